@@ -1,0 +1,164 @@
+"""The dispute state machine. Every change of ``Dispute.state`` goes through ``apply``.
+
+A transition names the states it may start from, the state it leads to and who may
+perform it. ``apply`` checks all three, moves the dispute, sets whose move it is next and
+writes the ``DisputeEvent`` audit row. Callers (the services) hold the row lock
+(``select_for_update``) and the transaction; an illegal move raises ``IllegalTransition``,
+which the web pages show as a message and the API as HTTP 409.
+
+    open ──submit──▶ awaiting_merchant ──offer──▶ negotiating ⇄ counter / reject_offer
+                          │     │                    │    │
+                          │     └──escalate──────────┼────┴──▶ under_review ──decide──▶ decided
+                          └──accept_claim / default──┴──accept_offer──────────────────▶ decided
+    decided ──refund──▶ refunded        decided ──close──▶ closed
+    open / awaiting_merchant / negotiating / under_review ──withdraw──▶ withdrawn
+    open / negotiating ──expire──▶ expired
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .models import Dispute, DisputeEvent
+
+State = Dispute.State
+Actor = DisputeEvent.Actor
+Side = Dispute.Side
+
+ACTIVE_STATES = frozenset(
+    {State.OPEN, State.AWAITING_MERCHANT, State.NEGOTIATING, State.UNDER_REVIEW}
+)
+EVIDENCE_STATES = frozenset({State.OPEN, State.AWAITING_MERCHANT, State.NEGOTIATING})
+TERMINAL_STATES = frozenset({State.REFUNDED, State.CLOSED, State.WITHDRAWN, State.EXPIRED})
+
+
+class IllegalTransition(Exception):
+    """The requested move is not allowed from the dispute's current state or by this actor."""
+
+    code = "illegal_transition"
+
+    def __init__(self, dispute: Dispute, name: str, reason: str):
+        self.dispute_id = dispute.pk
+        self.state = dispute.state
+        self.transition = name
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str
+    actors: frozenset
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition(
+        frozenset({State.OPEN}), State.AWAITING_MERCHANT, frozenset({Actor.BUYER, Actor.PLATFORM})
+    ),
+    "offer": Transition(
+        frozenset({State.AWAITING_MERCHANT, State.NEGOTIATING}),
+        State.NEGOTIATING,
+        frozenset({Actor.MERCHANT}),
+    ),
+    "counter": Transition(
+        frozenset({State.NEGOTIATING}),
+        State.NEGOTIATING,
+        frozenset({Actor.BUYER, Actor.MERCHANT}),
+    ),
+    "reject_offer": Transition(
+        frozenset({State.NEGOTIATING}),
+        State.NEGOTIATING,
+        frozenset({Actor.BUYER, Actor.MERCHANT}),
+    ),
+    "accept_offer": Transition(
+        frozenset({State.NEGOTIATING}), State.DECIDED, frozenset({Actor.BUYER, Actor.MERCHANT})
+    ),
+    "accept_claim": Transition(
+        frozenset({State.AWAITING_MERCHANT, State.NEGOTIATING}),
+        State.DECIDED,
+        frozenset({Actor.MERCHANT}),
+    ),
+    "escalate": Transition(
+        frozenset({State.AWAITING_MERCHANT, State.NEGOTIATING}),
+        State.UNDER_REVIEW,
+        frozenset({Actor.BUYER, Actor.MERCHANT, Actor.SYSTEM}),
+    ),
+    "decide": Transition(
+        frozenset({State.UNDER_REVIEW}), State.DECIDED, frozenset({Actor.ARBITRATOR})
+    ),
+    "default_decide": Transition(
+        frozenset({State.AWAITING_MERCHANT}), State.DECIDED, frozenset({Actor.SYSTEM})
+    ),
+    "refund": Transition(
+        frozenset({State.DECIDED}), State.REFUNDED, frozenset({Actor.SYSTEM, Actor.PLATFORM})
+    ),
+    "close": Transition(frozenset({State.DECIDED}), State.CLOSED, frozenset({Actor.SYSTEM})),
+    "withdraw": Transition(ACTIVE_STATES, State.WITHDRAWN, frozenset({Actor.BUYER})),
+    "expire": Transition(
+        frozenset({State.OPEN, State.NEGOTIATING}), State.EXPIRED, frozenset({Actor.SYSTEM})
+    ),
+}
+
+
+def allowed(dispute: Dispute, name: str, actor: str) -> bool:
+    """Whether ``actor`` may perform ``name`` now; pages use it to show only live buttons."""
+    transition = TRANSITIONS[name]
+    return dispute.state in transition.sources and actor in transition.actors
+
+
+def apply(
+    dispute: Dispute,
+    name: str,
+    *,
+    actor: str,
+    user=None,
+    waiting_on: str = Side.NOBODY,
+    due: datetime | None = None,
+    payload: dict | None = None,
+) -> DisputeEvent:
+    """Move ``dispute`` along transition ``name`` and write its audit row.
+
+    The caller must hold ``select_for_update`` on the dispute inside a transaction.
+    """
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise IllegalTransition(dispute, name, f"Unknown transition '{name}'.")
+    if actor not in transition.actors:
+        raise IllegalTransition(dispute, name, f"A {actor} cannot {name.replace('_', ' ')}.")
+    if dispute.state not in transition.sources:
+        raise IllegalTransition(
+            dispute,
+            name,
+            f"Cannot {name.replace('_', ' ')} a dispute that is "
+            f"{Dispute.State(dispute.state).label}.",
+        )
+    source = dispute.state
+    dispute.state = transition.target
+    if transition.target in ACTIVE_STATES:
+        dispute.waiting_on, dispute.deadline_at = waiting_on, due
+    else:
+        dispute.waiting_on, dispute.deadline_at = Side.NOBODY, None
+    dispute.save(update_fields=["state", "waiting_on", "deadline_at", "updated_at"])
+    return DisputeEvent.objects.create(
+        dispute=dispute,
+        action=name,
+        actor=actor,
+        actor_user=user,
+        from_state=source,
+        to_state=transition.target,
+        payload=payload or {},
+    )
+
+
+def record(
+    dispute: Dispute, action: str, *, actor: str, user=None, payload: dict | None = None
+) -> DisputeEvent:
+    """Audit something that happened without a change of state (evidence added, a note)."""
+    return DisputeEvent.objects.create(
+        dispute=dispute,
+        action=action,
+        actor=actor,
+        actor_user=user,
+        from_state=dispute.state,
+        to_state=dispute.state,
+        payload=payload or {},
+    )

@@ -1,0 +1,264 @@
+"""The dispute domain: orders, disputes, offers, decisions, refunds and the audit trail.
+
+Rows here are data; the rules that change them live in ``lifecycle.py`` (which state may
+follow which) and ``services/`` (the use cases). Money is always integer fen.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Party, Platform
+
+
+class Order(models.Model):
+    """An order pushed by the platform; the thing a dispute is about."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("order number"), max_length=120)
+    buyer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="orders_bought")
+    merchant = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="orders_sold")
+    title = models.CharField(_("title"), max_length=200)
+    items = models.JSONField(
+        _("items"),
+        default=list,
+        help_text=_("Lines as {sku, title, quantity, unit_price_fen}."),
+    )
+    amount_fen = models.PositiveBigIntegerField(_("amount paid (fen)"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    placed_at = models.DateTimeField(_("placed at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "external_id"], name="order_unique_per_platform"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} · {self.title}"
+
+
+class Dispute(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        AWAITING_MERCHANT = "awaiting_merchant", _("awaiting merchant")
+        NEGOTIATING = "negotiating", _("negotiating")
+        UNDER_REVIEW = "under_review", _("under review")
+        DECIDED = "decided", _("decided")
+        REFUNDED = "refunded", _("refunded")
+        CLOSED = "closed", _("closed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        EXPIRED = "expired", _("expired")
+
+    class Reason(models.TextChoices):
+        NOT_RECEIVED = "not_received", _("not received")
+        DAMAGED = "damaged", _("damaged")
+        NOT_AS_DESCRIBED = "not_as_described", _("not as described")
+        COUNTERFEIT = "counterfeit", _("counterfeit")
+        MISSING_PARTS = "missing_parts", _("missing parts")
+        OTHER = "other", _("other")
+
+    class Remedy(models.TextChoices):
+        REFUND_ONLY = "refund_only", _("refund only")
+        RETURN_AND_REFUND = "return_and_refund", _("return and refund")
+        PARTIAL_REFUND = "partial_refund", _("partial refund")
+
+    class Side(models.TextChoices):
+        """Whose move it is: the party a deadline runs against."""
+
+        BUYER = "buyer", _("buyer")
+        MERCHANT = "merchant", _("merchant")
+        ARBITRATOR = "arbitrator", _("arbitrator")
+        NOBODY = "", _("nobody")
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="disputes")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="disputes")
+    buyer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="disputes_as_buyer")
+    merchant = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="disputes_as_merchant"
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    remedy = models.CharField(_("requested remedy"), max_length=20, choices=Remedy.choices)
+    description = models.TextField(_("description"))
+    claimed_amount_fen = models.PositiveBigIntegerField(_("amount claimed (fen)"))
+    merchant_statement = models.TextField(_("merchant's response"), blank=True)
+    waiting_on = models.CharField(
+        _("waiting on"), max_length=10, choices=Side.choices, default=Side.NOBODY, blank=True
+    )
+    deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    risk_score = models.FloatField(_("risk"), default=0.0, db_index=True)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    evidence_closed_at = models.DateTimeField(_("evidence closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["platform", "state", "opened_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(
+                    state__in=["open", "awaiting_merchant", "negotiating", "under_review"]
+                ),
+                name="one_active_dispute_per_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.order.external_id}"
+
+    @property
+    def reference(self) -> str:
+        return f"TP-{self.pk:06d}"
+
+
+class Offer(models.Model):
+    """A proposed partial refund; the other side accepts, rejects or counters it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting answer")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+        COUNTERED = "countered", _("countered")
+        LAPSED = "lapsed", _("lapsed")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="offers")
+    made_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="offers_made")
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    percent = models.PositiveSmallIntegerField(
+        _("percent of the order"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Set when the offer was made as a percentage."),
+    )
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    counter_to = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="counter"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=models.Q(status="pending"),
+                name="one_pending_offer_per_dispute",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.made_by} offers {self.amount_fen} fen"
+
+
+class Decision(models.Model):
+    """How a dispute ended: by an arbitrator, by agreement, or by a lapsed deadline."""
+
+    class Outcome(models.TextChoices):
+        FULL_REFUND = "full_refund", _("full refund")
+        PARTIAL_REFUND = "partial_refund", _("partial refund")
+        RETURN_AND_REFUND = "return_and_refund", _("return and refund")
+        NO_REFUND = "no_refund", _("no refund")
+
+    class Source(models.TextChoices):
+        ARBITRATOR = "arbitrator", _("arbitrator")
+        AGREEMENT = "agreement", _("agreement between the parties")
+        MERCHANT_ACCEPTED = "merchant_accepted", _("merchant accepted the claim")
+        DEADLINE = "deadline", _("deadline lapsed")
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    amount_fen = models.PositiveBigIntegerField(_("refund (fen)"))
+    reasoning = models.TextField(_("reasoning"))
+    source = models.CharField(_("decided by"), max_length=20, choices=Source.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    evidence_relied_on = models.ManyToManyField(
+        "evidence.Evidence", blank=True, related_name="decisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} · {self.amount_fen} fen"
+
+
+class Refund(models.Model):
+    """Money owed to the buyer after a decision; the platform's payment rail settles it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="refund")
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    reference = models.CharField(_("payment reference"), max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self) -> str:
+        return f"{self.amount_fen} fen ({self.get_status_display()})"
+
+
+class DisputeEvent(models.Model):
+    """One line of a dispute's audit trail: who did what, when, and the state it moved."""
+
+    class Actor(models.TextChoices):
+        BUYER = "buyer", _("buyer")
+        MERCHANT = "merchant", _("merchant")
+        ARBITRATOR = "arbitrator", _("arbitrator")
+        PLATFORM = "platform", _("platform")
+        SYSTEM = "system", _("system")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.CharField(_("actor"), max_length=12, choices=Actor.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    from_state = models.CharField(max_length=20, choices=Dispute.State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=Dispute.State.choices, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dispute event")
+        verbose_name_plural = _("dispute events")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["dispute", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"

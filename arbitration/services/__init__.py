@@ -1,0 +1,31 @@
+"""Use cases of the dispute domain. Views, the console, the API and tasks call these."""
+
+from .decisions import dispute_decide, refund_complete
+from .deadlines import dispute_expire, expire_overdue
+from .disputes import (
+    dispute_escalate,
+    dispute_open,
+    dispute_withdraw,
+    merchant_accept_claim,
+    merchant_report_buyer,
+    merchant_respond,
+    party_add_evidence,
+)
+from .offers import offer_accept, offer_make, offer_reject
+
+__all__ = [
+    "dispute_decide",
+    "dispute_escalate",
+    "dispute_expire",
+    "dispute_open",
+    "dispute_withdraw",
+    "expire_overdue",
+    "merchant_accept_claim",
+    "merchant_report_buyer",
+    "merchant_respond",
+    "offer_accept",
+    "offer_make",
+    "offer_reject",
+    "party_add_evidence",
+    "refund_complete",
+]

@@ -1,0 +1,54 @@
+"""Helpers shared by the services: locking, sides and money."""
+
+from django.utils.translation import gettext as _
+
+from accounts.models import Party
+
+from ..errors import DomainError, NotAllowed
+from ..models import Dispute, DisputeEvent
+
+
+def locked(dispute: Dispute) -> Dispute:
+    """Re-read the dispute under a row lock; callers are inside ``transaction.atomic``."""
+    return (
+        Dispute.objects.select_for_update()
+        .select_related("platform", "order", "buyer", "merchant")
+        .get(pk=dispute.pk)
+    )
+
+
+def side_of(dispute: Dispute, party: Party) -> str:
+    """The actor a party is in this dispute, or ``NotAllowed`` for an outsider."""
+    if party.pk == dispute.buyer_id:
+        return DisputeEvent.Actor.BUYER
+    if party.pk == dispute.merchant_id:
+        return DisputeEvent.Actor.MERCHANT
+    raise NotAllowed(_("You are not a party to this dispute."))
+
+
+def amount_from(
+    order_amount_fen: int, *, amount_fen: int | None, percent: int | None, field: str = "amount"
+) -> int:
+    """Resolve an amount given either in fen or as a whole percent of the order.
+
+    Percentages round half up to the fen, so 30 % of 99.99 yuan is 30.00 yuan.
+    """
+    if (amount_fen is None) == (percent is None):
+        raise DomainError(_("Give either an amount or a percentage."), field=field)
+    if percent is not None:
+        if not 0 < percent <= 100:
+            raise DomainError(_("A percentage must be between 1 and 100."), field="percent")
+        return (order_amount_fen * percent + 50) // 100
+    if amount_fen < 0:
+        raise DomainError(_("An amount cannot be negative."), field=field)
+    if amount_fen > order_amount_fen:
+        raise DomainError(
+            _("The amount cannot exceed what the buyer paid (%(paid)s).")
+            % {"paid": yuan(order_amount_fen)},
+            field=field,
+        )
+    return amount_fen
+
+
+def yuan(fen: int) -> str:
+    return f"¥{fen // 100:,}.{fen % 100:02d}"

@@ -1,0 +1,100 @@
+"""What happens when a deadline passes. The expiry rule is written once, here.
+
+Expiry rule (``dispute_expire``), by whose move it was:
+
+* **merchant, never answered** (``awaiting_merchant``): the buyer gets what was asked for by
+  default — unless the evidence needs a human look (``needs_arbitrator``), in which case the
+  dispute goes to an arbitrator instead.
+* **merchant, silent on a buyer's counter-offer or rejection** (``negotiating``): an
+  arbitrator decides; silence is not taken as agreement to the buyer's number.
+* **buyer, silent on a merchant's offer** (``negotiating``): the claim lapses (``expired``);
+  the offer lapses with it.
+* **buyer, never submitted a draft** (``open``): it expires.
+
+Disputes waiting on an arbitrator have no deadline here.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evidence.models import Evidence
+
+from .. import lifecycle
+from ..models import Decision, Dispute, DisputeEvent, Offer
+from .common import locked
+from .decisions import settle
+
+Actor = DisputeEvent.Actor
+State = Dispute.State
+BATCH = 200
+
+
+def needs_arbitrator(dispute: Dispute) -> bool:
+    """The buyer's photos must be analysed and show nothing before a default decision.
+
+    Until every photo has a clean forensic report, a human decides.
+    """
+    photos = Evidence.objects.filter(
+        dispute=dispute, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
+    )
+    return photos.exclude(analysis=Evidence.Analysis.DONE).exists()
+
+
+@transaction.atomic
+def dispute_expire(dispute_id: int, *, now=None) -> str | None:
+    """Apply the expiry rule to one overdue dispute; returns the transition taken, if any.
+
+    Safe to run twice or concurrently: it re-checks the deadline under the row lock.
+    """
+    now = now or timezone.now()
+    dispute = locked(Dispute(pk=dispute_id))
+    if dispute.state not in lifecycle.ACTIVE_STATES:
+        return None
+    if dispute.deadline_at is None or dispute.deadline_at > now:
+        return None
+    payload = {"deadline": dispute.deadline_at.isoformat(), "waiting_on": dispute.waiting_on}
+    dispute.offers.filter(status=Offer.Status.PENDING).update(
+        status=Offer.Status.LAPSED, answered_at=now
+    )
+    if dispute.state == State.AWAITING_MERCHANT and not needs_arbitrator(dispute):
+        lifecycle.apply(dispute, "default_decide", actor=Actor.SYSTEM, payload=payload)
+        outcome = (
+            Decision.Outcome.RETURN_AND_REFUND
+            if dispute.remedy == Dispute.Remedy.RETURN_AND_REFUND
+            else Decision.Outcome.FULL_REFUND
+            if dispute.claimed_amount_fen == dispute.order.amount_fen
+            else Decision.Outcome.PARTIAL_REFUND
+        )
+        settle(
+            dispute,
+            outcome=outcome,
+            amount_fen=dispute.claimed_amount_fen,
+            reasoning=_("The merchant did not respond before the deadline."),
+            source=Decision.Source.DEADLINE,
+        )
+        return "default_decide"
+    if dispute.waiting_on == Dispute.Side.MERCHANT:
+        dispute.evidence_closed_at = now
+        dispute.save(update_fields=["evidence_closed_at"])
+        lifecycle.apply(
+            dispute,
+            "escalate",
+            actor=Actor.SYSTEM,
+            waiting_on=Dispute.Side.ARBITRATOR,
+            payload=payload,
+        )
+        return "escalate"
+    lifecycle.apply(dispute, "expire", actor=Actor.SYSTEM, payload=payload)
+    return "expire"
+
+
+def expire_overdue(*, now=None) -> int:
+    """Expire every overdue dispute, one transaction each so one failure stops nothing else."""
+    now = now or timezone.now()
+    overdue = list(
+        Dispute.objects.filter(
+            state__in=lifecycle.ACTIVE_STATES, deadline_at__lte=now
+        ).values_list("pk", flat=True)[:BATCH]
+    )
+    return sum(1 for pk in overdue if dispute_expire(pk, now=now))

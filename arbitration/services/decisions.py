@@ -1,0 +1,138 @@
+"""Deciding a dispute and paying out what was decided."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evidence.models import Evidence
+
+from .. import lifecycle
+from ..errors import DomainError, NotAllowed
+from ..models import Decision, Dispute, DisputeEvent, Refund
+from .common import amount_from, locked, yuan
+
+Actor = DisputeEvent.Actor
+Outcome = Decision.Outcome
+
+
+def settle(
+    dispute: Dispute,
+    *,
+    outcome: str,
+    amount_fen: int,
+    reasoning: str,
+    source: str,
+    user=None,
+    evidence=(),
+) -> Decision:
+    """Write the decision of a dispute that has just moved to ``decided``, then pay or close.
+
+    A refund is queued for the payment task after commit; a decision of nothing closes the
+    dispute at once. The caller holds the lock and has applied the transition to ``decided``.
+    """
+    decision = Decision.objects.create(
+        dispute=dispute,
+        outcome=outcome,
+        amount_fen=amount_fen,
+        reasoning=reasoning,
+        source=source,
+        decided_by=user,
+    )
+    if evidence:
+        decision.evidence_relied_on.set(evidence)
+    lifecycle.record(
+        dispute,
+        "decision",
+        actor=Actor.ARBITRATOR if source == Decision.Source.ARBITRATOR else Actor.SYSTEM,
+        user=user,
+        payload={"outcome": outcome, "amount_fen": amount_fen, "source": source},
+    )
+    if amount_fen == 0:
+        lifecycle.apply(dispute, "close", actor=Actor.SYSTEM)
+        return decision
+    refund = Refund.objects.create(
+        dispute=dispute, amount_fen=amount_fen, currency=dispute.order.currency
+    )
+    from ..tasks import execute_refund
+
+    transaction.on_commit(lambda: execute_refund.delay(refund.pk))
+    return decision
+
+
+def resolve_amount(dispute: Dispute, outcome: str, amount_fen, percent) -> int:
+    """The refund a decision of ``outcome`` pays, checked against what the buyer paid."""
+    paid = dispute.order.amount_fen
+    if outcome in (Outcome.FULL_REFUND, Outcome.RETURN_AND_REFUND):
+        return paid
+    if outcome == Outcome.NO_REFUND:
+        return 0
+    if outcome != Outcome.PARTIAL_REFUND:
+        raise DomainError(_("Choose an outcome."), field="outcome")
+    amount = amount_from(paid, amount_fen=amount_fen, percent=percent)
+    if not 0 < amount < paid:
+        raise DomainError(
+            _("A partial refund must be more than zero and less than %(paid)s.")
+            % {"paid": yuan(paid)},
+            field="amount",
+        )
+    return amount
+
+
+@transaction.atomic
+def dispute_decide(
+    *,
+    dispute: Dispute,
+    user,
+    outcome: str,
+    reasoning: str,
+    amount_fen: int | None = None,
+    percent: int | None = None,
+    evidence_ids=(),
+) -> Decision:
+    """An arbitrator's decision on a dispute under review."""
+    if not getattr(user, "can_arbitrate", False):
+        raise NotAllowed(_("Only an arbitrator can decide a dispute."))
+    if not reasoning.strip():
+        raise DomainError(_("Give the reasoning for the decision."), field="reasoning")
+    dispute = locked(dispute)
+    amount = resolve_amount(dispute, outcome, amount_fen, percent)
+    evidence = list(Evidence.objects.filter(dispute=dispute, pk__in=list(evidence_ids)))
+    if len(evidence) != len(set(evidence_ids)):
+        raise DomainError(_("Some of the evidence chosen is not part of this dispute."))
+    lifecycle.apply(
+        dispute,
+        "decide",
+        actor=Actor.ARBITRATOR,
+        user=user,
+        payload={"outcome": outcome, "amount_fen": amount},
+    )
+    return settle(
+        dispute,
+        outcome=outcome,
+        amount_fen=amount,
+        reasoning=reasoning.strip(),
+        source=Decision.Source.ARBITRATOR,
+        user=user,
+        evidence=evidence,
+    )
+
+
+@transaction.atomic
+def refund_complete(*, refund_id: int, reference: str) -> Refund:
+    """Mark a refund paid and the dispute refunded. Running it twice changes nothing."""
+    refund = Refund.objects.select_related("dispute").get(pk=refund_id)
+    dispute = locked(refund.dispute)
+    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    if refund.status == Refund.Status.SUCCEEDED:
+        return refund
+    refund.status = Refund.Status.SUCCEEDED
+    refund.reference = reference
+    refund.completed_at = timezone.now()
+    refund.save(update_fields=["status", "reference", "completed_at"])
+    lifecycle.apply(
+        dispute,
+        "refund",
+        actor=Actor.SYSTEM,
+        payload={"amount_fen": refund.amount_fen, "reference": reference},
+    )
+    return refund

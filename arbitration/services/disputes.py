@@ -1,0 +1,249 @@
+"""Opening a dispute and the parties' moves outside offers and decisions."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import MerchantReport, Party
+from evidence.models import Evidence
+from evidence.services import evidence_add
+
+from .. import lifecycle
+from ..errors import DomainError, NotAllowed
+from ..models import Decision, Dispute, DisputeEvent, Offer, Order
+from .common import locked, side_of
+from .decisions import settle
+
+Actor = DisputeEvent.Actor
+
+# Reasons that are about the item's condition need at least one photo or video to go on.
+REASONS_NEEDING_EVIDENCE = frozenset(
+    {
+        Dispute.Reason.DAMAGED,
+        Dispute.Reason.NOT_AS_DESCRIBED,
+        Dispute.Reason.COUNTERFEIT,
+        Dispute.Reason.MISSING_PARTS,
+    }
+)
+
+
+@transaction.atomic
+def dispute_open(
+    *,
+    order: Order,
+    buyer: Party,
+    reason: str,
+    remedy: str,
+    description: str,
+    claimed_amount_fen: int | None = None,
+    files=(),
+    actor: str = Actor.BUYER,
+    user=None,
+) -> Dispute:
+    """Open a dispute on ``order`` with its evidence and hand it to the merchant."""
+    if order.buyer_id != buyer.pk:
+        raise NotAllowed(_("Only the buyer of an order can open a dispute on it."))
+    if reason not in Dispute.Reason.values:
+        raise DomainError(_("Choose a reason for the dispute."), field="reason")
+    if remedy not in Dispute.Remedy.values:
+        raise DomainError(_("Choose what you are asking for."), field="remedy")
+    if not description.strip():
+        raise DomainError(_("Describe what went wrong."), field="description")
+    if reason in REASONS_NEEDING_EVIDENCE and not files:
+        raise DomainError(
+            _("Add at least one photo or video that shows the problem."), field="files"
+        )
+    claimed = order.amount_fen if claimed_amount_fen is None else claimed_amount_fen
+    if not 0 < claimed <= order.amount_fen:
+        raise DomainError(
+            _("The amount claimed must be more than zero and at most what you paid."),
+            field="claimed_amount",
+        )
+    Order.objects.select_for_update().get(pk=order.pk)  # serialise two opens of one order
+    if Dispute.objects.filter(order=order, state__in=lifecycle.ACTIVE_STATES).exists():
+        raise DomainError(
+            _("This order already has an open dispute."), code="dispute_exists", field="order"
+        )
+    try:
+        with transaction.atomic():
+            dispute = Dispute.objects.create(
+                platform=order.platform,
+                order=order,
+                buyer=buyer,
+                merchant=order.merchant,
+                reason=reason,
+                remedy=remedy,
+                description=description.strip(),
+                claimed_amount_fen=claimed,
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            _("This order already has an open dispute."), code="dispute_exists", field="order"
+        ) from exc
+    lifecycle.record(dispute, "opened", actor=actor, user=user, payload={"reason": reason})
+    if files:
+        _add_evidence(dispute, buyer, files, actor=actor, user=user)
+    now = timezone.now()
+    dispute.submitted_at = now
+    dispute.save(update_fields=["submitted_at"])
+    lifecycle.apply(
+        dispute,
+        "submit",
+        actor=actor,
+        user=user,
+        waiting_on=Dispute.Side.MERCHANT,
+        due=now + order.platform.merchant_response_window,
+    )
+    return dispute
+
+
+def _add_evidence(dispute: Dispute, party: Party, files, *, actor: str, user=None, caption=""):
+    role = Evidence.Role.BUYER if actor == Actor.BUYER else Evidence.Role.MERCHANT
+    items = evidence_add(
+        order=dispute.order,
+        dispute=dispute,
+        party=party,
+        files=files,
+        role=role,
+        caption=caption,
+    )
+    lifecycle.record(
+        dispute,
+        "evidence_added",
+        actor=actor,
+        user=user,
+        payload={"evidence": [item.pk for item in items], "count": len(items)},
+    )
+    return items
+
+
+@transaction.atomic
+def party_add_evidence(
+    *, dispute: Dispute, party: Party, files, caption: str = "", user=None
+) -> list[Evidence]:
+    """Add photos or videos while the evidence window is open (it closes at review)."""
+    dispute = locked(dispute)
+    actor = side_of(dispute, party)
+    if dispute.state not in lifecycle.EVIDENCE_STATES:
+        raise DomainError(
+            _("Evidence can no longer be added: the dispute is %(state)s.")
+            % {"state": dispute.get_state_display()},
+            code="evidence_closed",
+        )
+    if not files:
+        raise DomainError(_("Choose at least one file."), field="files")
+    return _add_evidence(dispute, party, files, actor=actor, user=user, caption=caption)
+
+
+@transaction.atomic
+def merchant_respond(*, dispute: Dispute, party: Party, statement: str, user=None) -> Dispute:
+    """Record the merchant's written answer; it does not by itself change whose move it is."""
+    dispute = locked(dispute)
+    if side_of(dispute, party) != Actor.MERCHANT:
+        raise NotAllowed(_("Only the merchant can respond to this dispute."))
+    if dispute.state not in lifecycle.EVIDENCE_STATES:
+        raise DomainError(_("This dispute no longer takes responses."), code="closed")
+    if not statement.strip():
+        raise DomainError(_("Write your response."), field="statement")
+    dispute.merchant_statement = statement.strip()
+    dispute.save(update_fields=["merchant_statement", "updated_at"])
+    lifecycle.record(dispute, "merchant_responded", actor=Actor.MERCHANT, user=user)
+    return dispute
+
+
+def _lapse_pending_offers(dispute: Dispute) -> None:
+    dispute.offers.filter(status=Offer.Status.PENDING).update(
+        status=Offer.Status.LAPSED, answered_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def dispute_escalate(
+    *, dispute: Dispute, party: Party | None = None, statement: str = "", user=None
+) -> Dispute:
+    """Ask an arbitrator to decide. Closes the evidence window; open offers lapse."""
+    dispute = locked(dispute)
+    actor = side_of(dispute, party) if party else Actor.SYSTEM
+    _lapse_pending_offers(dispute)
+    dispute.evidence_closed_at = timezone.now()
+    dispute.save(update_fields=["evidence_closed_at"])
+    lifecycle.apply(
+        dispute,
+        "escalate",
+        actor=actor,
+        user=user,
+        waiting_on=Dispute.Side.ARBITRATOR,
+        payload={"statement": statement.strip()} if statement.strip() else {},
+    )
+    return dispute
+
+
+@transaction.atomic
+def dispute_withdraw(*, dispute: Dispute, party: Party, user=None) -> Dispute:
+    dispute = locked(dispute)
+    if side_of(dispute, party) != Actor.BUYER:
+        raise NotAllowed(_("Only the buyer can withdraw a dispute."))
+    _lapse_pending_offers(dispute)
+    lifecycle.apply(dispute, "withdraw", actor=Actor.BUYER, user=user)
+    return dispute
+
+
+@transaction.atomic
+def merchant_accept_claim(*, dispute: Dispute, party: Party, user=None) -> Dispute:
+    """The merchant gives the buyer what was asked for; no arbitrator needed."""
+    dispute = locked(dispute)
+    if side_of(dispute, party) != Actor.MERCHANT:
+        raise NotAllowed(_("Only the merchant can accept the claim."))
+    outcome = {
+        Dispute.Remedy.REFUND_ONLY: Decision.Outcome.FULL_REFUND,
+        Dispute.Remedy.RETURN_AND_REFUND: Decision.Outcome.RETURN_AND_REFUND,
+        Dispute.Remedy.PARTIAL_REFUND: Decision.Outcome.PARTIAL_REFUND,
+    }[dispute.remedy]
+    if outcome == Decision.Outcome.FULL_REFUND and dispute.claimed_amount_fen < (
+        dispute.order.amount_fen
+    ):
+        outcome = Decision.Outcome.PARTIAL_REFUND
+    _lapse_pending_offers(dispute)
+    lifecycle.apply(dispute, "accept_claim", actor=Actor.MERCHANT, user=user)
+    settle(
+        dispute,
+        outcome=outcome,
+        amount_fen=dispute.claimed_amount_fen,
+        reasoning=_("The merchant accepted the buyer's claim."),
+        source=Decision.Source.MERCHANT_ACCEPTED,
+        user=user,
+    )
+    return dispute
+
+
+@transaction.atomic
+def merchant_report_buyer(
+    *, dispute: Dispute, party: Party, category: str, statement: str, user=None
+) -> MerchantReport:
+    """File a report of an abusive buyer for an arbitrator to review."""
+    dispute = locked(dispute)
+    if side_of(dispute, party) != Actor.MERCHANT:
+        raise NotAllowed(_("Only the merchant can report the buyer."))
+    if category not in MerchantReport.Category.values:
+        raise DomainError(_("Choose what the report is about."), field="category")
+    if not statement.strip():
+        raise DomainError(_("Explain what happened."), field="statement")
+    if MerchantReport.objects.filter(merchant=party, dispute=dispute).exists():
+        raise DomainError(
+            _("You have already reported the buyer in this dispute."), code="duplicate"
+        )
+    report = MerchantReport.objects.create(
+        merchant=party,
+        buyer=dispute.buyer,
+        dispute=dispute,
+        category=category,
+        statement=statement.strip(),
+    )
+    lifecycle.record(
+        dispute,
+        "buyer_reported",
+        actor=Actor.MERCHANT,
+        user=user,
+        payload={"report": report.pk, "category": category},
+    )
+    return report

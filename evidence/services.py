@@ -1,0 +1,82 @@
+"""Storing evidence: validate every file first, then store all of them, or none."""
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from accounts.models import Party
+from arbitration.errors import DomainError
+
+from .forensics.intake import Inspected, RejectedFile, inspect_file
+from .forensics.safe_copy import make_safe_copy
+from .models import Evidence
+
+
+class RejectedUpload(DomainError):
+    code = "rejected_file"
+
+
+def _inspect(upload) -> Inspected:
+    try:
+        return inspect_file(
+            upload,
+            max_bytes=settings.EVIDENCE_MAX_IMAGE_BYTES,
+            max_video_bytes=settings.EVIDENCE_MAX_VIDEO_BYTES,
+            max_pixels=settings.EVIDENCE_MAX_PIXELS,
+        )
+    except RejectedFile as exc:
+        name = getattr(upload, "name", "") or "file"
+        raise RejectedUpload(f"{name}: {exc.message}", code=exc.code, field="files") from exc
+
+
+def evidence_validate(files) -> list[Inspected]:
+    """Inspect every upload; the first bad one rejects the whole batch before anything is kept."""
+    if len(files) > settings.EVIDENCE_MAX_FILES_PER_UPLOAD:
+        raise RejectedUpload(
+            f"Upload at most {settings.EVIDENCE_MAX_FILES_PER_UPLOAD} files at a time.",
+            code="too_many_files",
+            field="files",
+        )
+    return [_inspect(upload) for upload in files]
+
+
+@transaction.atomic
+def evidence_add(
+    *, order, party: Party, files, role: str, dispute=None, caption: str = ""
+) -> list[Evidence]:
+    """Validate and store uploads as evidence of ``party`` on ``order`` (and ``dispute``).
+
+    Originals stay private; a re-encoded copy without EXIF/GPS/XMP is made now, so the
+    counterparty can see it at once. Analysis is queued after commit.
+    """
+    inspected = evidence_validate(files)
+    stored = []
+    for upload, info in zip(files, inspected, strict=True):
+        copy_bytes, copy_mime = make_safe_copy(upload, info)
+        upload.seek(0)
+        item = Evidence(
+            order=order,
+            dispute=dispute,
+            submitted_by=party,
+            role=role,
+            kind=info.kind,
+            caption=caption[:200],
+            original_name=(getattr(upload, "name", "") or "")[:255],
+            format=info.format,
+            mime=info.mime,
+            size=info.size,
+            sha256=info.sha256,
+            width=info.width,
+            height=info.height,
+            safe_copy_mime=copy_mime,
+            analysis=(
+                Evidence.Analysis.PENDING
+                if info.kind == Evidence.Kind.IMAGE
+                else Evidence.Analysis.NOT_APPLICABLE
+            ),
+        )
+        item.original.save("original", upload, save=False)
+        item.safe_copy.save("copy", ContentFile(copy_bytes), save=False)
+        item.save()
+        stored.append(item)
+    return stored
