@@ -31,9 +31,7 @@ class Platform(models.Model):
     merchant_response_hours = models.PositiveIntegerField(
         _("merchant response window (hours)"), default=48
     )
-    buyer_response_hours = models.PositiveIntegerField(
-        _("buyer answer window (hours)"), default=72
-    )
+    buyer_response_hours = models.PositiveIntegerField(_("buyer answer window (hours)"), default=72)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,9 +11,7 @@ def expire_overdue_disputes() -> int:
     return services.expire_overdue()
 
 
-@shared_task(
-    bind=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=10
-)
+@shared_task(bind=True, autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=10)
 def execute_refund(self, refund_id: int) -> None:
     """Pay a decided refund.
 

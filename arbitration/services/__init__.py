@@ -1,7 +1,7 @@
 """Use cases of the dispute domain. Views, the console, the API and tasks call these."""
 
-from .decisions import dispute_decide, refund_complete
 from .deadlines import dispute_expire, expire_overdue
+from .decisions import dispute_decide, refund_complete
 from .disputes import (
     dispute_escalate,
     dispute_open,

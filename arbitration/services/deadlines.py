@@ -93,8 +93,8 @@ def expire_overdue(*, now=None) -> int:
     """Expire every overdue dispute, one transaction each so one failure stops nothing else."""
     now = now or timezone.now()
     overdue = list(
-        Dispute.objects.filter(
-            state__in=lifecycle.ACTIVE_STATES, deadline_at__lte=now
-        ).values_list("pk", flat=True)[:BATCH]
+        Dispute.objects.filter(state__in=lifecycle.ACTIVE_STATES, deadline_at__lte=now).values_list(
+            "pk", flat=True
+        )[:BATCH]
     )
     return sum(1 for pk in overdue if dispute_expire(pk, now=now))

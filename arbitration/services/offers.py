@@ -53,9 +53,7 @@ def offer_make(
             _("Your previous offer is still waiting for an answer."), code="offer_pending"
         )
     if actor == Actor.BUYER and pending is None:
-        raise DomainError(
-            _("There is no offer to counter."), code="no_offer", field="amount"
-        )
+        raise DomainError(_("There is no offer to counter."), code="no_offer", field="amount")
     name = "counter" if pending else "offer"
     if pending:
         pending.status = Offer.Status.COUNTERED
@@ -100,9 +98,7 @@ def offer_accept(*, dispute: Dispute, party: Party, user=None) -> Decision:
     offer.status = Offer.Status.ACCEPTED
     offer.answered_at = timezone.now()
     offer.save(update_fields=["status", "answered_at"])
-    lifecycle.apply(
-        dispute, "accept_offer", actor=actor, user=user, payload={"offer": offer.pk}
-    )
+    lifecycle.apply(dispute, "accept_offer", actor=actor, user=user, payload={"offer": offer.pk})
     return settle(
         dispute,
         outcome=Decision.Outcome.PARTIAL_REFUND,

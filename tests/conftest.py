@@ -1,0 +1,92 @@
+"""Named actors shared by the whole suite: a buyer, a merchant, an arbitrator, an outsider."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from accounts.models import Party
+from arbitration import services
+from tests.factories import OrderFactory, PartyFactory, PlatformFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path):
+    """Evidence files go to a per-test folder, never the developer's var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def platform(db):
+    return PlatformFactory()
+
+
+@pytest.fixture
+def buyer(platform):
+    return PartyFactory(platform=platform, kind=Party.Kind.BUYER, display_name="Li Lei")
+
+
+@pytest.fixture
+def merchant(platform):
+    return PartyFactory(
+        platform=platform, kind=Party.Kind.MERCHANT, display_name="Good Mugs Store", phone=""
+    )
+
+
+@pytest.fixture
+def outsider(platform):
+    """Another buyer on the same platform with a dispute of their own."""
+    return PartyFactory(platform=platform, kind=Party.Kind.BUYER, display_name="Han Meimei")
+
+
+@pytest.fixture
+def arbitrator(db):
+    return UserFactory(username="judge", is_arbitrator=True, is_staff=True)
+
+
+@pytest.fixture
+def order(buyer, merchant):
+    return OrderFactory(buyer=buyer, merchant=merchant, amount_fen=10000)
+
+
+def jpeg_upload(name="photo.jpg", size=(64, 48), color=(180, 40, 40)):
+    """A small real JPEG as an uploaded file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "JPEG", quality=90)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def photo():
+    return jpeg_upload()
+
+
+@pytest.fixture
+def dispute(order, buyer):
+    """A damaged-item claim, submitted and waiting on the merchant."""
+    return services.dispute_open(
+        order=order,
+        buyer=buyer,
+        reason="damaged",
+        remedy="refund_only",
+        description="The mug arrived cracked.",
+        files=[jpeg_upload()],
+        user=buyer.user,
+    )
