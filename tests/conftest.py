@@ -23,12 +23,15 @@ def _isolated_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _private_cache(settings, request):
+    """A fresh in-process cache per test: rate-limit counters never leak between tests, and
+    the suite never flushes the Redis database the Celery broker shares."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.nodeid,
+        }
+    }
 
 
 @pytest.fixture
