@@ -1,16 +1,115 @@
-"""The arbitrator console: Django's admin, on its own site, for arbitrators only."""
+"""The arbitrator console: Django's admin, on its own site, for arbitrators only.
 
+Arbitrators are neither superusers nor holders of model permissions, so the site and every
+model admin on it ask one question instead: ``user.can_arbitrate``. Nothing here changes a
+dispute's state directly; the decision form hands its input to ``dispute_decide``.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def can_arbitrate(request) -> bool:
+    return bool(getattr(request.user, "can_arbitrate", False))
+
+
+class ConsoleLoginForm(AdminAuthenticationForm):
+    """Admits arbitrators whether or not they are staff; refuses everyone else."""
+
+    def confirm_login_allowed(self, user):
+        if not getattr(user, "can_arbitrate", False):
+            raise ValidationError(
+                _("This account may not enter the arbitration console."), code="invalid_login"
+            )
 
 
 class ConsoleSite(admin.AdminSite):
     site_header = _("Tianping arbitration console")
     site_title = _("Tianping console")
     index_title = _("Work queue")
+    login_form = ConsoleLoginForm
+    enable_nav_sidebar = False
 
     def has_permission(self, request) -> bool:
-        return bool(getattr(request.user, "can_arbitrate", False))
+        return can_arbitrate(request)
 
 
 console = ConsoleSite(name="console")
+
+
+class ConsoleAccess:
+    """Mixin for model admins: arbitrators may look at everything and delete nothing.
+
+    ``editable`` opts a model admin into changes (e.g. a platform's deadline windows).
+    """
+
+    editable = False
+
+    def has_module_permission(self, request):
+        return can_arbitrate(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_arbitrate(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.editable and can_arbitrate(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def evidence_url(uid, original: bool = False) -> str:
+    """Where the evidence views serve a file; the plain path until those views are mounted."""
+    try:
+        return reverse("evidence:original" if original else "evidence:file", args=[uid])
+    except NoReverseMatch:
+        return f"/evidence/{uid}/original" if original else f"/evidence/{uid}/"
+
+
+class DecisionForm(forms.Form):
+    """Parses the arbitrator's decision; the rules on amounts live in ``dispute_decide``."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=())
+    amount = forms.DecimalField(
+        label=_("Partial refund (¥)"), required=False, min_value=0, decimal_places=2
+    )
+    percent = forms.IntegerField(label=_("or percent of the order"), required=False)
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.TypedMultipleChoiceField(
+        label=_("Evidence relied on"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, evidence=(), **kwargs):
+        from .models import Decision
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = Decision.Outcome.choices
+        self.fields["evidence"].choices = [(item.pk, str(item)) for item in evidence]
+        for name in ("outcome", "amount", "percent", "reasoning"):
+            self.fields[name].widget.attrs["data-testid"] = name
+
+    def service_kwargs(self) -> dict:
+        """Keyword arguments for ``dispute_decide``; amount and percent only for a partial."""
+        data = self.cleaned_data
+        amount_fen = percent = None
+        if data["outcome"] == "partial_refund":
+            if data["amount"] is not None:
+                amount_fen = int(data["amount"] * 100)
+            percent = data["percent"]
+        return {
+            "outcome": data["outcome"],
+            "reasoning": data["reasoning"],
+            "amount_fen": amount_fen,
+            "percent": percent,
+            "evidence_ids": data["evidence"],
+        }

@@ -1,0 +1,322 @@
+"""The arbitrator console's views of the dispute domain: the queue and the dispute page.
+
+Everything here is read-only except the decision form, which calls ``dispute_decide``;
+state moves only through the services.
+"""
+
+import re
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from evidence.models import Evidence
+
+from .console import ConsoleAccess, DecisionForm, console, evidence_url
+from .errors import DomainError
+from .lifecycle import IllegalTransition
+from .models import Decision, Dispute, DisputeEvent, Order, Refund
+from .services import dispute_decide
+from .services.common import yuan
+
+DAY = timedelta(days=1)
+REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
+
+
+class BucketFilter(admin.SimpleListFilter):
+    """A list filter over named ranges ``(low, high)`` of one value; ``None`` is open."""
+
+    buckets: dict[str, tuple] = {}
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _low, _high) in self.buckets.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.buckets:
+            return queryset
+        _label, low, high = self.buckets[self.value()]
+        return queryset.filter(**self.bounds(low, high))
+
+
+class AgeFilter(BucketFilter):
+    title = gettext_lazy("age")
+    parameter_name = "age"
+    buckets = {
+        "lt1": (gettext_lazy("under 1 day"), None, 1),
+        "1to3": (gettext_lazy("1–3 days"), 1, 3),
+        "3to7": (gettext_lazy("3–7 days"), 3, 7),
+        "gt7": (gettext_lazy("over 7 days"), 7, None),
+    }
+
+    def bounds(self, low, high):
+        now = timezone.now()
+        bounds = {}
+        if low is not None:
+            bounds["opened_at__lte"] = now - low * DAY
+        if high is not None:
+            bounds["opened_at__gt"] = now - high * DAY
+        return bounds
+
+
+class AmountFilter(BucketFilter):
+    title = gettext_lazy("amount claimed")
+    parameter_name = "amount"
+    buckets = {
+        "lt100": (gettext_lazy("under ¥100"), None, 100),
+        "100to500": (gettext_lazy("¥100–500"), 100, 500),
+        "500to2000": (gettext_lazy("¥500–2,000"), 500, 2000),
+        "gt2000": (gettext_lazy("over ¥2,000"), 2000, None),
+    }
+
+    def bounds(self, low, high):
+        bounds = {}
+        if low is not None:
+            bounds["claimed_amount_fen__gte"] = low * 100
+        if high is not None:
+            bounds["claimed_amount_fen__lt"] = high * 100
+        return bounds
+
+
+@admin.register(Dispute, site=console)
+class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
+    list_display = (
+        "reference_link",
+        "order_number",
+        "buyer_name",
+        "merchant_name",
+        "state_badge",
+        "reason",
+        "claimed",
+        "age",
+        "deadline",
+        "risk",
+        "platform",
+    )
+    list_display_links = None
+    list_filter = ("state", "platform", AgeFilter, AmountFilter)
+    list_select_related = ("order", "buyer", "merchant", "platform")
+    search_fields = ("order__external_id", "buyer__display_name", "merchant__display_name")
+    search_help_text = gettext_lazy("Reference (TP-000123), order number or party name")
+    list_per_page = 50
+    actions = None
+
+    def get_queryset(self, request):
+        review_first = Case(
+            When(state=Dispute.State.UNDER_REVIEW, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return super().get_queryset(request).annotate(review_first=review_first)
+
+    def get_ordering(self, request):
+        return ("review_first", "-risk_score", "opened_at")
+
+    def get_search_results(self, request, queryset, search_term):
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        if match := REFERENCE.match(search_term.strip()):
+            results |= queryset.filter(pk=int(match.group(1)))
+        return results, duplicates
+
+    @admin.display(description=gettext_lazy("reference"), ordering="pk")
+    def reference_link(self, obj):
+        url = reverse("console:arbitration_dispute_change", args=[obj.pk])
+        return format_html('<a class="ref" href="{}">{}</a>', url, obj.reference)
+
+    @admin.display(description=gettext_lazy("order"), ordering="order__external_id")
+    def order_number(self, obj):
+        return obj.order.external_id
+
+    @admin.display(description=gettext_lazy("buyer"), ordering="buyer__display_name")
+    def buyer_name(self, obj):
+        return obj.buyer.display_name
+
+    @admin.display(description=gettext_lazy("merchant"), ordering="merchant__display_name")
+    def merchant_name(self, obj):
+        return obj.merchant.display_name
+
+    @admin.display(description=gettext_lazy("state"), ordering="state")
+    def state_badge(self, obj):
+        return format_html(
+            '<span class="state state-{}">{}</span>', obj.state, obj.get_state_display()
+        )
+
+    @admin.display(description=gettext_lazy("claimed (¥)"), ordering="claimed_amount_fen")
+    def claimed(self, obj):
+        return yuan(obj.claimed_amount_fen)
+
+    @admin.display(description=gettext_lazy("age"), ordering="-opened_at")
+    def age(self, obj):
+        return timesince(obj.opened_at, depth=1)
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="deadline_at")
+    def deadline(self, obj):
+        if obj.deadline_at is None:
+            return "—"
+        local = timezone.localtime(obj.deadline_at)
+        overdue = "overdue" if obj.deadline_at < timezone.now() else ""
+        return format_html(
+            '<span class="deadline {}">{} · {}</span>',
+            overdue,
+            local.strftime("%m-%d %H:%M"),
+            obj.get_waiting_on_display(),
+        )
+
+    @admin.display(description=gettext_lazy("risk"), ordering="-risk_score")
+    def risk(self, obj):
+        level = "high" if obj.risk_score >= 0.7 else "mid" if obj.risk_score >= 0.4 else "low"
+        return format_html(
+            '<span class="risk risk-{}">{}</span>', level, f"{obj.risk_score * 100:.0f}"
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The dispute page; a POST is the arbitrator's decision."""
+        dispute = self.get_object(request, unquote(object_id))
+        if dispute is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, dispute):
+            raise PermissionDenied
+        listing = Q(order=dispute.order_id, dispute__isnull=True, role=Evidence.Role.LISTING)
+        evidence = list(Evidence.objects.filter(listing | Q(dispute=dispute)))
+        form = DecisionForm(
+            request.POST if request.method == "POST" else None,
+            evidence=[item for item in evidence if item.dispute_id == dispute.pk],
+        )
+        status, error = 200, ""
+        if request.method == "POST":
+            failure = self._decide(request, dispute, form)
+            if failure is None:
+                return HttpResponseRedirect(request.path)
+            status, error = failure
+        context = {
+            **self.admin_site.each_context(request),
+            **dispute_page(dispute, evidence),
+            "opts": self.opts,
+            "title": dispute.reference,
+            "subtitle": dispute.order.title,
+            "form": form,
+            "error": error,
+            "can_decide": dispute.state == Dispute.State.UNDER_REVIEW,
+        }
+        return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
+
+    def _decide(self, request, dispute, form) -> tuple[int, str] | None:
+        """Hand the form to ``dispute_decide``; on failure, the status and message to show."""
+        if not form.is_valid():
+            return 400, _("The decision was not saved: correct the fields marked below.")
+        try:
+            decision = dispute_decide(dispute=dispute, user=request.user, **form.service_kwargs())
+        except IllegalTransition as exc:
+            return 409, str(exc)
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            return exc.status, exc.message
+        messages.success(
+            request,
+            _("Decided: %(outcome)s, %(amount)s.")
+            % {"outcome": decision.get_outcome_display(), "amount": yuan(decision.amount_fen)},
+        )
+        return None
+
+
+def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
+    """What the dispute page shows, read in a fixed number of queries."""
+    for item in evidence:
+        item.file_url = evidence_url(item.uid)
+        item.original_url = evidence_url(item.uid, original=True)
+    order = dispute.order
+    lines = [
+        {
+            **line,
+            "unit_price": yuan(int(line.get("unit_price_fen") or 0)),
+            "total": yuan(int(line.get("unit_price_fen") or 0) * int(line.get("quantity") or 1)),
+        }
+        for line in order.items or []
+        if isinstance(line, dict)
+    ]
+    offers = list(dispute.offers.select_related("made_by"))
+    for offer in offers:
+        offer.amount_display = yuan(offer.amount_fen)
+    decision = Decision.objects.filter(dispute=dispute).select_related("decided_by").first()
+    relied_on = set(decision.evidence_relied_on.values_list("pk", flat=True)) if decision else ()
+    refund = Refund.objects.filter(dispute=dispute).first()
+    return {
+        "dispute": dispute,
+        "order": order,
+        "order_amount": yuan(order.amount_fen),
+        "claimed": yuan(dispute.claimed_amount_fen),
+        "lines": lines,
+        "listing": [item for item in evidence if item.role == Evidence.Role.LISTING],
+        "buyer_evidence": [item for item in evidence if item.role == Evidence.Role.BUYER],
+        "merchant_evidence": [item for item in evidence if item.role == Evidence.Role.MERCHANT],
+        "offers": offers,
+        "events": dispute.events.select_related("actor_user"),
+        "reports": dispute.merchant_reports.select_related("merchant", "reviewed_by"),
+        "decision": decision,
+        "decision_amount": yuan(decision.amount_fen) if decision else "",
+        "relied_on": [item for item in evidence if item.pk in relied_on],
+        "refund": refund,
+        "refund_amount": yuan(refund.amount_fen) if refund else "",
+    }
+
+
+class ReadOnlyAdmin(ConsoleAccess, admin.ModelAdmin):
+    actions = None
+
+
+@admin.register(Order, site=console)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ("external_id", "title", "buyer", "merchant", "amount", "delivered_at")
+    list_select_related = ("buyer", "merchant")
+    list_filter = ("platform",)
+    search_fields = ("external_id", "title")
+
+    @admin.display(description=gettext_lazy("amount"), ordering="amount_fen")
+    def amount(self, obj):
+        return yuan(obj.amount_fen)
+
+
+@admin.register(DisputeEvent, site=console)
+class DisputeEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "dispute", "action", "actor", "actor_user", "transition")
+    list_select_related = ("dispute__order", "actor_user")
+    list_filter = ("actor", "action")
+    search_fields = ("dispute__order__external_id", "action")
+
+    @admin.display(description=gettext_lazy("from → to"))
+    def transition(self, obj):
+        if obj.from_state == obj.to_state:
+            return "—"
+        return f"{obj.get_from_state_display()} → {obj.get_to_state_display()}"
+
+
+@admin.register(Decision, site=console)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ("dispute", "outcome", "amount", "source", "decided_by", "created_at")
+    list_select_related = ("dispute__order", "decided_by")
+    list_filter = ("outcome", "source")
+
+    @admin.display(description=gettext_lazy("refund"), ordering="amount_fen")
+    def amount(self, obj):
+        return yuan(obj.amount_fen)
+
+
+@admin.register(Refund, site=console)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("dispute", "amount", "status", "reference", "created_at", "completed_at")
+    list_select_related = ("dispute__order",)
+    list_filter = ("status",)
+
+    @admin.display(description=gettext_lazy("amount"), ordering="amount_fen")
+    def amount(self, obj):
+        return yuan(obj.amount_fen)
