@@ -1,0 +1,100 @@
+"""Tianping's forensic engine: pure Python, no Django.
+
+`analyze(image_bytes, context)` decodes once, runs every analyzer on the shared arrays and
+aggregates their signals into a `Report`. The worker and `manage.py analyze_image` both
+call it; bump ANALYZER_VERSION whenever a result could change.
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import (
+    aigc_label,
+    c2pa_manifest,
+    copy_move,
+    detector,
+    double_jpeg,
+    ela,
+    generator,
+    iptc_source,
+    metadata,
+    noise,
+    reuse,
+    thumbnail,
+    timeline,
+)
+from .aggregate import aggregate
+from .decoded import decode
+from .fingerprints import Fingerprints
+from .types import Context, KnownFingerprint, Reference, Report, Signal
+
+ANALYZER_VERSION = "2025.1"
+
+ANALYZERS = {
+    "c2pa": c2pa_manifest.run,
+    "aigc_label": aigc_label.run,
+    "iptc": iptc_source.run,
+    "generator": generator.run,
+    "metadata": metadata.run,
+    "thumbnail": thumbnail.run,
+    "timeline": timeline.run,
+    "reuse": reuse.run,
+    "ela": ela.run,
+    "noise": noise.run,
+    "copy_move": copy_move.run,
+    "double_jpeg": double_jpeg.run,
+}
+
+__all__ = [
+    "ANALYZERS",
+    "ANALYZER_VERSION",
+    "Context",
+    "Fingerprints",
+    "KnownFingerprint",
+    "Reference",
+    "Report",
+    "Signal",
+    "analyze",
+]
+
+
+def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
+    context = context or Context()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    img = decode(image_bytes)
+    timings["decode"] = _ms(t0)
+    signals: list[Signal] = []
+    heatmaps: dict[str, bytes] = {}
+    meta: dict = {"analyzer_version": ANALYZER_VERSION}
+    for name, run in ANALYZERS.items():
+        t = time.perf_counter()
+        result = run(img, context)
+        timings[name] = _ms(t)
+        signals += result.signals
+        heatmaps.update(result.heatmaps)
+        meta.update(result.metadata)
+    t = time.perf_counter()
+    result = detector.run(image_bytes, context)
+    timings["detector"] = _ms(t)
+    signals += result.signals
+    meta.update(result.metadata)
+    score, verdict = aggregate(signals)
+    timings["total"] = _ms(t0)
+    meta["timings_ms"] = timings
+    return Report(
+        sha256=img.sha256,
+        width=img.width,
+        height=img.height,
+        format=img.format,
+        forgery_score=score,
+        verdict=verdict,
+        signals=tuple(sorted(signals, key=lambda s: (-s.score, s.code))),
+        metadata=meta,
+        heatmaps=heatmaps,
+    )
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)

@@ -1,0 +1,87 @@
+"""One rule turns signals into `forgery_score` and `verdict`.
+
+Rule:
+
+1. Forgery evidence is combined as a weighted noisy-OR:
+   ``F = 1 - prod(1 - WEIGHTS[code] * score)`` over forgery signals.
+   Weights express how much a code alone says about fabrication (a declared AI source is
+   close to proof; "no camera data" is barely a hint).
+2. Authentic evidence (a C2PA camera capture) pulls the score down:
+   ``A = 1 - prod(1 - score)`` over authentic signals, and
+   ``forgery_score = F * (1 - AUTHENTIC_PULL * A)``.
+3. Verdict, first match wins:
+   - ``ai_generated``: any AI provenance (``provenance.c2pa_ai``, ``provenance.iptc_ai``,
+     ``provenance.generator_metadata``, ``provenance.aigc_label`` with Label 1), or strong
+     combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
+     (an AIGC label 2/3 or the learned detector).
+   - ``edited``: an edit signal (EDIT_CODES) with score >= EDIT_MIN, or
+     ``forgery_score >= EDITED``.
+   - ``suspicious``: ``forgery_score >= SUSPICIOUS``.
+   - ``no_findings`` otherwise.
+"""
+
+from __future__ import annotations
+
+from .types import AUTHENTIC, FORGERY, Signal
+
+WEIGHTS = {
+    "provenance.c2pa_ai": 1.0,
+    "provenance.aigc_label": 1.0,
+    "provenance.iptc_ai": 1.0,
+    "provenance.generator_metadata": 1.0,
+    "provenance.c2pa_invalid": 0.8,
+    "model.ai_detector": 0.8,
+    "reuse.local_edit": 1.0,
+    "reuse.listing_match": 0.9,
+    "reuse.cross_dispute": 0.9,
+    "pixel.copy_move": 0.9,
+    "metadata.thumbnail_mismatch": 0.9,
+    "timeline.captured_before_delivery": 0.8,
+    "pixel.ela": 0.6,
+    "pixel.noise_inconsistency": 0.6,
+    "metadata.editing_software": 0.5,
+    "pixel.double_jpeg": 0.4,
+    "metadata.no_camera_data": 0.5,
+}
+DEFAULT_WEIGHT = 0.5
+AUTHENTIC_PULL = 0.6
+AI_PROVENANCE = {"provenance.c2pa_ai", "provenance.iptc_ai", "provenance.generator_metadata"}
+AI_HINTS = {"provenance.aigc_label", "model.ai_detector"}
+EDIT_CODES = {
+    "reuse.local_edit",
+    "pixel.copy_move",
+    "metadata.thumbnail_mismatch",
+    "provenance.c2pa_invalid",
+}
+EDIT_MIN = 0.5
+AI_COMBINED = 0.85
+EDITED = 0.7
+SUSPICIOUS = 0.3
+
+
+def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
+    """(forgery_score, verdict) for a set of signals; see the module docstring."""
+    keep_f, keep_a = 1.0, 1.0
+    for s in signals:
+        score = min(1.0, max(0.0, float(s.score)))
+        if s.polarity == FORGERY:
+            keep_f *= 1.0 - WEIGHTS.get(s.code, DEFAULT_WEIGHT) * score
+        elif s.polarity == AUTHENTIC:
+            keep_a *= 1.0 - score
+    forgery = 1.0 - keep_f
+    authentic = 1.0 - keep_a
+    score = round(forgery * (1.0 - AUTHENTIC_PULL * authentic), 4)
+    codes = {s.code for s in signals if s.polarity == FORGERY}
+    if codes & AI_PROVENANCE or any(_label(s) == 1 for s in signals):
+        return score, "ai_generated"
+    if score >= AI_COMBINED and codes & AI_HINTS:
+        return score, "ai_generated"
+    if any(s.code in EDIT_CODES and s.score >= EDIT_MIN for s in signals) or score >= EDITED:
+        return score, "edited"
+    if score >= SUSPICIOUS:
+        return score, "suspicious"
+    return score, "no_findings"
+
+
+def _label(s: Signal):
+    return s.data.get("label") if s.code == "provenance.aigc_label" else None

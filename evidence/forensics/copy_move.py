@@ -1,0 +1,127 @@
+"""Copy-move: a region cloned elsewhere in the same image (to add a second "crack", or to
+hide something under copied background).
+
+Every 8 x 8 block of a downscaled luma copy is described by its lowest DCT coefficients
+(coarse enough to survive a JPEG re-save), blocks are sorted lexicographically so similar
+ones sit next to each other, and the spatial offsets of similar pairs vote. A clone shows
+up as many pairs sharing one offset; its source and target boxes are reported.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+from scipy.fft import dct
+
+from . import regions
+from .decoded import Decoded
+from .types import Context, Result, Signal
+
+SIDE = 384
+B = 8
+FEATURES = ((0, 0), (0, 1), (1, 0), (1, 1), (0, 2), (2, 0), (2, 1), (1, 2))
+QUANT_STEP = 6.0
+MATCH_TOL = 10.0  # L2 distance of feature vectors for a pair
+MIN_STD = 7.0  # flat blocks match everything: ignore them
+MIN_SHIFT = 2 * B
+NEIGHBOURS = 6
+MIN_VOTES = 40
+MIN_SHARE = 0.35  # of all pairs on the winning offset (periodic textures spread their votes)
+
+_D = dct(np.eye(B), norm="ortho", axis=0).astype(np.float32)
+
+
+def _features(g: np.ndarray):
+    """Low DCT coefficients of the 8 x 8 block at every pixel offset (separable filters)."""
+    h, w = g.shape[0] - B + 1, g.shape[1] - B + 1
+    rows = {
+        u: ndimage.correlate1d(g, _D[u], axis=0, origin=-(B // 2)) for u in {u for u, _ in FEATURES}
+    }
+    f = np.stack(
+        [
+            ndimage.correlate1d(rows[u], _D[v], axis=1, origin=-(B // 2))[:h, :w]
+            for u, v in FEATURES
+        ],
+        axis=-1,
+    )
+    mean = f[..., 0] / B
+    sq = ndimage.uniform_filter(g * g, B, origin=-(B // 2))[:h, :w]
+    std = np.sqrt(np.maximum(sq - mean * mean, 0))
+    return f, std
+
+
+def run(img: Decoded, context: Context) -> Result:
+    work = img.work if max(img.work.size) <= SIDE else _fit(img.work)
+    g = np.asarray(work, np.float32)
+    if min(g.shape) < 4 * B:
+        return Result([])
+    f, std = _features(g)
+    ys, xs = np.nonzero(std >= MIN_STD)
+    if len(ys) < 2 * MIN_VOTES:
+        return Result([])
+    feats = f[ys, xs]
+    q = np.round(feats / QUANT_STEP).astype(np.int32)
+    order = np.lexsort(q.T[::-1])
+    a_idx, b_idx = [], []
+    for k in range(1, NEIGHBOURS + 1):
+        i, j = order[:-k], order[k:]
+        close = np.linalg.norm(feats[i] - feats[j], axis=1) < MATCH_TOL
+        far = np.hypot(xs[i] - xs[j], ys[i] - ys[j]) >= MIN_SHIFT
+        keep = close & far
+        a_idx.append(i[keep])
+        b_idx.append(j[keep])
+    a, b = np.concatenate(a_idx), np.concatenate(b_idx)
+    if len(a) < MIN_VOTES:
+        return Result([])
+    dx, dy = xs[b] - xs[a], ys[b] - ys[a]
+    flip = (dx < 0) | ((dx == 0) & (dy < 0))
+    a, b = np.where(flip, b, a), np.where(flip, a, b)
+    dx, dy = np.where(flip, -dx, dx), np.where(flip, -dy, dy)
+    shifts, counts = np.unique(np.stack([dx, dy], 1), axis=0, return_counts=True)
+    top = shifts[np.argmax(counts)]
+    on = (np.abs(dx - top[0]) <= 1) & (np.abs(dy - top[1]) <= 1)
+    votes = int(on.sum())
+    if votes < MIN_VOTES or votes < MIN_SHARE * len(a):
+        return Result([], metadata={"copy_move_votes": votes})
+    src = _box(xs[a[on]], ys[a[on]], g.shape)
+    if src is None:
+        return Result([], metadata={"copy_move_votes": votes})
+    x0, y0, x1, y1 = src
+    h, w = g.shape
+    sdx, sdy = float(np.median(dx[on])), float(np.median(dy[on]))
+    source = regions.region(x0, y0, x1, y1, w, h)
+    target = regions.region(x0 + sdx, y0 + sdy, x1 + sdx, y1 + sdy, w, h)
+    score = min(0.95, 0.6 + votes / 2000)
+    return Result(
+        [
+            Signal(
+                "pixel.copy_move",
+                score,
+                detail="An area of the photo was cloned onto another part of it "
+                "(source and target boxes).",
+                region=target,
+                regions=[source, target],
+                data={"source": source, "target": target, "votes": votes},
+            )
+        ]
+    )
+
+
+def _fit(img: Image.Image) -> Image.Image:
+    w, h = img.size
+    k = SIDE / max(w, h)
+    return img.resize((round(w * k), round(h * k)), Image.Resampling.BILINEAR)
+
+
+def _box(xs: np.ndarray, ys: np.ndarray, shape) -> tuple[int, int, int, int] | None:
+    """Largest connected cover of the matched blocks, in pixels."""
+    mask = np.zeros(shape, bool)
+    for oy in range(0, B, 2):
+        for ox in range(0, B, 2):
+            mask[np.minimum(ys + oy, shape[0] - 1), np.minimum(xs + ox, shape[1] - 1)] = True
+    found = regions.boxes(mask, min_cells=B * B, limit=1)
+    if not found:
+        return None
+    x0, y0, x1, y1, _ = found[0]
+    return x0, y0, x1, y1

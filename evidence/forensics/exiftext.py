@@ -1,0 +1,86 @@
+"""Small readers for EXIF values: text fields, dates, and every string a tool may leave."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .decoded import Decoded
+
+MAKE, MODEL, SOFTWARE, DATETIME = 0x010F, 0x0110, 0x0131, 0x0132
+DESCRIPTION, ARTIST, XP_COMMENT = 0x010E, 0x013B, 0x9C9C
+DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
+EXPOSURE_TIME, F_NUMBER, ISO, USER_COMMENT, LENS_MODEL = 0x829A, 0x829D, 0x8827, 0x9286, 0xA434
+
+_EXIF_DATE = re.compile(r"(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
+
+
+def text(value) -> str:
+    """An EXIF value as text; UserComment's 8-byte charset prefix and UTF-16 XP tags handled."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        if value[:8] in (b"ASCII\0\0\0", b"UNICODE\0", b"JIS\0\0\0\0\0", b"\0" * 8):
+            body = value[8:]
+            if value.startswith(b"UNICODE"):
+                le = body.decode("utf-16-le", "replace")
+                be = body.decode("utf-16-be", "replace")
+                return le if le.isprintable() or not be.isprintable() else be
+            return body.decode("utf-8", "replace").strip("\0 ")
+        try:
+            return value.decode("utf-8").strip("\0 ")
+        except UnicodeDecodeError:
+            return value.decode("utf-16-le", "replace").strip("\0 ")
+    if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
+        return bytes(value).decode("utf-16-le", "replace").strip("\0 ")
+    return str(value).strip("\0 ")
+
+
+def ifd0(img: Decoded, tag: int) -> str:
+    return text(img.exif.get(tag)) if img.exif else ""
+
+
+def exif_field(img: Decoded, tag: int) -> str:
+    return text(img.exif_ifd.get(tag))
+
+
+def parse_date(value: str, offset: str = "") -> dt.datetime | None:
+    m = _EXIF_DATE.search(value or "")
+    if not m or m.group(1) == "0000":
+        return None
+    try:
+        when = dt.datetime(*(int(g) for g in m.groups()))
+    except ValueError:
+        return None
+    o = _OFFSET.fullmatch((offset or "").strip())
+    if o:
+        sign = -1 if o.group(1) == "-" else 1
+        delta = dt.timedelta(hours=int(o.group(2)), minutes=int(o.group(3)))
+        when = when.replace(tzinfo=dt.timezone(sign * delta))
+    return when
+
+
+def captured_at(img: Decoded) -> dt.datetime | None:
+    return parse_date(exif_field(img, DATETIME_ORIGINAL), exif_field(img, OFFSET_TIME_ORIGINAL))
+
+
+def modified_at(img: Decoded) -> dt.datetime | None:
+    return parse_date(ifd0(img, DATETIME))
+
+
+def all_strings(img: Decoded) -> str:
+    """Every textual metadata field joined, for marker searches (never the pixel data)."""
+    parts = [
+        ifd0(img, MAKE),
+        ifd0(img, MODEL),
+        ifd0(img, SOFTWARE),
+        ifd0(img, DESCRIPTION),
+        ifd0(img, ARTIST),
+        ifd0(img, XP_COMMENT),
+        exif_field(img, USER_COMMENT),
+        img.xmp,
+        text(img.info.get("comment")),
+    ]
+    parts += [f"{k}: {v}" for k, v in img.text.items()]
+    return "\n".join(p for p in parts if p)

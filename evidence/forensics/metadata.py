@@ -1,0 +1,128 @@
+"""Editing software and edit-after-capture times; missing camera data (a weak hint).
+
+An ordinary phone photo (Software "iOS 17.4", "HDR+", a camera app) never fires here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .decoded import Decoded
+from .exiftext import (
+    EXPOSURE_TIME,
+    F_NUMBER,
+    ISO,
+    MAKE,
+    MODEL,
+    SOFTWARE,
+    captured_at,
+    exif_field,
+    ifd0,
+    modified_at,
+)
+from .types import Context, Result, Signal
+
+EDITORS = [
+    ("Adobe Photoshop", r"photoshop"),
+    ("Adobe Lightroom", r"lightroom"),
+    ("GIMP", r"\bgimp\b"),
+    ("Snapseed", r"snapseed"),
+    ("Meitu", r"meitu|美图|xiuxiu|秀秀"),
+    ("BeautyCam", r"beautycam|美颜相机"),
+    ("Xingtu", r"xingtu|醒图"),
+    ("PicsArt", r"picsart"),
+    ("Pixlr", r"pixlr"),
+    ("Canva", r"\bcanva\b"),
+    ("Facetune", r"facetune"),
+    ("Fotor", r"\bfotor\b"),
+    ("Polarr", r"polarr"),
+    ("Affinity Photo", r"affinity photo"),
+    ("Paint.NET", r"paint\.net"),
+    ("Pixelmator", r"pixelmator"),
+    ("Remini", r"\bremini\b"),
+    ("Wink", r"\bwink\b"),
+]
+_EDITORS = [(name, re.compile(rx, re.I)) for name, rx in EDITORS]
+_XMP_TOOLS = re.compile(r"(?:CreatorTool|softwareAgent)\s*(?:=\s*\"([^\"]*)\"|>([^<]*)<)", re.I)
+EDITOR_SCORE = 0.6
+MODIFIED_SCORE = 0.4
+BOTH_SCORE = 0.75
+MODIFY_GRACE_SECONDS = 120
+NO_CAMERA_SCORE = 0.15
+
+
+def run(img: Decoded, context: Context) -> Result:
+    signals = []
+    editing = _editing(img)
+    if editing:
+        signals.append(editing)
+    if not _has_camera_data(img):
+        signals.append(
+            Signal(
+                "metadata.no_camera_data",
+                NO_CAMERA_SCORE,
+                detail="No camera make, model or exposure data (screenshots, downloads and "
+                "generated images look like this; so do photos stripped by apps).",
+            )
+        )
+    meta = {
+        "exif": {
+            "make": ifd0(img, MAKE) or None,
+            "model": ifd0(img, MODEL) or None,
+            "software": ifd0(img, SOFTWARE) or None,
+            "captured_at": _iso(captured_at(img)),
+            "modified_at": _iso(modified_at(img)),
+            "has_gps": bool(img.gps_ifd),
+        }
+    }
+    return Result(signals, metadata=meta)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _tools(img: Decoded) -> list[str]:
+    tools = [ifd0(img, SOFTWARE)]
+    if img.xmp:
+        tools += [a or b for a, b in _XMP_TOOLS.findall(img.xmp)]
+    return [t for t in tools if t]
+
+
+def _editing(img: Decoded) -> Signal | None:
+    editor = next((name for tool in _tools(img) for name, rx in _EDITORS if rx.search(tool)), None)
+    taken, modified = captured_at(img), modified_at(img)
+    late = None
+    if taken and modified:
+        a, b = taken.replace(tzinfo=None), modified.replace(tzinfo=None)
+        if (b - a).total_seconds() > MODIFY_GRACE_SECONDS:
+            late = b - a
+    if not editor and not late:
+        return None
+    parts = []
+    if editor:
+        parts.append(f"saved by {editor}")
+    if late:
+        parts.append(f"modified {_human(late)} after it was taken ({modified} vs {taken})")
+    score = BOTH_SCORE if editor and late else EDITOR_SCORE if editor else MODIFIED_SCORE
+    return Signal(
+        "metadata.editing_software",
+        score,
+        detail="The file was " + "; ".join(parts) + ".",
+        data={"editor": editor, "modified_after_capture_s": late.total_seconds() if late else None},
+    )
+
+
+def _human(delta) -> str:
+    s = int(delta.total_seconds())
+    if s >= 86400:
+        return f"{s // 86400} day(s)"
+    if s >= 3600:
+        return f"{s // 3600} hour(s)"
+    return f"{s // 60} minute(s)"
+
+
+def _has_camera_data(img: Decoded) -> bool:
+    if ifd0(img, MAKE) or ifd0(img, MODEL):
+        return True
+    return any(exif_field(img, t) for t in (EXPOSURE_TIME, F_NUMBER, ISO))

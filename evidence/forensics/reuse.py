@@ -1,0 +1,175 @@
+"""Reuse of someone else's picture: the merchant's own listing photo (possibly with a
+painted-on defect) or evidence already filed in another dispute."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+from PIL import Image, ImageOps
+from scipy import ndimage
+
+from . import fingerprints, regions
+from .align import Alignment, align
+from .decoded import Decoded, decode
+from .types import Context, Reference, Result, Signal
+
+LISTING_NCC = 0.85  # aligned correlation above which the evidence is the listing photo
+DIFF_SIDE = 512
+DIFF_MIN = 28.0  # gray levels: smaller differences are resampling/JPEG noise
+DIFF_MAD_K = 8.0
+EDGE_MARGIN = 0.02
+MIN_EDIT_AREA = 0.0015  # of the image
+MAX_EDIT_AREA = 0.5
+LISTING_SCORE = 0.8
+EDIT_SCORE = 0.9
+CROSS_SCORE = 0.85
+
+
+def run(img: Decoded, context: Context) -> Result:
+    fp = fingerprints.compute(img.small, sha256=img.sha256)
+    meta = {"fingerprints": _hex(fp)}
+    signals = _cross_dispute(fp, context)
+    if context.listing:
+        signals += _listing(img, context.listing)
+    return Result(signals, metadata=meta)
+
+
+def _hex(fp: fingerprints.Fingerprints) -> dict:
+    out = {"sha256": fp.sha256}
+    for k in ("phash", "dhash", "whash", "phash_mirror", "dhash_mirror", "whash_mirror"):
+        v = getattr(fp, k)
+        out[k] = None if v is None else f"{v:016x}"
+    return out
+
+
+def _cross_dispute(fp: fingerprints.Fingerprints, context: Context) -> list[Signal]:
+    best = None
+    for known in context.known:
+        match = fingerprints.compare(fp, known.fingerprints)
+        if match and (
+            best is None or sum(match.distances.values()) < sum(best[1].distances.values())
+        ):
+            best = (known, match)
+    if best is None:
+        return []
+    known, match = best
+    how = "a mirrored copy" if match.mirrored else "a near-duplicate"
+    name = known.label or known.id
+    return [
+        Signal(
+            "reuse.cross_dispute",
+            CROSS_SCORE,
+            detail=f"This image is {how} of evidence already filed elsewhere ({name}).",
+            data={"known_id": known.id, "distances": match.distances, "mirrored": match.mirrored},
+        )
+    ]
+
+
+def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
+    best: tuple[Alignment, Reference, Image.Image] | None = None
+    for ref in listing:
+        ref_img = decode(ref.image, max_side=DIFF_SIDE).image
+        if ref.image and hashlib.sha256(ref.image).hexdigest() == img.sha256:
+            a = Alignment(1.0, False, 0.0, 0.0, 1.0, 1.0)
+        else:
+            a = align(img.work, ref_img)
+        if best is None or a.ncc > best[0].ncc:
+            best = (a, ref, ref_img)
+    if best is None or best[0].ncc < LISTING_NCC:
+        return []
+    a, ref, ref_img = best
+    name = ref.label or ref.id
+    how = "a mirrored copy" if a.mirrored else "a copy"
+    crop = a.w < 0.985 or a.h < 0.985
+    signals = [
+        Signal(
+            "reuse.listing_match",
+            LISTING_SCORE,
+            detail=f"This image is {how} of the merchant's listing photo {name}"
+            + (" (cropped)" if crop else "")
+            + ".",
+            data={
+                "reference_id": ref.id,
+                "ncc": round(a.ncc, 3),
+                "mirrored": a.mirrored,
+                "crop": {
+                    "x": round(a.x, 3),
+                    "y": round(a.y, 3),
+                    "w": round(a.w, 3),
+                    "h": round(a.h, 3),
+                },
+            },
+        )
+    ]
+    edit = _local_edit(img.work, ref_img, a)
+    if edit:
+        boxes, area = edit
+        signals.append(
+            Signal(
+                "reuse.local_edit",
+                EDIT_SCORE,
+                detail=f"It is the listing photo {name} with one area changed "
+                f"({area:.1%} of the picture): something was painted on.",
+                region=boxes[0],
+                regions=boxes if len(boxes) > 1 else None,
+                data={"reference_id": ref.id},
+            )
+        )
+    return signals
+
+
+def _local_edit(copy: Image.Image, reference: Image.Image, a: Alignment):
+    """Warp the copy onto the reference, diff, and box the changed components
+    (in the copy's own coordinates)."""
+    if a.mirrored:
+        copy = ImageOps.mirror(copy)
+    rw, rh = reference.size
+    x0, y0 = round(a.x * rw), round(a.y * rh)
+    cw, ch = max(8, round(a.w * rw)), max(8, round(a.h * rh))
+    ref = np.asarray(reference, np.float32)
+    moved = np.asarray(copy.resize((cw, ch), Image.Resampling.BILINEAR), np.float32)
+    x0, y0 = _refine(ref, moved, x0, y0)
+    patch = ref[y0 : y0 + ch, x0 : x0 + cw]
+    if patch.shape != moved.shape:
+        return None
+    patch = ndimage.gaussian_filter(patch, 1.2)
+    moved = ndimage.gaussian_filter(moved, 1.2)
+    sub = (slice(None, None, 4), slice(None, None, 4))
+    gain, offset = np.polyfit(patch[sub].ravel(), moved[sub].ravel(), 1)
+    diff = np.abs(moved - (gain * patch + offset))
+    m = max(2, round(EDGE_MARGIN * max(cw, ch)))
+    diff[:m], diff[-m:], diff[:, :m], diff[:, -m:] = 0, 0, 0, 0
+    med = float(np.median(diff))
+    mad = float(np.median(np.abs(diff - med))) * 1.4826
+    mask = diff > max(DIFF_MIN, med + DIFF_MAD_K * mad)
+    mask = ndimage.binary_opening(mask, iterations=2)
+    area = float(mask.mean())
+    if area < MIN_EDIT_AREA or area > MAX_EDIT_AREA:
+        return None
+    min_cells = int(MIN_EDIT_AREA * mask.size)
+    found = regions.boxes(ndimage.binary_closing(mask, iterations=3), min_cells=min_cells)
+    if not found:
+        return None
+    out = []
+    for bx0, by0, bx1, by1, _ in found:
+        if a.mirrored:
+            bx0, bx1 = cw - bx1, cw - bx0
+        out.append(regions.region(bx0, by0, bx1, by1, cw, ch))
+    return out, area
+
+
+def _refine(ref: np.ndarray, moved: np.ndarray, x0: int, y0: int, r: int = 3) -> tuple[int, int]:
+    """Nudge the placement by a few pixels at the diff resolution."""
+    from .align import ncc_map
+
+    ch, cw = moved.shape
+    rh, rw = ref.shape
+    ya, xa = max(0, y0 - r), max(0, x0 - r)
+    yb, xb = min(rh, y0 + ch + r), min(rw, x0 + cw + r)
+    window = ref[ya:yb, xa:xb]
+    if window.shape[0] < ch or window.shape[1] < cw:
+        return min(x0, rw - cw), min(y0, rh - ch)
+    scores = ncc_map(window, moved)
+    dy, dx = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return xa + int(dx), ya + int(dy)

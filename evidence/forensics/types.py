@@ -1,0 +1,123 @@
+"""The engine's vocabulary: signals, the report, and the context an image is judged in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .fingerprints import Fingerprints
+
+FORGERY = "forgery"
+AUTHENTIC = "authentic"
+
+VERDICTS = ("ai_generated", "edited", "suspicious", "no_findings")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One finding. Regions are {"x", "y", "w", "h"} fractions of the image size."""
+
+    code: str
+    score: float
+    polarity: str = FORGERY
+    detail: str = ""
+    region: dict | None = None
+    regions: list | None = None
+    data: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "code": self.code,
+            "score": round(float(self.score), 3),
+            "polarity": self.polarity,
+            "detail": self.detail,
+        }
+        if self.region is not None:
+            out["region"] = self.region
+        if self.regions:
+            out["regions"] = self.regions
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+@dataclass(frozen=True)
+class Report:
+    sha256: str
+    width: int
+    height: int
+    format: str
+    forgery_score: float
+    verdict: str
+    signals: tuple[Signal, ...]
+    metadata: dict
+    heatmaps: dict[str, bytes] = field(default_factory=dict)
+
+    def codes(self) -> set[str]:
+        return {s.code for s in self.signals}
+
+    def signal(self, code: str) -> Signal | None:
+        return next((s for s in self.signals if s.code == code), None)
+
+    def to_dict(self, file: str | None = None) -> dict[str, Any]:
+        """The design's JSON shape; heatmaps travel separately (they are PNG bytes)."""
+        return {
+            "file": file,
+            "sha256": self.sha256,
+            "width": self.width,
+            "height": self.height,
+            "format": self.format,
+            "forgery_score": round(float(self.forgery_score), 3),
+            "verdict": self.verdict,
+            "signals": [s.to_dict() for s in self.signals],
+            "metadata": self.metadata,
+        }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A merchant's listing photo of the order."""
+
+    id: str
+    image: bytes
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class KnownFingerprint:
+    """Evidence already stored elsewhere (another dispute or account)."""
+
+    id: str
+    fingerprints: Fingerprints
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Context:
+    listing: list[Reference] = field(default_factory=list)
+    known: list[KnownFingerprint] = field(default_factory=list)
+    delivered_at: dt.datetime | dt.date | None = None
+    trust_anchors_pem: str | None = None
+    detector_model_path: str | None = None
+
+
+class Result(NamedTuple):
+    """What one analyzer hands back to `analyze`."""
+
+    signals: list[Signal]
+    heatmaps: dict[str, bytes] = {}
+    metadata: dict = {}
+
+
+def region(x0: float, y0: float, x1: float, y1: float, width: float, height: float) -> dict:
+    """A pixel box (x0, y0)-(x1, y1) as fractions of width/height, clipped to the image."""
+    x0, x1 = max(0.0, min(x0, width)), max(0.0, min(x1, width))
+    y0, y1 = max(0.0, min(y0, height)), max(0.0, min(y1, height))
+    return {
+        "x": round(x0 / width, 4),
+        "y": round(y0 / height, 4),
+        "w": round((x1 - x0) / width, 4),
+        "h": round((y1 - y0) / height, 4),
+    }
