@@ -229,3 +229,13 @@ if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# --- Forensics ------------------------------------------------------------------------------
+# PEM bundle of C2PA trust anchors: a manifest signed under one of these is "trusted".
+C2PA_TRUST_ANCHORS = env.str("C2PA_TRUST_ANCHORS", default="")
+# Optional ONNX AI-image detector; absent by default (reports then say "not configured").
+FORENSICS_DETECTOR_MODEL = env.str("FORENSICS_DETECTOR_MODEL", default="")
+CELERY_BEAT_SCHEDULE["sweep-stale-evidence"] = {
+    "task": "evidence.tasks.sweep_stale_evidence",
+    "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=120),
+}

@@ -67,6 +67,7 @@ class Evidence(models.Model):
         default=Analysis.PENDING,
         db_index=True,
     )
+    analysis_queued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -77,3 +78,101 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.pk}"
+
+
+def _heatmap_path(instance: "ForensicReport", filename: str) -> str:
+    uid = instance.evidence.uid.hex
+    return f"heatmaps/{uid[:2]}/{uid}-{instance.analyzer_version}-{filename}"
+
+
+class ForensicReport(models.Model):
+    """The forensic engine's verdict on one image, for one analyzer version."""
+
+    class Verdict(models.TextChoices):
+        AI_GENERATED = "ai_generated", _("AI-generated")
+        EDITED = "edited", _("edited")
+        SUSPICIOUS = "suspicious", _("suspicious")
+        NO_FINDINGS = "no_findings", _("no findings")
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="reports")
+    analyzer_version = models.CharField(max_length=20)
+    forgery_score = models.FloatField(_("forgery score"))
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
+    metadata = models.JSONField(default=dict, blank=True)
+    ela_heatmap = models.FileField(upload_to=_heatmap_path, blank=True)
+    noise_heatmap = models.FileField(upload_to=_heatmap_path, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("forensic report")
+        verbose_name_plural = _("forensic reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evidence", "analyzer_version"], name="one_report_per_analyzer_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} ({self.forgery_score:.2f})"
+
+
+class Signal(models.Model):
+    """One finding of a report, with the code vocabulary of the design."""
+
+    class Polarity(models.TextChoices):
+        FORGERY = "forgery", _("points to forgery")
+        AUTHENTIC = "authentic", _("points to authenticity")
+
+    report = models.ForeignKey(ForensicReport, on_delete=models.CASCADE, related_name="signals")
+    code = models.CharField(max_length=40, db_index=True)
+    score = models.FloatField()
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    detail = models.TextField(blank=True)
+    regions = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-score"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.score:.2f}"
+
+
+class Fingerprint(models.Model):
+    """Perceptual hashes of one image, with the pHash and wHash split into indexed bands.
+
+    Near-duplicate search looks up each band (and its neighbours within the band radius)
+    through the band indexes — multi-index hashing — and only then checks the full Hamming
+    distance, so it never scans the table. Hashes are stored signed (PostgreSQL bigint);
+    mirrored copies are caught by querying with the mirrored hash, so only one row is kept.
+    """
+
+    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="fingerprint")
+    phash = models.BigIntegerField()
+    dhash = models.BigIntegerField()
+    whash = models.BigIntegerField()
+    p0 = models.PositiveIntegerField()
+    p1 = models.PositiveIntegerField()
+    p2 = models.PositiveIntegerField()
+    p3 = models.PositiveIntegerField()
+    w0 = models.PositiveIntegerField()
+    w1 = models.PositiveIntegerField()
+    w2 = models.PositiveIntegerField()
+    w3 = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("fingerprint")
+        verbose_name_plural = _("fingerprints")
+        indexes = [
+            models.Index(fields=[band], include=["phash", "whash", "dhash"], name=f"fp_{band}")
+            for band in ("p0", "p1", "p2", "p3", "w0", "w1", "w2", "w3")
+        ]
+
+    def __str__(self) -> str:
+        return f"pHash {self.phash & (2**64 - 1):016x}"
+
+    BANDED = {"phash": ("p0", "p1", "p2", "p3"), "whash": ("w0", "w1", "w2", "w3")}

@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import Party
 from arbitration.errors import DomainError
 
+from .analysis import enqueue_analysis
 from .forensics.intake import Inspected, RejectedFile, inspect_file
 from .forensics.safe_copy import make_safe_copy
 from .models import Evidence
@@ -79,4 +80,5 @@ def evidence_add(
         item.safe_copy.save("copy", ContentFile(copy_bytes), save=False)
         item.save()
         stored.append(item)
+    enqueue_analysis(item.pk for item in stored if item.kind == Evidence.Kind.IMAGE)
     return stored

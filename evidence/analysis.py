@@ -1,0 +1,234 @@
+"""Running the forensic engine on stored evidence and keeping what it found.
+
+The worker calls ``analyze_evidence``; it is idempotent per (evidence, analyzer version), so
+a redelivered task, the sweeper and a re-analysis command can all call it safely.
+"""
+
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from . import forensics
+from .forensics import fingerprints as fp
+from .models import Evidence, Fingerprint, ForensicReport, Signal
+from .selectors import near_duplicates
+
+log = logging.getLogger(__name__)
+
+# Evidence waiting longer than this was probably lost with a broker or worker: re-enqueue.
+STALE_PENDING = timedelta(minutes=5)
+STALE_RUNNING = timedelta(minutes=15)
+
+
+def _read(field) -> bytes:
+    with field.open("rb") as handle:
+        return handle.read()
+
+
+def _trust_anchors() -> str | None:
+    path = settings.C2PA_TRUST_ANCHORS
+    return Path(path).read_text() if path else None
+
+
+def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
+    if evidence.role == Evidence.Role.LISTING:
+        return []
+    listing = Evidence.objects.filter(
+        order_id=evidence.order_id, role=Evidence.Role.LISTING, kind=Evidence.Kind.IMAGE
+    )
+    return [
+        forensics.Reference(
+            id=str(item.pk), image=_read(item.original), label=f"listing #{item.pk}"
+        )
+        for item in listing
+    ]
+
+
+def _known_elsewhere(
+    evidence: Evidence, query: fp.Fingerprints
+) -> list[forensics.KnownFingerprint]:
+    """Stored images from other disputes and orders that are near-duplicates of this one.
+
+    The same dispute's files and the same order's listing photos are not "elsewhere"; the
+    listing comparison covers the latter with pixel alignment.
+    """
+    matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
+    if not matches:
+        return []
+    others = Evidence.objects.filter(pk__in=matches).exclude(order_id=evidence.order_id)
+    if evidence.dispute_id:
+        others = others.exclude(dispute_id=evidence.dispute_id)
+    return [
+        forensics.KnownFingerprint(
+            id=str(other.pk),
+            fingerprints=matches[other.pk].fingerprints,
+            label=(
+                f"dispute #{other.dispute_id}, evidence #{other.pk}"
+                if other.dispute_id
+                else f"listing photo of order {other.order_id}, evidence #{other.pk}"
+            ),
+        )
+        for other in others
+    ]
+
+
+def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
+    p, w = fp.bands(query.phash), fp.bands(query.whash)
+    Fingerprint.objects.update_or_create(
+        evidence=evidence,
+        defaults={
+            "phash": fp.to_signed64(query.phash),
+            "dhash": fp.to_signed64(query.dhash),
+            "whash": fp.to_signed64(query.whash),
+            **{f"p{i}": band for i, band in enumerate(p)},
+            **{f"w{i}": band for i, band in enumerate(w)},
+        },
+    )
+
+
+def analyze_evidence(evidence_id: int) -> ForensicReport | None:
+    """Analyse one stored image with the current analyzer version and save the report."""
+    evidence = Evidence.objects.select_related("order").get(pk=evidence_id)
+    if evidence.kind != Evidence.Kind.IMAGE:
+        return None
+    version = forensics.ANALYZER_VERSION
+    existing = evidence.reports.filter(analyzer_version=version).first()
+    if existing is not None:
+        Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
+        return existing
+    Evidence.objects.filter(pk=evidence.pk).update(
+        analysis=Evidence.Analysis.RUNNING, analysis_queued_at=timezone.now()
+    )
+    data = _read(evidence.original)
+    query = fp.of_bytes(data)
+    context = forensics.Context(
+        listing=_listing_references(evidence),
+        known=_known_elsewhere(evidence, query),
+        delivered_at=evidence.order.delivered_at,
+        trust_anchors_pem=_trust_anchors(),
+        detector_model_path=settings.FORENSICS_DETECTOR_MODEL or None,
+    )
+    started = time.perf_counter()
+    report = forensics.analyze(data, context)
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    return _save(evidence, query, report, duration_ms)
+
+
+@transaction.atomic
+def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
+    _store_fingerprint(evidence, query)
+    version = forensics.ANALYZER_VERSION
+    try:
+        with transaction.atomic():
+            row = ForensicReport.objects.create(
+                evidence=evidence,
+                analyzer_version=version,
+                forgery_score=report.forgery_score,
+                verdict=report.verdict,
+                metadata=report.metadata,
+                duration_ms=duration_ms,
+            )
+    except IntegrityError:
+        # Another worker finished the same analysis first; its report stands.
+        return evidence.reports.get(analyzer_version=version)
+    for name in ("ela", "noise"):
+        if png := report.heatmaps.get(name):
+            getattr(row, f"{name}_heatmap").save(f"{name}.png", ContentFile(png), save=False)
+    row.save()
+    Signal.objects.bulk_create(
+        Signal(
+            report=row,
+            code=signal.code,
+            score=signal.score,
+            polarity=signal.polarity,
+            detail=signal.detail,
+            regions=signal.regions or ([signal.region] if signal.region else []),
+            data=signal.data,
+        )
+        for signal in report.signals
+    )
+    Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
+    if evidence.dispute_id:
+        _update_dispute_risk(evidence.dispute_id)
+    return row
+
+
+def _update_dispute_risk(dispute_id: int) -> None:
+    """A dispute's risk is the highest forgery score among its current reports."""
+    from arbitration.models import Dispute
+
+    highest = ForensicReport.objects.filter(
+        evidence__dispute_id=dispute_id, analyzer_version=forensics.ANALYZER_VERSION
+    ).aggregate(score=Max("forgery_score"))["score"]
+    Dispute.objects.filter(pk=dispute_id).update(risk_score=highest or 0.0)
+
+
+def mark_failed(evidence_id: int, error: str) -> None:
+    log.error("Analysis of evidence %s failed: %s", evidence_id, error)
+    Evidence.objects.filter(pk=evidence_id).update(analysis=Evidence.Analysis.FAILED)
+
+
+def enqueue_analysis(evidence_ids) -> None:
+    """Queue analysis after the current transaction commits.
+
+    ``robust`` keeps a broker outage from failing the upload: the evidence stays
+    ``pending`` with its queue time, and the sweeper re-enqueues it later.
+    """
+    from .tasks import analyze_evidence_task
+
+    ids = list(evidence_ids)
+    if not ids:
+        return
+    Evidence.objects.filter(pk__in=ids).update(analysis_queued_at=timezone.now())
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: analyze_evidence_task.delay(pk), robust=True)
+
+
+def stale_evidence_ids(*, now=None) -> list[int]:
+    """Images whose analysis was queued long ago and never finished: a lost message, a
+    broker outage at upload time, or a worker killed mid-analysis."""
+    now = now or timezone.now()
+    pending = Evidence.objects.filter(
+        kind=Evidence.Kind.IMAGE, analysis=Evidence.Analysis.PENDING
+    ).filter(analysis_queued_at__lt=now - STALE_PENDING) | Evidence.objects.filter(
+        kind=Evidence.Kind.IMAGE,
+        analysis=Evidence.Analysis.PENDING,
+        analysis_queued_at__isnull=True,
+    )
+    running = Evidence.objects.filter(
+        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - STALE_RUNNING
+    )
+    return list((pending | running).values_list("pk", flat=True)[:500])
+
+
+def outdated_evidence_ids() -> list[int]:
+    """Images without a report from the current analyzer version."""
+    return list(
+        Evidence.objects.filter(kind=Evidence.Kind.IMAGE)
+        .exclude(reports__analyzer_version=forensics.ANALYZER_VERSION)
+        .values_list("pk", flat=True)
+    )
+
+
+def requeue(ids) -> int:
+    """Send analysis tasks for ``ids`` now (outside any transaction) and note the time."""
+    from .tasks import analyze_evidence_task
+
+    ids = list(ids)
+    Evidence.objects.filter(pk__in=ids).update(
+        analysis=Evidence.Analysis.PENDING, analysis_queued_at=timezone.now()
+    )
+    for pk in ids:
+        analyze_evidence_task.delay(pk)
+    return len(ids)
+
+
+def requeue_stale(*, now=None) -> int:
+    return requeue(stale_evidence_ids(now=now))

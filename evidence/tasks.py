@@ -1,0 +1,47 @@
+"""Celery tasks for evidence: ids in, one service call, safe to run twice."""
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import analysis
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def analyze_evidence_task(self, evidence_id: int) -> None:
+    """Analyse one image. Transient errors retry with backoff; anything else marks the
+    evidence failed so an arbitrator sees it instead of waiting forever."""
+    try:
+        analysis.analyze_evidence(evidence_id)
+    except TRANSIENT:
+        raise
+    except analysis.Evidence.DoesNotExist:
+        log.info("Evidence %s no longer exists; nothing to analyse", evidence_id)
+    except Exception as exc:
+        analysis.mark_failed(evidence_id, repr(exc))
+        raise
+
+
+@shared_task
+def sweep_stale_evidence() -> int:
+    """Periodic (beat): re-enqueue analysis that a broker or worker outage left behind."""
+    return analysis.requeue_stale()
+
+
+@shared_task
+def reanalyze_outdated() -> int:
+    """Queue every image the current analyzer version has not seen yet."""
+    return analysis.requeue(analysis.outdated_evidence_ids())

@@ -1,0 +1,196 @@
+"""The evidence pipeline: upload → analysis queued on commit → report, signals, fingerprint."""
+
+import io
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from arbitration import services
+from evidence import analysis, forensics
+from evidence.forensics import fingerprints as fp
+from evidence.models import Evidence, Fingerprint, ForensicReport
+from evidence.selectors import near_duplicates
+from evidence.services import evidence_add
+from evidence.tasks import sweep_stale_evidence
+from tests.factories import OrderFactory
+
+
+def product_photo(seed=1, size=(640, 480)) -> bytes:
+    """A textured 'product shot' so perceptual hashes have something to hold on to."""
+    rng = np.random.default_rng(seed)
+    base = rng.normal(128, 40, (size[1] // 16, size[0] // 16, 3)).clip(0, 255).astype("uint8")
+    img = Image.fromarray(base).resize(size, Image.Resampling.BICUBIC)
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((200, 120, 440, 380), fill=(230, 230, 220), outline=(40, 40, 40), width=6)
+    noise = rng.normal(0, 4, (size[1], size[0], 3))
+    img = Image.fromarray((np.asarray(img, dtype=float) + noise).clip(0, 255).astype("uint8"))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+def upload(data: bytes, name="photo.jpg"):
+    return SimpleUploadedFile(name, data, content_type="image/jpeg")
+
+
+def stained(data: bytes) -> bytes:
+    img = Image.open(io.BytesIO(data)).convert("RGB")
+    ImageDraw.Draw(img).ellipse((280, 200, 360, 260), fill=(120, 90, 40))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def eager_celery(settings):
+    from arbitration.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_an_upload_is_analysed_after_commit(
+    order, merchant, buyer, eager_celery, django_capture_on_commit_callbacks
+):
+    listing = product_photo()
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence_add(order=order, party=merchant, files=[upload(listing)], role="listing")
+    with django_capture_on_commit_callbacks(execute=True):
+        dispute = services.dispute_open(
+            order=order,
+            buyer=buyer,
+            reason="damaged",
+            remedy="refund_only",
+            description="Stain on the mug",
+            files=[upload(stained(listing))],
+        )
+    photo = dispute.evidence.get()
+    photo.refresh_from_db()
+    assert photo.analysis == Evidence.Analysis.DONE
+    report = photo.reports.get()
+    assert report.analyzer_version == forensics.ANALYZER_VERSION
+    codes = set(report.signals.values_list("code", flat=True))
+    assert {"reuse.listing_match", "reuse.local_edit"} <= codes
+    assert report.verdict != ForensicReport.Verdict.NO_FINDINGS
+    dispute.refresh_from_db()
+    assert dispute.risk_score == pytest.approx(report.forgery_score)
+    assert Fingerprint.objects.filter(evidence=photo).exists()
+
+
+def test_analysis_is_idempotent_per_analyzer_version(order, merchant):
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo())], role="listing"
+    )
+    first = analysis.analyze_evidence(item.pk)
+    second = analysis.analyze_evidence(item.pk)
+    assert first.pk == second.pk
+    assert ForensicReport.objects.filter(evidence=item).count() == 1
+
+
+def test_the_same_photo_in_another_dispute_is_flagged_as_reuse(platform, buyer, outsider):
+    data = product_photo(seed=7)
+    first_order = OrderFactory(buyer=buyer)
+    second_order = OrderFactory(buyer=outsider)
+    first = services.dispute_open(
+        order=first_order,
+        buyer=buyer,
+        reason="damaged",
+        remedy="refund_only",
+        description="cracked",
+        files=[upload(data)],
+    )
+    analysis.analyze_evidence(first.evidence.get().pk)
+    mirrored = Image.open(io.BytesIO(data)).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    buf = io.BytesIO()
+    mirrored.resize((480, 360)).save(buf, "JPEG", quality=80)
+    second = services.dispute_open(
+        order=second_order,
+        buyer=outsider,
+        reason="damaged",
+        remedy="refund_only",
+        description="cracked too",
+        files=[upload(buf.getvalue())],
+    )
+    report = analysis.analyze_evidence(second.evidence.get().pk)
+    reuse = report.signals.get(code="reuse.cross_dispute")
+    assert reuse.data["known_id"] == str(first.evidence.get().pk)
+    assert reuse.data["mirrored"] is True
+
+
+def test_unrelated_photos_are_not_near_duplicates(order, merchant):
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo(1))], role="listing"
+    )
+    analysis.analyze_evidence(item.pk)
+    other = fp.of_bytes(product_photo(99))
+    assert near_duplicates(other) == []
+    same = fp.of_bytes(product_photo(1))
+    assert [m.evidence_id for m in near_duplicates(same)] == [item.pk]
+
+
+def test_the_band_lookup_never_scans_the_table(order, merchant, django_assert_max_num_queries):
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo(3))], role="listing"
+    )
+    analysis.analyze_evidence(item.pk)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        near_duplicates(fp.of_bytes(product_photo(3)))
+    (query,) = ctx.captured_queries
+    sql = query["sql"]
+    for band in ("p0", "p1", "p2", "p3", "w0", "w1", "w2", "w3"):
+        assert f'"{band}" IN' in sql
+
+
+def test_the_sweeper_requeues_evidence_a_broker_outage_left_pending(
+    order, merchant, eager_celery, django_capture_on_commit_callbacks
+):
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo())], role="listing"
+    )
+    # The on-commit enqueue never ran (broker down): the row is pending with an old queue time.
+    Evidence.objects.filter(pk=item.pk).update(
+        analysis_queued_at=item.created_at - analysis.STALE_PENDING * 2
+    )
+    assert sweep_stale_evidence.apply().get() == 1
+    item.refresh_from_db()
+    assert item.analysis == Evidence.Analysis.DONE
+
+
+def test_a_broker_outage_at_upload_time_does_not_fail_the_upload(
+    order, merchant, monkeypatch, django_capture_on_commit_callbacks
+):
+    from evidence import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.analyze_evidence_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        (item,) = evidence_add(
+            order=order, party=merchant, files=[upload(product_photo())], role="listing"
+        )
+    item.refresh_from_db()
+    assert item.analysis == Evidence.Analysis.PENDING
+    assert item.analysis_queued_at is not None
+
+
+def test_a_video_is_stored_but_not_queued_for_image_analysis(order, merchant):
+    from tests.fixtures.uploads import mp4
+
+    (video,) = evidence_add(
+        order=order,
+        party=merchant,
+        files=[SimpleUploadedFile("clip.mp4", mp4(), content_type="video/mp4")],
+        role="merchant",
+    )
+    assert video.kind == Evidence.Kind.VIDEO
+    assert video.analysis == Evidence.Analysis.NOT_APPLICABLE
+    assert analysis.outdated_evidence_ids() == []
+    assert analysis.analyze_evidence(video.pk) is None
