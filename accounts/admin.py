@@ -86,16 +86,14 @@ class MerchantReportAdmin(ConsoleAccess, admin.ModelAdmin):
     readonly_fields = ("dispute_link", "created_at")
     actions = ("uphold", "reject")
 
-    def get_queryset(self, request):
+    def get_ordering(self, request):
+        """Reports waiting for review first, newest first within each group."""
         pending_first = Case(
             When(status=MerchantReport.Status.PENDING, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-        return super().get_queryset(request).annotate(pending_first=pending_first)
-
-    def get_ordering(self, request):
-        return ("pending_first", "-created_at")
+        return (pending_first.asc(), "-created_at")
 
     def has_review_permission(self, request):
         return can_arbitrate(request)

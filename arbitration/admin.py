@@ -30,6 +30,27 @@ from .services import dispute_decide
 from .services.common import yuan
 
 DAY = timedelta(days=1)
+ACTION_LABELS = {
+    "opened": gettext_lazy("opened the dispute"),
+    "evidence_added": gettext_lazy("added evidence"),
+    "submit": gettext_lazy("submitted the claim"),
+    "merchant_responded": gettext_lazy("responded"),
+    "offer": gettext_lazy("offered a partial refund"),
+    "counter": gettext_lazy("counter-offered"),
+    "reject_offer": gettext_lazy("rejected the offer"),
+    "accept_offer": gettext_lazy("accepted the offer"),
+    "accept_claim": gettext_lazy("accepted the claim"),
+    "escalate": gettext_lazy("asked for arbitration"),
+    "decide": gettext_lazy("decided"),
+    "default_decide": gettext_lazy("decided by default"),
+    "decision": gettext_lazy("recorded the decision"),
+    "refund": gettext_lazy("refund paid"),
+    "close": gettext_lazy("closed"),
+    "withdraw": gettext_lazy("withdrew the dispute"),
+    "expire": gettext_lazy("expired"),
+    "buyer_reported": gettext_lazy("reported the buyer"),
+    "report_reviewed": gettext_lazy("reviewed a merchant report"),
+}
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
 
@@ -110,16 +131,14 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     list_per_page = 50
     actions = None
 
-    def get_queryset(self, request):
+    def get_ordering(self, request):
+        """Disputes under review first, then the riskiest, then the oldest."""
         review_first = Case(
             When(state=Dispute.State.UNDER_REVIEW, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )
-        return super().get_queryset(request).annotate(review_first=review_first)
-
-    def get_ordering(self, request):
-        return ("review_first", "-risk_score", "opened_at")
+        return (review_first.asc(), "-risk_score", "opened_at")
 
     def get_search_results(self, request, queryset, search_term):
         results, duplicates = super().get_search_results(request, queryset, search_term)
@@ -185,6 +204,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, dispute):
             raise PermissionDenied
+        request.current_app = self.admin_site.name
         listing = Q(order=dispute.order_id, dispute__isnull=True, role=Evidence.Role.LISTING)
         evidence = list(Evidence.objects.filter(listing | Q(dispute=dispute)))
         form = DecisionForm(
@@ -260,7 +280,7 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "buyer_evidence": [item for item in evidence if item.role == Evidence.Role.BUYER],
         "merchant_evidence": [item for item in evidence if item.role == Evidence.Role.MERCHANT],
         "offers": offers,
-        "events": dispute.events.select_related("actor_user"),
+        "events": timeline(dispute),
         "reports": dispute.merchant_reports.select_related("merchant", "reviewed_by"),
         "decision": decision,
         "decision_amount": yuan(decision.amount_fen) if decision else "",
@@ -268,6 +288,21 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "refund": refund,
         "refund_amount": yuan(refund.amount_fen) if refund else "",
     }
+
+
+def timeline(dispute: Dispute) -> list[DisputeEvent]:
+    """The audit trail with a readable label and the one detail worth a glance per row."""
+    events = list(dispute.events.select_related("actor_user"))
+    for event in events:
+        event.label = ACTION_LABELS.get(event.action, event.action.replace("_", " "))
+        payload = event.payload or {}
+        if "amount_fen" in payload:
+            event.note = yuan(int(payload["amount_fen"]))
+        elif "count" in payload:
+            event.note = f"× {payload['count']}"
+        else:
+            event.note = payload.get("statement") or payload.get("note") or ""
+    return events
 
 
 class ReadOnlyAdmin(ConsoleAccess, admin.ModelAdmin):
