@@ -62,7 +62,7 @@ def _scales(ratio: float, lo: float, hi: float, step: float) -> list[tuple[float
     b = min(hi, 1.0, 1.0 / ratio)
     if a > b:
         return []
-    n = max(1, int(round((b - a) / step)) + 1)
+    n = max(1, round((b - a) / step) + 1)
     return [(fx, fx * ratio) for fx in np.linspace(a, b, n)]
 
 
@@ -88,7 +88,7 @@ def align(copy: Image.Image, reference: Image.Image) -> Alignment:
     results = []
     for mirrored in (False, True):
         c = ImageOps.mirror(copy) if mirrored else copy
-        scales = _scales(ratio, MIN_COVER, 1.0, COARSE_STEP) + [(1.0, 1.0)]
+        scales = [*_scales(ratio, MIN_COVER, 1.0, COARSE_STEP), (1.0, 1.0)]
         results.append((_best(ref_c, c, scales), mirrored))
     (score, fx, fy, _, _), mirrored = max(results, key=lambda r: r[0][0])
     c = ImageOps.mirror(copy) if mirrored else copy

@@ -21,8 +21,9 @@ from .types import Context, Result, Signal
 SIDE = 384
 B = 8
 FEATURES = ((0, 0), (0, 1), (1, 0), (1, 1), (0, 2), (2, 0), (2, 1), (1, 2))
-QUANT_STEP = 6.0
-MATCH_TOL = 10.0  # L2 distance of feature vectors for a pair
+KEY_FEATURES = 6
+QUANT_STEP = 8.0
+MATCH_TOL = 16.0  # L2 distance of feature vectors for a pair
 MIN_STD = 7.0  # flat blocks match everything: ignore them
 MIN_SHIFT = 2 * B
 NEIGHBOURS = 6
@@ -57,20 +58,20 @@ def run(img: Decoded, context: Context) -> Result:
     if min(g.shape) < 4 * B:
         return Result([])
     f, std = _features(g)
-    ys, xs = np.nonzero(std >= MIN_STD)
+    ys, xs = (v.astype(np.int32) for v in np.nonzero(std >= MIN_STD))
     if len(ys) < 2 * MIN_VOTES:
         return Result([])
     feats = f[ys, xs]
-    q = np.round(feats / QUANT_STEP).astype(np.int32)
-    order = np.lexsort(q.T[::-1])
+    order = np.argsort(_sort_key(feats), kind="stable")
+    fs, xs, ys = feats[order], xs[order], ys[order]
     a_idx, b_idx = [], []
     for k in range(1, NEIGHBOURS + 1):
-        i, j = order[:-k], order[k:]
-        close = np.linalg.norm(feats[i] - feats[j], axis=1) < MATCH_TOL
-        far = np.hypot(xs[i] - xs[j], ys[i] - ys[j]) >= MIN_SHIFT
-        keep = close & far
-        a_idx.append(i[keep])
-        b_idx.append(j[keep])
+        d = fs[k:] - fs[:-k]
+        close = np.einsum("ij,ij->i", d, d) < MATCH_TOL**2
+        far = (xs[k:] - xs[:-k]) ** 2 + (ys[k:] - ys[:-k]) ** 2 >= MIN_SHIFT**2
+        keep = np.nonzero(close & far)[0]
+        a_idx.append(keep)
+        b_idx.append(keep + k)
     a, b = np.concatenate(a_idx), np.concatenate(b_idx)
     if len(a) < MIN_VOTES:
         return Result([])
@@ -78,8 +79,10 @@ def run(img: Decoded, context: Context) -> Result:
     flip = (dx < 0) | ((dx == 0) & (dy < 0))
     a, b = np.where(flip, b, a), np.where(flip, a, b)
     dx, dy = np.where(flip, -dx, dx), np.where(flip, -dy, dy)
-    shifts, counts = np.unique(np.stack([dx, dy], 1), axis=0, return_counts=True)
-    top = shifts[np.argmax(counts)]
+    packed = (dx.astype(np.int64) << 20) + (dy.astype(np.int64) + (1 << 19))
+    shifts, counts = np.unique(packed, return_counts=True)
+    best = int(shifts[np.argmax(counts)])
+    top = (best >> 20, (best & ((1 << 20) - 1)) - (1 << 19))
     on = (np.abs(dx - top[0]) <= 1) & (np.abs(dy - top[1]) <= 1)
     votes = int(on.sum())
     if votes < MIN_VOTES or votes < MIN_SHARE * len(a):
@@ -106,6 +109,17 @@ def run(img: Decoded, context: Context) -> Result:
             )
         ]
     )
+
+
+def _sort_key(feats: np.ndarray) -> np.ndarray:
+    """Quantised leading features packed into one int64, so one argsort replaces a lexsort."""
+    q = np.round(feats[:, :KEY_FEATURES] / QUANT_STEP).astype(np.int64)
+    q[:, 0] = np.clip(q[:, 0], 0, (1 << 10) - 1)
+    q[:, 1:] = np.clip(q[:, 1:] + 64, 0, 127)
+    key = q[:, 0]
+    for c in range(1, KEY_FEATURES):
+        key = (key << 7) | q[:, c]
+    return key
 
 
 def _fit(img: Image.Image) -> Image.Image:

@@ -6,7 +6,6 @@ keep this trace, which is what makes it a sign of re-saving after an edit."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from .decoded import Decoded
 from .types import Context, Result, Signal
@@ -14,9 +13,9 @@ from .types import Context, Result, Signal
 SAMPLE = 1024  # pixels per side of the analysed central area
 POSITIONS = ((0, 1), (1, 0), (1, 1), (0, 2), (2, 0), (1, 2), (2, 1), (2, 2))
 MAX_BIN = 40
-MIN_COUNT = 400
-PERIODICITY = 0.32  # mean normalised spectral peak above which the trace is clear
-MAX_Q = 16  # coefficient positions quantised coarser than this carry too few values
+MIN_EXPECTED = 150
+GAP_THRESHOLD = 0.75  # share of the expected mass missing from unreachable bins
+MAX_Q = 12  # coefficient positions quantised coarser than this carry too few values
 SCORE = 0.5
 
 _D = np.array(
@@ -28,7 +27,7 @@ _D = np.array(
 )
 
 
-def periodicity(img: Decoded) -> float | None:
+def gap_score(img: Decoded) -> float | None:
     if img.format != "JPEG" or not img.quantization or 0 not in img.quantization:
         return None
     q = np.asarray(img.quantization[0], np.float32).reshape(8, 8)
@@ -38,47 +37,55 @@ def periodicity(img: Decoded) -> float | None:
     g = img.gray[y0 : y0 + sh, x0 : x0 + sw].astype(np.float32) - 128
     blocks = g.reshape(sh // 8, 8, sw // 8, 8).transpose(0, 2, 1, 3)
     coef = _D @ blocks @ _D.T
-    peaks = []
+    gaps = []
     for u, v in POSITIONS:
-        step = q[u, v]
-        if step > MAX_Q:
+        step = int(q[u, v])
+        if step < 2 or step > MAX_Q:
             continue
         n = np.abs(np.round(coef[..., u, v] / step)).astype(np.int64).ravel()
-        hist = np.bincount(n[(n >= 1) & (n <= MAX_BIN)], minlength=MAX_BIN + 1)[1:]
-        if hist.sum() < MIN_COUNT or (hist > 0).sum() < 8:
-            continue
-        peaks.append(_peak(hist.astype(np.float64)))
-    if not peaks:
+        hist = np.bincount(n[n <= MAX_BIN], minlength=MAX_BIN + 1).astype(np.float64)
+        gap = _gap(hist, step)
+        if gap is not None:
+            gaps.append(gap)
+    if len(gaps) < 2:
         return None
-    return float(np.mean(sorted(peaks)[-3:]))
+    return float(np.median(gaps))
 
 
-def _peak(hist: np.ndarray) -> float:
-    """Strength of periodic modulation of a histogram around its smooth envelope."""
-    envelope = ndimage.gaussian_filter1d(hist, 2.5, mode="nearest") + 1.0
-    r = hist / envelope - 1.0
-    r = r[: max(8, int(np.nonzero(hist)[0].max()) + 1)]
-    spectrum = np.abs(np.fft.rfft(r - r.mean()))
-    if len(spectrum) < 4:
-        return 0.0
-    return float(spectrum[2:].max() / (np.sqrt((r * r).sum() * len(r)) + 1e-9))
+def _gap(hist: np.ndarray, q2: int) -> float | None:
+    """How empty the bins are that a coarser first quantisation (step q1 > q2) can never
+    fill: 1 - observed / expected mass there, for the best-fitting q1."""
+    best = None
+    for q1 in range(q2 + 1, 3 * q2 + 1):
+        reachable = {round(m * q1 / q2) for m in range(MAX_BIN + 1)}
+        holes = [k for k in range(2, MAX_BIN) if k not in reachable]
+        holes = [k for k in holes if k - 1 in reachable and k + 1 in reachable]
+        if not holes:
+            continue
+        holes_arr = np.array(holes)
+        expected = (hist[holes_arr - 1] + hist[holes_arr + 1]).sum() / 2
+        if expected < MIN_EXPECTED:
+            continue
+        gap = 1.0 - hist[holes_arr].sum() / expected
+        best = gap if best is None else max(best, gap)
+    return best
 
 
 def run(img: Decoded, context: Context) -> Result:
-    p = periodicity(img)
+    p = gap_score(img)
     if p is None:
         return Result([])
-    meta = {"double_jpeg_periodicity": round(p, 3)}
-    if p < PERIODICITY:
+    meta = {"double_jpeg_gap": round(p, 3)}
+    if p < GAP_THRESHOLD:
         return Result([], metadata=meta)
     return Result(
         [
             Signal(
                 "pixel.double_jpeg",
                 SCORE,
-                detail="The JPEG was saved twice with different settings (periodic DCT "
-                "histogram): the photo was re-saved, e.g. after editing.",
-                data={"periodicity": round(p, 3)},
+                detail="The JPEG was saved twice with different settings (empty DCT "
+                "histogram bins): the photo was re-saved, e.g. after editing.",
+                data={"gap": round(p, 3)},
             )
         ],
         metadata=meta,

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from . import heatmap, regions
-from .cells import block_mean, cell_size, hh_blocks
+from .cells import block_mean, cell_size
 from .decoded import Decoded
 from .types import Context, Result, Signal
 
@@ -22,7 +22,8 @@ RESIDUAL_RATIO = 2.6  # error / texture-predicted error for a suspicious cell
 MIN_AREA = 0.004  # of the image
 MAX_AREA = 0.3
 MIN_CELLS = 3
-MIN_ERROR = 1.0  # gray levels; below this nothing meaningful changed
+MIN_ERROR = 0.5  # gray levels; below this nothing meaningful changed
+ERROR_FLOOR = 0.1
 
 
 def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
@@ -36,10 +37,8 @@ def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
 
 
 def run(img: Decoded, context: Context) -> Result:
-    err, k = error_cells(img)
-    tex = block_mean(hh_blocks(img), k // 8)
-    gh, gw = min(err.shape[0], tex.shape[0]), min(err.shape[1], tex.shape[1])
-    err, tex = err[:gh, :gw], tex[:gh, :gw]
+    err, _k = error_cells(img)
+    tex = texture_cells(img, err.shape)
     maps = {"ela": heatmap.render(heatmap.normalise(err), img.width, img.height)}
     residual = _residual(err, tex)
     mask = (residual > np.log(RESIDUAL_RATIO)) & (err > MIN_ERROR)
@@ -66,8 +65,17 @@ def run(img: Decoded, context: Context) -> Result:
     )
 
 
+def texture_cells(img: Decoded, shape: tuple[int, int]) -> np.ndarray:
+    """Content busyness per cell from the downscaled copy: edges and texture, not the
+    pixel-level noise that compression history changes."""
+    w = np.asarray(img.work, np.float32)
+    grad = np.abs(np.diff(w, axis=0))[:, :-1] + np.abs(np.diff(w, axis=1))[:-1, :]
+    cells = Image.fromarray(grad).resize((shape[1], shape[0]), Image.Resampling.BOX)
+    return np.asarray(cells, np.float32)
+
+
 def _residual(err: np.ndarray, tex: np.ndarray) -> np.ndarray:
-    x, y = np.log1p(tex).ravel(), np.log1p(err).ravel()
+    x, y = np.log1p(tex).ravel(), np.log(err + ERROR_FLOOR).ravel()
     keep = np.ones_like(x, bool)
     for _ in range(3):
         if keep.sum() < 4:

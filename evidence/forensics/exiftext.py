@@ -34,7 +34,17 @@ def text(value) -> str:
             return value.decode("utf-16-le", "replace").strip("\0 ")
     if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
         return bytes(value).decode("utf-16-le", "replace").strip("\0 ")
-    return str(value).strip("\0 ")
+    return _mojibake(str(value)).strip("\0 ")
+
+
+def _mojibake(s: str) -> str:
+    """EXIF ASCII fields often carry UTF-8 (Chinese app names); Pillow reads them as Latin-1."""
+    if any(128 <= ord(c) < 256 for c in s):
+        try:
+            return s.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return s
+    return s
 
 
 def ifd0(img: Decoded, tag: int) -> str:

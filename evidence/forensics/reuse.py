@@ -29,7 +29,7 @@ CROSS_SCORE = 0.85
 def run(img: Decoded, context: Context) -> Result:
     fp = fingerprints.compute(img.small, sha256=img.sha256)
     meta = {"fingerprints": _hex(fp)}
-    signals = _cross_dispute(fp, context)
+    signals = _cross_dispute(img, fp, context)
     if context.listing:
         signals += _listing(img, context.listing)
     return Result(signals, metadata=meta)
@@ -43,7 +43,7 @@ def _hex(fp: fingerprints.Fingerprints) -> dict:
     return out
 
 
-def _cross_dispute(fp: fingerprints.Fingerprints, context: Context) -> list[Signal]:
+def _cross_dispute(img: Decoded, fp: fingerprints.Fingerprints, context: Context) -> list[Signal]:
     best = None
     for known in context.known:
         match = fingerprints.compare(fp, known.fingerprints)
@@ -51,19 +51,29 @@ def _cross_dispute(fp: fingerprints.Fingerprints, context: Context) -> list[Sign
             best is None or sum(match.distances.values()) < sum(best[1].distances.values())
         ):
             best = (known, match)
-    if best is None:
-        return []
-    known, match = best
-    how = "a mirrored copy" if match.mirrored else "a near-duplicate"
+    if best is not None:
+        known, match = best
+        data = {"known_id": known.id, "distances": match.distances, "mirrored": match.mirrored}
+        return [_cross_signal(known, match.mirrored, data)]
+    for known in context.known:
+        if not known.image:
+            continue
+        a = align(img.work, decode(known.image, max_side=DIFF_SIDE).image)
+        if a.ncc >= LISTING_NCC:
+            data = {"known_id": known.id, "ncc": round(a.ncc, 3), "mirrored": a.mirrored}
+            return [_cross_signal(known, a.mirrored, data)]
+    return []
+
+
+def _cross_signal(known, mirrored: bool, data: dict) -> Signal:
+    how = "a mirrored copy" if mirrored else "a near-duplicate"
     name = known.label or known.id
-    return [
-        Signal(
-            "reuse.cross_dispute",
-            CROSS_SCORE,
-            detail=f"This image is {how} of evidence already filed elsewhere ({name}).",
-            data={"known_id": known.id, "distances": match.distances, "mirrored": match.mirrored},
-        )
-    ]
+    return Signal(
+        "reuse.cross_dispute",
+        CROSS_SCORE,
+        detail=f"This image is {how} of evidence already filed elsewhere ({name}).",
+        data=data,
+    )
 
 
 def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:

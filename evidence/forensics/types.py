@@ -87,11 +87,15 @@ class Reference:
 
 @dataclass(frozen=True)
 class KnownFingerprint:
-    """Evidence already stored elsewhere (another dispute or account)."""
+    """Evidence already stored elsewhere (another dispute or account).
+
+    Hashes alone miss crops beyond a few percent per side; when the stored image bytes are
+    given too, a hash miss is re-checked by alignment (the listing-photo matcher)."""
 
     id: str
     fingerprints: Fingerprints
     label: str = ""
+    image: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,93 @@
+"""Reuse of listing photos and of evidence from other disputes; fingerprint banding."""
+
+from evidence.forensics import Context, KnownFingerprint, Reference, analyze, fingerprints
+from evidence.forensics.regions import iou
+from tests.fixtures import forensic as f
+from tests.fixtures.photos import camera_photo, decode_rgb, scene, to_jpeg
+
+BASE = scene(640, 480, 5)
+LISTING = camera_photo(pixels=BASE, quality=92)
+CTX = Context(listing=[Reference("L1", LISTING, "listing front")])
+
+
+def test_resized_reencoded_copy_matches_the_listing():
+    copy = to_jpeg(f.resized(BASE, 0.7), 80)
+    report = analyze(copy, CTX)
+    assert report.signal("reuse.listing_match").data["reference_id"] == "L1"
+    assert report.signal("reuse.local_edit") is None
+    assert report.verdict == "suspicious" or report.verdict == "edited"
+
+
+def test_cropped_copy_matches():
+    copy = to_jpeg(f.resized(f.crop_fraction(BASE), 0.9), 82)
+    assert analyze(copy, CTX).signal("reuse.listing_match")
+
+
+def test_mirrored_copy_matches():
+    s = analyze(to_jpeg(f.mirrored(BASE), 85), CTX).signal("reuse.listing_match")
+    assert s and s.data["mirrored"]
+
+
+def test_painted_stain_region_is_reported():
+    copy = camera_photo(pixels=f.resized(f.paint_stain(BASE), 0.8), quality=85, seed=1)
+    report = analyze(copy, CTX)
+    s = report.signal("reuse.local_edit")
+    assert s and iou(s.region, f.box_region(f.STAIN_BOX)) >= 0.5
+    assert report.verdict == "edited"
+
+
+def test_stain_on_a_cropped_mirrored_copy_is_located_in_the_copy():
+    stained = f.mirrored(f.crop_fraction(f.paint_stain(BASE), 0.05, 0.05, 0.05, 0.05))
+    s = analyze(to_jpeg(stained, 85), CTX).signal("reuse.local_edit")
+    x, y, w, h = f.STAIN_BOX
+    # crop shifts the box, mirroring flips it
+    expected = {"x": 1 - (x - 0.05 + w) / 0.9, "y": (y - 0.05) / 0.9, "w": w / 0.9, "h": h / 0.9}
+    assert s and iou(s.region, expected) >= 0.5
+
+
+def test_unrelated_photo_does_not_match():
+    report = analyze(camera_photo(seed=9), CTX)
+    assert not {"reuse.listing_match", "reuse.local_edit"} & report.codes()
+
+
+def _known(data, id_="E7"):
+    return KnownFingerprint(id_, fingerprints.of_bytes(data), "dispute 7", image=data)
+
+
+def test_cross_dispute_near_duplicates():
+    stored = camera_photo(pixels=BASE)
+    ctx = Context(known=[_known(stored)])
+    for copy in (
+        to_jpeg(f.resized(decode_rgb(stored), 0.5), 75),
+        to_jpeg(f.resized(f.crop_fraction(BASE, 0.05, 0.05, 0.05, 0.05), 0.8), 80),
+        to_jpeg(f.mirrored(BASE), 85),
+    ):
+        s = analyze(copy, ctx).signal("reuse.cross_dispute")
+        assert s and s.data["known_id"] == "E7"
+
+
+def test_cross_dispute_ignores_other_photos():
+    ctx = Context(known=[_known(camera_photo(seed=s), f"E{s}") for s in (1, 2, 3)])
+    assert analyze(camera_photo(seed=9), ctx).signal("reuse.cross_dispute") is None
+
+
+def test_bands_and_signed_storage_round_trip():
+    h = 0xFEDC_BA98_7654_3210
+    assert fingerprints.bands(h) == (0xFEDC, 0xBA98, 0x7654, 0x3210)
+    assert fingerprints.to_signed64(h) < 0
+    assert fingerprints.from_signed64(fingerprints.to_signed64(h)) == h
+    assert fingerprints.hamming(h, h ^ 0b1011) == 3
+    near = h ^ (1 << 5) ^ (1 << 40)
+    radius = fingerprints.band_radius(fingerprints.PHASH_THRESHOLD)
+    hits = [
+        b in fingerprints.band_probes(a, radius)
+        for a, b in zip(fingerprints.bands(h), fingerprints.bands(near), strict=True)
+    ]
+    assert any(hits)
+
+
+def test_hashes_alone_catch_resized_and_mirrored_copies():
+    stored = camera_photo(pixels=BASE)
+    ctx = Context(known=[KnownFingerprint("E8", fingerprints.of_bytes(stored))])
+    for copy in (to_jpeg(f.resized(BASE, 0.5), 75), to_jpeg(f.mirrored(BASE), 85)):
+        assert analyze(copy, ctx).signal("reuse.cross_dispute")
