@@ -1,8 +1,37 @@
 from django.urls import include, path
 
 from .console import console
+from .views import disputes, pages
+
+handler403 = "accounts.views.permission_denied"
+
+dispute_moves = [
+    path("", disputes.dispute_detail, name="dispute"),
+    path("offer/", disputes.offer_make, name="offer_make"),
+    path("offer/accept/", disputes.offer_accept, name="offer_accept"),
+    path("offer/reject/", disputes.offer_reject, name="offer_reject"),
+    path("escalate/", disputes.dispute_escalate, name="dispute_escalate"),
+    path("withdraw/", disputes.dispute_withdraw, name="dispute_withdraw"),
+    path("respond/", disputes.merchant_respond, name="merchant_respond"),
+    path("accept-claim/", disputes.merchant_accept_claim, name="merchant_accept_claim"),
+    path("report/", disputes.merchant_report, name="merchant_report"),
+    path("evidence/", disputes.evidence_upload, name="evidence_upload"),
+]
 
 urlpatterns = [
     path("console/", console.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", pages.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("evidence/", include("evidence.urls")),
+    path("orders/", pages.buyer_orders, name="buyer_orders"),
+    path("orders/<int:order_id>/dispute/", pages.dispute_open, name="dispute_open"),
+    path("disputes/<int:pk>/", include(dispute_moves)),
+    path("merchant/", pages.merchant_inbox, name="merchant_inbox"),
+    path("merchant/orders/", pages.merchant_orders, name="merchant_orders"),
+    path(
+        "merchant/orders/<int:order_id>/listing-photos/",
+        pages.listing_photos_upload,
+        name="listing_photos_upload",
+    ),
 ]

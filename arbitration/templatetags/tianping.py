@@ -1,0 +1,39 @@
+"""Template filters for the buyer and merchant pages: money and the timeline."""
+
+from django import template
+from django.utils import timezone
+
+from arbitration.services.common import yuan as _yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(fen) -> str:
+    """Integer fen as ``¥12.34``; anything else renders as nothing."""
+    if fen is None or fen == "":
+        return ""
+    return _yuan(int(fen))
+
+
+@register.filter
+def yuan_plain(fen) -> str:
+    """Integer fen as ``12.34`` for a form's initial value."""
+    if fen is None or fen == "":
+        return ""
+    fen = int(fen)
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+@register.filter
+def is_past(moment) -> bool:
+    """Whether a deadline has passed (the inbox highlights overdue rows)."""
+    return moment is not None and moment <= timezone.now()
+
+
+@register.simple_tag
+def party_kinds(user) -> set[str]:
+    """The kinds of party (buyer, merchant) the user acts as, to show only relevant links."""
+    if not user.is_authenticated:
+        return set()
+    return set(user.parties.values_list("kind", flat=True))

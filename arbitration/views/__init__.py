@@ -1,0 +1,1 @@
+"""Buyer and merchant pages (htmx). Thin adapters: parse input, call one service, render."""

@@ -1,0 +1,110 @@
+"""Audit rows told as sentences for the party reading them ("You", "The merchant", ...)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from accounts.models import MerchantReport
+
+from ..models import Decision, Dispute, DisputeEvent
+from ..services.common import yuan
+
+Actor = DisputeEvent.Actor
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    actor: str
+    text: str
+    note: str
+
+
+def _who(actor: str, side: str) -> str:
+    if actor == side:
+        return _("You")
+    return {
+        Actor.BUYER: _("The buyer"),
+        Actor.MERCHANT: _("The merchant"),
+        Actor.ARBITRATOR: _("The arbitrator"),
+        Actor.PLATFORM: _("The platform"),
+    }.get(actor, _("Tianping"))
+
+
+def _money(payload: dict) -> str:
+    amount = yuan(int(payload.get("amount_fen") or 0))
+    if payload.get("percent"):
+        return _("%(amount)s (%(percent)s %% of the order)") % {
+            "amount": amount,
+            "percent": payload["percent"],
+        }
+    return amount
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def describe(event: DisputeEvent, side: str) -> Entry:
+    """One timeline line; unknown actions fall back to the new state."""
+    who = _who(event.actor, side)
+    p = event.payload or {}
+    texts = {
+        "opened": lambda: (
+            _("%(who)s opened the dispute: %(reason)s.")
+            % {"who": who, "reason": _label(Dispute.Reason, p.get("reason", ""))}
+        ),
+        "submit": lambda: _("The claim was sent to the merchant."),
+        "evidence_added": lambda: (
+            _("%(who)s added %(count)s photo(s) or video(s).")
+            % {"who": who, "count": p.get("count", 0)}
+        ),
+        "merchant_responded": lambda: _("%(who)s responded to the claim.") % {"who": who},
+        "offer": lambda: (
+            _("%(who)s offered a partial refund of %(money)s.") % {"who": who, "money": _money(p)}
+        ),
+        "counter": lambda: (
+            _("%(who)s made a counter-offer of %(money)s.") % {"who": who, "money": _money(p)}
+        ),
+        "reject_offer": lambda: _("%(who)s rejected the offer.") % {"who": who},
+        "accept_offer": lambda: _("%(who)s accepted the offer.") % {"who": who},
+        "accept_claim": lambda: _("%(who)s accepted the buyer's claim.") % {"who": who},
+        "escalate": lambda: (
+            _("The deadline passed, so an arbitrator will decide.")
+            if event.actor == Actor.SYSTEM
+            else _("%(who)s asked an arbitrator to decide.") % {"who": who}
+        ),
+        "decide": lambda: _("The arbitrator decided the dispute."),
+        "default_decide": lambda: _(
+            "The merchant did not answer in time, so the claim was granted."
+        ),
+        "decision": lambda: (
+            _("Decision: %(outcome)s, refund %(amount)s.")
+            % {
+                "outcome": _label(Decision.Outcome, p.get("outcome", "")),
+                "amount": yuan(int(p.get("amount_fen") or 0)),
+            }
+        ),
+        "refund": lambda: (
+            _("The refund of %(amount)s was paid.")
+            % {"amount": yuan(int(p.get("amount_fen") or 0))}
+        ),
+        "close": lambda: _("The dispute was closed."),
+        "withdraw": lambda: _("%(who)s withdrew the dispute.") % {"who": who},
+        "expire": lambda: _("The dispute expired: nobody answered before the deadline."),
+        "buyer_reported": lambda: (
+            _("%(who)s reported the buyer: %(category)s.")
+            % {"who": who, "category": _label(MerchantReport.Category, p.get("category", ""))}
+        ),
+    }
+    make = texts.get(event.action)
+    if make is None:
+        text = _("The dispute is now %(state)s.") % {"state": _label(Dispute.State, event.to_state)}
+    else:
+        text = make()
+    note = p.get("statement") or p.get("message") or ""
+    return Entry(at=event.created_at, actor=event.actor, text=text, note=note)

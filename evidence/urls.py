@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("<uuid:uid>/", views.safe_copy, name="evidence_file"),
+    path("<uuid:uid>/original", views.original, name="evidence_original"),
+]
