@@ -42,7 +42,8 @@ def run(data: bytes, context: Context) -> Result:
             Signal(
                 "model.ai_detector",
                 p,
-                detail=f"The configured AI-image detector rates this image {p:.0%} likely generated.",
+                detail=f"The configured AI-image detector rates this image {p:.0%} likely "
+                "generated.",
                 data={"probability": round(p, 3)},
             )
         ],

@@ -1,0 +1,75 @@
+"""`manage.py analyze_image`: JSON shape, readable table, exit code 2 on bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.fixtures import forensic as f
+from tests.fixtures.photos import camera_photo, scene
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "manage.py", "analyze_image", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_json_report_with_listing_known_and_delivery(tmp_path):
+    base = scene(480, 360, 5)
+    listing = tmp_path / "listing.jpg"
+    listing.write_bytes(camera_photo(pixels=base))
+    evidence = tmp_path / "evidence.jpg"
+    evidence.write_bytes(camera_photo(pixels=f.paint_stain(base), quality=85))
+    done = run(
+        evidence, "--listing", listing, "--known", listing, "--delivered-at", "2025-12-01", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) == {
+        "file",
+        "sha256",
+        "width",
+        "height",
+        "format",
+        "forgery_score",
+        "verdict",
+        "signals",
+        "metadata",
+    }
+    assert report["file"] == str(evidence) and report["format"] == "JPEG"
+    codes = {s["code"] for s in report["signals"]}
+    assert {"reuse.local_edit", "reuse.cross_dispute", "timeline.captured_before_delivery"} <= codes
+    assert report["verdict"] == "edited"
+    assert report["metadata"]["detector"] == "not configured"
+
+
+def test_table_output(tmp_path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(camera_photo(width=320, height=240, software="Adobe Photoshop 25.1"))
+    done = run(photo)
+    assert done.returncode == 0, done.stderr
+    assert "verdict:" in done.stdout and "metadata.editing_software" in done.stdout
+
+
+def test_rejected_file_exits_2_with_error_object(tmp_path):
+    bogus = tmp_path / "x.jpg"
+    bogus.write_bytes(b"%PDF-1.7 not an image at all")
+    done = run(bogus, "--json")
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] and error["message"]
+
+
+def test_missing_path_and_bad_date_exit_2(tmp_path):
+    assert run(tmp_path / "nope.jpg").returncode == 2
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(camera_photo(width=160, height=120))
+    done = run(photo, "--delivered-at", "yesterday")
+    assert done.returncode == 2 and json.loads(done.stdout)["error"]["code"] == "bad_date"
