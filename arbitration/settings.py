@@ -10,12 +10,26 @@ import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+
+class StrictEnv(environ.Env):
+    """django-environ reads any unknown word as False (``DEBUG=maybe`` → off); refuse it."""
+
+    BOOLEAN_FALSE_STRINGS = ("false", "off", "no", "n", "0", "")
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        value = self.str(var, default="" if default is environ.Env.NOTSET else str(default))
+        if value.strip().lower() not in self.BOOLEAN_TRUE_STRINGS + self.BOOLEAN_FALSE_STRINGS:
+            raise ImproperlyConfigured(f"Set {var} to true or false, not {value!r}.")
+        return super().bool(var, default=default)
+
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("TIANPING_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-env = environ.Env()
+env = StrictEnv()
 
 
 def _secret_key() -> str:
@@ -95,6 +109,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tianping.sqlite3'}"),
 }
+if DATABASES["default"].get("ENGINE") not in {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}:
+    raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:/// URL.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions let the web server and the worker write side by side;
     # the test database is a file so a real worker process can see it.
