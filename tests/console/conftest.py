@@ -17,7 +17,9 @@ QUEUE = "/console/arbitration/dispute/"
 
 @pytest.fixture
 def console_client(client, arbitrator):
+    """The arbitrator, logged in, reading the console in English (the default is Chinese)."""
     client.force_login(arbitrator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 
