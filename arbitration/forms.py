@@ -102,6 +102,11 @@ class OfferForm(DomainErrorForm):
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("amount", "percent"):
+            self.fields[name].required_by_mode = True
+
     def clean(self):
         data = super().clean()
         mode = data.get("mode")
@@ -130,7 +135,7 @@ class StatementForm(DomainErrorForm):
 
 class EscalateForm(DomainErrorForm):
     statement = forms.CharField(
-        label=_("Why an arbitrator should decide (optional)"),
+        label=_("Why an arbitrator should decide"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -143,4 +148,4 @@ class ReportForm(DomainErrorForm):
 
 class EvidenceForm(DomainErrorForm):
     files = MultipleFileField(label=_("Photos or videos"))
-    caption = forms.CharField(label=_("Caption (optional)"), required=False, max_length=200)
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
