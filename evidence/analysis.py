@@ -80,15 +80,13 @@ def _known_elsewhere(
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
-    p, w = fp.bands(query.phash), fp.bands(query.whash)
     Fingerprint.objects.update_or_create(
         evidence=evidence,
         defaults={
             "phash": fp.to_signed64(query.phash),
             "dhash": fp.to_signed64(query.dhash),
             "whash": fp.to_signed64(query.whash),
-            **{f"p{i}": band for i, band in enumerate(p)},
-            **{f"w{i}": band for i, band in enumerate(w)},
+            **dict(zip(Fingerprint.BANDS, fp.bands(query.phash), strict=True)),
         },
     )
 

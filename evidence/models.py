@@ -143,12 +143,12 @@ class Signal(models.Model):
 
 
 class Fingerprint(models.Model):
-    """Perceptual hashes of one image, with the pHash and wHash split into indexed bands.
+    """Perceptual hashes of one image, with the pHash split into four indexed 16-bit bands.
 
     Near-duplicate search looks up each band (and its neighbours within the band radius)
-    through the band indexes — multi-index hashing — and only then checks the full Hamming
-    distance, so it never scans the table. Hashes are stored signed (PostgreSQL bigint);
-    mirrored copies are caught by querying with the mirrored hash, so only one row is kept.
+    through the band indexes — multi-index hashing — and only then checks the full
+    distances with the engine's rule, so it never scans the table. Hashes are stored signed
+    (PostgreSQL bigint); mirrored copies are caught by querying with the mirrored hash.
     """
 
     evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="fingerprint")
@@ -159,20 +159,16 @@ class Fingerprint(models.Model):
     p1 = models.PositiveIntegerField()
     p2 = models.PositiveIntegerField()
     p3 = models.PositiveIntegerField()
-    w0 = models.PositiveIntegerField()
-    w1 = models.PositiveIntegerField()
-    w2 = models.PositiveIntegerField()
-    w3 = models.PositiveIntegerField()
 
     class Meta:
         verbose_name = _("fingerprint")
         verbose_name_plural = _("fingerprints")
         indexes = [
             models.Index(fields=[band], include=["phash", "whash", "dhash"], name=f"fp_{band}")
-            for band in ("p0", "p1", "p2", "p3", "w0", "w1", "w2", "w3")
+            for band in ("p0", "p1", "p2", "p3")
         ]
 
     def __str__(self) -> str:
         return f"pHash {self.phash & (2**64 - 1):016x}"
 
-    BANDED = {"phash": ("p0", "p1", "p2", "p3"), "whash": ("w0", "w1", "w2", "w3")}
+    BANDS = ("p0", "p1", "p2", "p3")
