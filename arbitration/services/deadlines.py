@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from evidence.models import Evidence
+from evidence.forensics import ANALYZER_VERSION
+from evidence.models import Evidence, ForensicReport
 
 from .. import lifecycle
 from ..models import Decision, Dispute, DisputeEvent, Offer
@@ -31,14 +32,19 @@ BATCH = 200
 
 
 def needs_arbitrator(dispute: Dispute) -> bool:
-    """The buyer's photos must be analysed and show nothing before a default decision.
-
-    Until every photo has a clean forensic report, a human decides.
-    """
+    """A default decision needs every buyer photo analysed by the current analyzer and
+    found clean; anything pending, failed or flagged goes to a human."""
     photos = Evidence.objects.filter(
         dispute=dispute, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
     )
-    return photos.exclude(analysis=Evidence.Analysis.DONE).exists()
+    if photos.exclude(analysis=Evidence.Analysis.DONE).exists():
+        return True
+    return (
+        ForensicReport.objects.filter(evidence__in=photos, analyzer_version=ANALYZER_VERSION)
+        .exclude(verdict=ForensicReport.Verdict.NO_FINDINGS)
+        .exists()
+        or photos.exclude(reports__analyzer_version=ANALYZER_VERSION).exists()
+    )
 
 
 @transaction.atomic
