@@ -40,10 +40,10 @@ ANALYZERS = {
     "thumbnail": thumbnail.run,
     "timeline": timeline.run,
     "reuse": reuse.run,
-    "ela": ela.run,
     "noise": noise.run,
     "copy_move": copy_move.run,
     "double_jpeg": double_jpeg.run,
+    "ela": ela.run,  # last: its re-compression runs in the background meanwhile
 }
 
 __all__ = [
@@ -64,6 +64,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     img = decode(image_bytes)
+    ela.start(img)
     timings["decode"] = _ms(t0)
     signals: list[Signal] = []
     heatmaps: dict[str, bytes] = {}

@@ -8,6 +8,7 @@ its error is far above what its texture predicts (a robust log-log fit over all 
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PIL import Image
@@ -26,12 +27,27 @@ MIN_ERROR = 0.5  # gray levels; below this nothing meaningful changed
 ERROR_FLOOR = 0.1
 
 
-def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
+_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ela")
+
+
+def start(img: Decoded) -> None:
+    """Begin the re-compression in the background: Pillow's codec releases the GIL, so it
+    overlaps with the other analyzers on a second core. `run` picks the result up."""
+    img.__dict__["_ela_future"] = _POOL.submit(_recompressed, img.gray)
+
+
+def _recompressed(gray: np.ndarray) -> np.ndarray:
     buf = io.BytesIO()
-    img.image.save(buf, "JPEG", quality=ELA_QUALITY)
+    Image.fromarray(gray).save(buf, "JPEG", quality=ELA_QUALITY)
     again = Image.open(buf)
     again.draft("L", again.size)
-    diff = np.abs(np.asarray(again, np.int16) - img.gray.astype(np.int16))
+    return np.asarray(again)
+
+
+def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
+    future = img.__dict__.pop("_ela_future", None)
+    again = future.result() if future else _recompressed(img.gray)
+    diff = np.maximum(again, img.gray) - np.minimum(again, img.gray)
     k = cell_size(img)
     return block_mean(diff, k), k
 
