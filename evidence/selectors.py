@@ -6,9 +6,10 @@ from operator import or_
 
 from django.db.models import Q
 
+from . import forensics
 from .forensics import fingerprints as fp
 from .hamming import HammingDistance
-from .models import Fingerprint
+from .models import Fingerprint, ForensicReport
 
 # Each 16-bit pHash band is probed within this many bit flips. By the pigeonhole principle a
 # hash within 4 * (radius + 1) - 1 = 7 bits of the query shares a band within the radius, so
@@ -92,3 +93,11 @@ def near_duplicates(
             found.append(NearDuplicate(row["evidence_id"], stored, match))
     found.sort(key=lambda item: sum(item.match.distances.values()))
     return found[:limit]
+
+
+def current_reports(evidence_ids) -> dict[int, ForensicReport]:
+    """The current analyzer version's report of each evidence id, signals prefetched."""
+    reports = ForensicReport.objects.filter(
+        evidence_id__in=list(evidence_ids), analyzer_version=forensics.ANALYZER_VERSION
+    ).prefetch_related("signals")
+    return {report.evidence_id: report for report in reports}

@@ -194,3 +194,33 @@ def test_a_video_is_stored_but_not_queued_for_image_analysis(order, merchant):
     assert video.analysis == Evidence.Analysis.NOT_APPLICABLE
     assert analysis.outdated_evidence_ids() == []
     assert analysis.analyze_evidence(video.pk) is None
+
+
+def test_a_party_is_told_why_their_photo_was_flagged_without_scores(
+    order, merchant, buyer, eager_celery, django_capture_on_commit_callbacks
+):
+    from evidence.explain import party_summary
+    from evidence.selectors import current_reports
+
+    listing = product_photo()
+    evidence_add(order=order, party=merchant, files=[upload(listing)], role="listing")
+    dispute = services.dispute_open(
+        order=order,
+        buyer=buyer,
+        reason="damaged",
+        remedy="refund_only",
+        description="Stain",
+        files=[upload(stained(listing))],
+    )
+    photo = dispute.evidence.get()
+    analysis.analyze_evidence(photo.pk)
+    summary = party_summary(current_reports([photo.pk])[photo.pk])
+    assert summary["verdict"]
+    assert "listing photo" in " ".join(summary["reasons"])
+    assert "score" not in str(summary)
+
+
+def test_a_clean_photo_gets_no_party_summary(order, merchant):
+    from evidence.explain import party_summary
+
+    assert party_summary(None) is None

@@ -1,0 +1,82 @@
+"""Plain-language wording of forensic findings, in one place.
+
+Arbitrators read ``SIGNAL_TEXT`` beside each signal; buyers and merchants only ever see
+``party_summary`` of their *own* photos: a short reason, never the raw scores or heatmaps.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import ForensicReport
+
+SIGNAL_TEXT = {
+    "provenance.c2pa_ai": _(
+        "The file's Content Credentials (C2PA) say it was made or edited by a generative AI model."
+    ),
+    "provenance.c2pa_capture": _(
+        "The file's Content Credentials (C2PA) say it was captured by a camera."
+    ),
+    "provenance.c2pa_invalid": _(
+        "The file carries Content Credentials (C2PA) that no longer validate: it was changed "
+        "after signing."
+    ),
+    "provenance.aigc_label": _(
+        "The file carries the AI-generated content label required by GB 45438-2025."
+    ),
+    "provenance.iptc_ai": _(
+        "The photo's metadata declares its source as AI-generated (IPTC DigitalSourceType)."
+    ),
+    "provenance.generator_metadata": _(
+        "The file contains the settings or marker of an image generator."
+    ),
+    "metadata.editing_software": _(
+        "The photo was saved by editing software, or modified after it was taken."
+    ),
+    "metadata.thumbnail_mismatch": _(
+        "The preview embedded by the camera no longer matches the picture: its content "
+        "changed after capture."
+    ),
+    "metadata.no_camera_data": _(
+        "The photo has no camera information (common for screenshots and downloaded images)."
+    ),
+    "timeline.captured_before_delivery": _("The photo was taken before the order was delivered."),
+    "reuse.listing_match": _("The photo is a copy of the merchant's own listing photo."),
+    "reuse.local_edit": _(
+        "The photo is the merchant's listing photo with one area changed (marked)."
+    ),
+    "reuse.cross_dispute": _("The same photo was already submitted in another dispute."),
+    "pixel.ela": _(
+        "Part of the photo recompresses differently from the rest, as pasted-in areas do."
+    ),
+    "pixel.noise_inconsistency": _(
+        "Part of the photo has a different noise pattern from the rest."
+    ),
+    "pixel.copy_move": _("An area of the photo was copied to another place in it."),
+    "pixel.double_jpeg": _("The photo was re-saved as JPEG after an earlier compression."),
+    "model.ai_detector": _("The learned AI-image detector scored this photo."),
+}
+
+VERDICT_SUMMARY = {
+    ForensicReport.Verdict.AI_GENERATED: _("This photo appears to be generated or altered by AI."),
+    ForensicReport.Verdict.EDITED: _("This photo appears to have been edited."),
+    ForensicReport.Verdict.SUSPICIOUS: _(
+        "This photo has features that an arbitrator will look at more closely."
+    ),
+    ForensicReport.Verdict.NO_FINDINGS: _("No signs of editing or AI generation were found."),
+}
+
+
+def signal_text(code: str) -> str:
+    return SIGNAL_TEXT.get(code, code)
+
+
+def party_summary(report: ForensicReport | None) -> dict | None:
+    """What the submitting party is told about a flagged photo of theirs: the verdict and
+    the plain reasons of the forgery signals, without scores, regions or heatmaps."""
+    if report is None or report.verdict == ForensicReport.Verdict.NO_FINDINGS:
+        return None
+    reasons = [
+        str(signal_text(signal.code))
+        for signal in report.signals.all()
+        if signal.polarity == "forgery" and signal.code in SIGNAL_TEXT
+    ]
+    return {"verdict": str(VERDICT_SUMMARY[report.verdict]), "reasons": reasons[:3]}
