@@ -1,6 +1,7 @@
 """Helpers for the dispute domain tests: disputes placed directly in any state."""
 
 import pytest
+from django.utils import translation
 
 from arbitration.models import Dispute
 from tests.factories import OrderFactory
@@ -10,6 +11,13 @@ from tests.factories import OrderFactory
 def _fast_password_hashing(settings):
     """Every actor has a login; the real hasher's deliberate slowness would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted in English; the site's default language is Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
