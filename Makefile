@@ -60,7 +60,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 
 bench: venv
-	@shopt -s nullglob; scripts=(bench/*.py); \
+	@shopt -s nullglob; scripts=(bench/[!_]*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No bench/*.py yet."; fi; \
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; $(BIN)/python "$$script"; \
