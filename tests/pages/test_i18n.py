@@ -42,10 +42,13 @@ def test_switching_back_to_chinese(buyer_client):
     assert "我的订单" in html
 
 
-def test_the_header_offers_both_languages(client):
+def test_the_header_offers_each_language_in_its_own_name(client):
+    client.cookies.clear()
     html = client.get(reverse("login")).content.decode()
     assert 'data-testid="lang-zh-hans"' in html
     assert 'data-testid="lang-en"' in html
+    assert ">English</button>" in html  # not 英语 on a Chinese page
+    assert ">简体中文</button>" in html
 
 
 def test_service_errors_are_translated(buyer, order):
