@@ -131,6 +131,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     list_per_page = 50
     actions = None
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": _("Dispute queue"), **(extra_context or {})}
+        )
+
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""
         review_first = Case(

@@ -66,9 +66,9 @@ class ConsoleAccess:
 
 
 def evidence_url(uid, original: bool = False) -> str:
-    """Where the evidence views serve a file; the plain path until those views are mounted."""
+    """Where ``evidence/views.py`` serves a file (arbitrators may fetch both versions)."""
     try:
-        return reverse("evidence:original" if original else "evidence:file", args=[uid])
+        return reverse("evidence_original" if original else "evidence_file", args=[uid])
     except NoReverseMatch:
         return f"/evidence/{uid}/original" if original else f"/evidence/{uid}/"
 

@@ -36,8 +36,8 @@ def test_it_shows_both_sides_evidence_in_their_own_columns(console_client, under
     assert response.status_code == 200
     body = response.content.decode()
     buyer_column = body.split('data-testid="buyer-evidence"')[1].split('data-testid="merchant')[0]
-    merchant_column = body.split('data-testid="merchant-evidence"')[1].split('id="offers"')[0]
-    listing_strip = body.split('data-testid="listing-photos"')[1].split('id="evidence"')[0]
+    merchant_column = body.split('data-testid="merchant-evidence"')[1].split('id="order"')[0]
+    listing_strip = body.split('data-testid="listing-photos"')[1].split('id="offers"')[0]
     assert f"/evidence/{buyer_item.uid}/" in buyer_column
     assert f"/evidence/{buyer_item.uid}/original" in buyer_column
     assert str(merchant_item.uid) in merchant_column
