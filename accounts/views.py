@@ -1,5 +1,6 @@
 """Log in (rate-limited), and the page shown when a rate limit is hit."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -7,7 +8,11 @@ from django.views import defaults
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
-from arbitration.views.common import login_rate
+
+def login_rate(group, request) -> str:
+    """Read at request time so a changed setting (or a test's override) takes effect."""
+    return settings.LOGIN_RATE_LIMIT
+
 
 login_view = ratelimit(key="ip", rate=login_rate, method="POST", block=True)(
     auth_views.LoginView.as_view(

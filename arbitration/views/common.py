@@ -39,10 +39,6 @@ def upload_rate(group, request) -> str:
     return settings.UPLOAD_RATE_LIMIT
 
 
-def login_rate(group, request) -> str:
-    return settings.LOGIN_RATE_LIMIT
-
-
 def error_message(error: Exception) -> str:
     """The message a user sees for a refused action, in the user's language."""
     if isinstance(error, IllegalTransition):

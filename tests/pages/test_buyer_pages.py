@@ -181,16 +181,19 @@ def test_a_counter_above_the_price_is_a_400_with_the_message(buyer_client, offer
     assert offered.offers.get().status == Offer.Status.PENDING
 
 
-def test_answering_an_offer_that_is_gone_is_a_409(buyer_client, offered, merchant):
+def test_answering_an_offer_that_has_lapsed_is_a_400(buyer_client, offered, merchant):
     services.dispute_escalate(dispute=offered, party=merchant, user=merchant.user)
     response = buyer_client.post(reverse("offer_accept", kwargs={"pk": offered.pk}), **HTMX)
     assert response.status_code == 400
     assert "no offer waiting for your answer" in response.content.decode()
-    response = buyer_client.post(reverse("dispute_withdraw", kwargs={"pk": offered.pk}))
-    assert response.status_code == 302  # withdrawing is still allowed under review
+
+
+def test_a_move_the_state_no_longer_allows_is_a_409(buyer_client, offered, merchant):
+    services.dispute_escalate(dispute=offered, party=merchant, user=merchant.user)
     response = buyer_client.post(reverse("dispute_escalate", kwargs={"pk": offered.pk}), **HTMX)
     assert response.status_code == 409
-    assert "no longer possible" in response.content.decode()
+    assert "no longer possible: the dispute is now under review" in response.content.decode()
+    assert offered.events.filter(action="escalate").count() == 1
 
 
 def test_escalating_hands_the_dispute_to_an_arbitrator(buyer_client, offered):
