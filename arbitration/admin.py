@@ -121,7 +121,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         "age",
         "deadline",
         "risk",
-        "platform",
+        "platform_name",
     )
     list_display_links = None
     list_filter = ("state", "platform", AgeFilter, AmountFilter)
@@ -194,6 +194,10 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             local.strftime("%m-%d %H:%M"),
             obj.get_waiting_on_display(),
         )
+
+    @admin.display(description=gettext_lazy("platform"), ordering="platform__name")
+    def platform_name(self, obj):
+        return obj.platform.name
 
     @admin.display(description=gettext_lazy("risk"), ordering="-risk_score")
     def risk(self, obj):
