@@ -65,7 +65,7 @@ def order_for_buyer(user, pk: int) -> Order:
 
 
 def orders_for_merchant(user) -> QuerySet[Order]:
-    listing = Evidence.objects.filter(role=Evidence.Role.LISTING)
+    listing = Evidence.objects.filter(role=Evidence.Role.LISTING).select_related("submitted_by")
     return _with_disputes(Order.objects.filter(merchant__user=user)).prefetch_related(
         Prefetch("evidence", queryset=listing, to_attr="listing_photos")
     )

@@ -240,3 +240,22 @@ def test_the_buyer_adds_more_evidence_over_htmx(buyer_client, dispute):
     assert response.status_code == 200
     assert Evidence.objects.filter(dispute=dispute).count() == 3
     assert "More angles" in response.content.decode()
+
+
+def _count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_my_orders_and_the_dispute_page_do_not_query_per_row(buyer_client, dispute, buyer):
+    """More orders, evidence and timeline rows must not add queries (no N+1)."""
+    urls = [reverse("buyer_orders"), reverse("dispute", kwargs={"pk": dispute.pk})]
+    before = [_count_queries(buyer_client, url) for url in urls]
+    for _ in range(3):
+        OrderFactory(buyer=buyer, merchant=dispute.merchant)
+        services.party_add_evidence(dispute=dispute, party=buyer, files=[jpeg_upload()])
+    assert [_count_queries(buyer_client, url) for url in urls] == before

@@ -214,3 +214,31 @@ def test_a_bad_listing_photo_is_a_400_and_stores_nothing(merchant_client, order)
     assert response.status_code == 400
     assert "not a supported photo or video" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def _count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_list_pages_do_not_query_per_row(merchant_client, dispute, buyer, merchant):
+    """Adding disputes, orders and photos must not add queries (no N+1)."""
+    urls = [reverse("merchant_inbox"), reverse("merchant_orders")]
+    before = [_count_queries(merchant_client, url) for url in urls]
+    for _ in range(3):
+        more = OrderFactory(buyer=buyer, merchant=merchant)
+        evidence_add_listing(more, merchant)
+        services.dispute_open(
+            order=more, buyer=buyer, reason="other", remedy="refund_only", description="Late."
+        )
+    assert [_count_queries(merchant_client, url) for url in urls] == before
+
+
+def evidence_add_listing(order, merchant):
+    from evidence.services import evidence_add
+
+    evidence_add(order=order, party=merchant, files=[jpeg_upload()], role="listing")
