@@ -1,0 +1,79 @@
+"""Playwright in Debian's chromium against pytest-django's live server.
+
+No browser is downloaded: ``make test`` and ``.ci/run`` install Debian's ``chromium`` and
+``fonts-noto-cjk`` (so the Chinese UI renders in screenshots).
+"""
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks (the refund) inside the live server, as a worker would, without one."""
+    from arbitration.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium, headless. Playwright's sync API runs an event loop in this thread, so Django
+    must be told the ORM calls the test makes here are still synchronous."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shoot(request):
+    """``shoot(page, "name")`` saves a full-page screenshot under tests/artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    prefix = request.node.module.__name__.rpartition(".")[2].removeprefix("test_")
+    counter = iter(range(1, 100))
+
+    def save(page, name: str) -> Path:
+        path = ARTIFACTS / f"{prefix}-{next(counter):02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@pytest.fixture
+def cracked_mug_jpeg(tmp_path) -> Path:
+    """A real JPEG a buyer might take of a cracked mug."""
+    img = Image.new("RGB", (640, 480), (214, 206, 196))
+    draw = ImageDraw.Draw(img)
+    draw.rounded_rectangle((220, 120, 420, 400), radius=20, fill=(246, 244, 238))
+    draw.arc((380, 180, 500, 330), start=-80, end=80, fill=(236, 232, 226), width=20)
+    draw.line((300, 130, 320, 220, 290, 300, 315, 390), fill=(60, 50, 45), width=4)
+    path = tmp_path / "IMG_20250603_101512.jpg"
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=90)
+    path.write_bytes(buffer.getvalue())
+    return path
