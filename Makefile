@@ -21,7 +21,9 @@ venv:
 		fi; \
 		if [ -z "$$py" ]; then echo "Tianping needs Python 3.11 (python3.11 or python3)." >&2; exit 1; fi; \
 		echo "Creating $(VENV) with $$py"; \
-		"$$py" -m venv $(VENV); \
+		"$$py" -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "Could not create $(VENV); on Debian/Ubuntu: apt-get install python3.11-venv" >&2; \
+			exit 1; }; \
 	fi
 	@if ! cmp -s requirements.txt $(STAMP); then \
 		echo "Installing requirements.txt into $(VENV)"; \
