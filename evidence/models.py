@@ -164,7 +164,9 @@ class Fingerprint(models.Model):
         verbose_name = _("fingerprint")
         verbose_name_plural = _("fingerprints")
         indexes = [
-            models.Index(fields=[band], include=["phash", "whash", "dhash"], name=f"fp_{band}")
+            models.Index(
+                fields=[band], include=["evidence", "phash", "dhash", "whash"], name=f"fp_{band}"
+            )
             for band in ("p0", "p1", "p2", "p3")
         ]
 

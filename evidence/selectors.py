@@ -1,8 +1,6 @@
 """Reads of evidence: near-duplicate search over stored fingerprints."""
 
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.db.models import Q
 
@@ -26,23 +24,14 @@ class NearDuplicate:
     match: fp.Match
 
 
-def _band_filter(query: fp.Fingerprints, radius: int) -> Q:
+def _band_probes(query: fp.Fingerprints, radius: int) -> dict[str, list[int]]:
+    """For each band column, the values to look up: the query's band (and its mirror's)
+    and every value within ``radius`` bit flips."""
     probes: dict[str, set[int]] = {column: set() for column in Fingerprint.BANDS}
     for _mirrored, variant in query.variants():
         for column, band in zip(Fingerprint.BANDS, fp.bands(variant["phash"]), strict=True):
             probes[column].update(fp.band_probes(band, radius))
-    return reduce(
-        or_, (Q(**{f"{column}__in": sorted(values)}) for column, values in probes.items())
-    )
-
-
-def stored_fingerprints(row) -> fp.Fingerprints:
-    return fp.Fingerprints(
-        sha256=None,
-        phash=fp.from_signed64(row["phash"]),
-        dhash=fp.from_signed64(row["dhash"]),
-        whash=fp.from_signed64(row["whash"]),
-    )
+    return {column: sorted(values) for column, values in probes.items()}
 
 
 def _could_match(query: fp.Fingerprints) -> Q:
@@ -82,15 +71,23 @@ def near_duplicates(
     Candidates come from the band indexes; each is then verified with the engine's own
     ``fingerprints.compare`` rule, so the database and the CLI agree on what a match is.
     """
-    rows = Fingerprint.objects.filter(_band_filter(query, radius)).values(
-        "evidence_id", "phash", "dhash", "whash"
-    )
+    distances, could_match = _distances(query), _could_match(query)
+    # One index-only scan per band (the band indexes include every column read here),
+    # glued with UNION ALL; OR-ing the bands instead makes PostgreSQL visit the heap.
+    per_band = [
+        Fingerprint.objects.filter(**{f"{column}__in": values})
+        .alias(**distances)
+        .filter(could_match)
+        .values_list("evidence_id", "phash", "dhash", "whash")
+        for column, values in _band_probes(query, radius).items()
+    ]
+    rows = {row[0]: row for row in per_band[0].union(*per_band[1:], all=True)}.values()
     found = []
-    for row in rows:
-        stored = stored_fingerprints(row)
+    for evidence_id, *hashes in rows:
+        stored = fp.Fingerprints(None, *(fp.from_signed64(value) for value in hashes))
         match = fp.compare(query, stored)
         if match is not None:
-            found.append(NearDuplicate(row["evidence_id"], stored, match))
+            found.append(NearDuplicate(evidence_id, stored, match))
     found.sort(key=lambda item: sum(item.match.distances.values()))
     return found[:limit]
 
