@@ -21,6 +21,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_root():
+    """whitenoise warns when STATIC_ROOT is missing; make it before the live server starts."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture
 def eager_celery():
     """Run tasks (the refund) inside the live server, as a worker would, without one."""
@@ -36,6 +44,7 @@ def eager_celery():
 def browser(monkeypatch):
     """Chromium, headless. Playwright's sync API runs an event loop in this thread, so Django
     must be told the ORM calls the test makes here are still synchronous."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -47,6 +56,9 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own connection; close it, or
+        # it keeps the PostgreSQL test database from being dropped at the end of the run.
+        connections.close_all()
 
 
 @pytest.fixture
