@@ -22,6 +22,18 @@ def _isolated_storage(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_task_queue():
+    """Tasks the suite sends go to a queue no developer's ``make run`` worker listens on,
+    even when both share one Redis."""
+    from arbitration.celery import app
+
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = "tianping-tests"
+    yield
+    app.conf.task_default_queue = previous
+
+
 @pytest.fixture(autouse=True)
 def _private_cache(settings, request):
     """A fresh in-process cache per test: rate-limit counters never leak between tests, and
