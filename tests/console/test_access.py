@@ -31,7 +31,9 @@ def test_it_refuses_a_logged_in_buyer_or_merchant(client, request, who):
 
 def test_it_refuses_a_buyer_at_the_console_login_form(client, buyer):
     response = client.post(
-        "/console/login/", {"username": buyer.user.username, "password": "pw-for-tests-1"}
+        "/console/login/",
+        {"username": buyer.user.username, "password": "pw-for-tests-1"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
