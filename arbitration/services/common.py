@@ -9,9 +9,14 @@ from ..models import Dispute, DisputeEvent
 
 
 def locked(dispute: Dispute) -> Dispute:
-    """Re-read the dispute under a row lock; callers are inside ``transaction.atomic``."""
+    """Re-read the dispute under a row lock; callers are inside ``transaction.atomic``.
+
+    Only the dispute row is locked (``of=("self",)``): a plain FOR UPDATE over the join would
+    also lock the order and both parties, serialising every dispute of a busy merchant and
+    deadlocking against an insert that references those rows (opening a new dispute).
+    """
     return (
-        Dispute.objects.select_for_update()
+        Dispute.objects.select_for_update(of=("self",))
         .select_related("platform", "order", "buyer", "merchant")
         .get(pk=dispute.pk)
     )
