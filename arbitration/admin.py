@@ -332,6 +332,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(DisputeEvent, site=console)
 class DisputeEventAdmin(ReadOnlyAdmin):
+    ordering = ("-created_at", "-pk")
     list_display = ("created_at", "dispute", "action", "actor", "actor_user", "transition")
     list_select_related = ("dispute__order", "actor_user")
     list_filter = ("actor", "action")

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +35,33 @@ class ConsoleSite(admin.AdminSite):
     login_form = ConsoleLoginForm
     enable_nav_sidebar = False
 
+    index_template = "console/index.html"
+
     def has_permission(self, request) -> bool:
         return can_arbitrate(request)
+
+    def index(self, request, extra_context=None):
+        """The landing page leads with how much work is waiting, by state."""
+        from accounts.models import MerchantReport
+
+        from .lifecycle import ACTIVE_STATES
+        from .models import Dispute
+
+        counts = dict(
+            Dispute.objects.filter(state__in=ACTIVE_STATES)
+            .order_by()
+            .values_list("state")
+            .annotate(n=Count("pk"))
+        )
+        waiting = [
+            (state, Dispute.State(state).label, counts.get(state, 0))
+            for state in ("under_review", "awaiting_merchant", "negotiating", "open")
+        ]
+        pending_reports = MerchantReport.objects.filter(
+            status=MerchantReport.Status.PENDING
+        ).count()
+        context = {"waiting": waiting, "pending_reports": pending_reports, **(extra_context or {})}
+        return super().index(request, context)
 
 
 console = ConsoleSite(name="console")

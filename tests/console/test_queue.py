@@ -96,3 +96,14 @@ def test_it_reads_the_queue_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(8):
         response = console_client.get(QUEUE)
     assert len(response.context["cl"].result_list) == 24
+
+
+def test_the_index_counts_the_work_waiting_by_state(console_client, queued):
+    queued("under_review")
+    queued("under_review")
+    queued("negotiating")
+    queued("refunded")
+    response = console_client.get("/console/")
+    waiting = {state: count for state, _label, count in response.context["waiting"]}
+    assert waiting == {"under_review": 2, "awaiting_merchant": 0, "negotiating": 1, "open": 0}
+    assert f"{QUEUE}?state__exact=under_review" in response.content.decode()
