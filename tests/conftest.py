@@ -9,6 +9,9 @@ from accounts.models import Party
 from arbitration import services
 from tests.factories import OrderFactory, PartyFactory, PlatformFactory, UserFactory
 
+# Real Celery worker processes (``worker``, ``start_worker``) for the modules that need them.
+pytest_plugins = ["tests.worker"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_storage(settings, tmp_path):
