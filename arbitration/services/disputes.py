@@ -12,9 +12,13 @@ from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Decision, Dispute, DisputeEvent, Offer, Order
 from .common import locked, side_of
-from .decisions import settle
+from .decisions import claim_outcome, settle
 
 Actor = DisputeEvent.Actor
+
+# An order settled once (decided, refunded or closed) is not disputed again; a withdrawn or
+# expired claim may be reopened while the order is still within the platform's window.
+SETTLED_STATES = frozenset({Dispute.State.DECIDED, Dispute.State.REFUNDED, Dispute.State.CLOSED})
 
 # Reasons that are about the item's condition need at least one photo or video to go on.
 REASONS_NEEDING_EVIDENCE = frozenset(
@@ -63,6 +67,12 @@ def dispute_open(
     if Dispute.objects.filter(order=order, state__in=lifecycle.ACTIVE_STATES).exists():
         raise DomainError(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
+        )
+    if Dispute.objects.filter(order=order, state__in=SETTLED_STATES).exists():
+        raise DomainError(
+            _("A dispute on this order has already been settled; it cannot be opened again."),
+            code="dispute_settled",
+            field="order",
         )
     try:
         with transaction.atomic():
@@ -194,15 +204,7 @@ def merchant_accept_claim(*, dispute: Dispute, party: Party, user=None) -> Dispu
     dispute = locked(dispute)
     if side_of(dispute, party) != Actor.MERCHANT:
         raise NotAllowed(_("Only the merchant can accept the claim."))
-    outcome = {
-        Dispute.Remedy.REFUND_ONLY: Decision.Outcome.FULL_REFUND,
-        Dispute.Remedy.RETURN_AND_REFUND: Decision.Outcome.RETURN_AND_REFUND,
-        Dispute.Remedy.PARTIAL_REFUND: Decision.Outcome.PARTIAL_REFUND,
-    }[dispute.remedy]
-    if outcome == Decision.Outcome.FULL_REFUND and dispute.claimed_amount_fen < (
-        dispute.order.amount_fen
-    ):
-        outcome = Decision.Outcome.PARTIAL_REFUND
+    outcome = claim_outcome(dispute)
     _lapse_pending_offers(dispute)
     lifecycle.apply(dispute, "accept_claim", actor=Actor.MERCHANT, user=user)
     settle(

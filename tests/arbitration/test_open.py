@@ -182,3 +182,31 @@ def test_another_buyers_dispute_does_not_block_this_order(buyer, merchant, outsi
     dispute = open_claim(ours, buyer)
 
     assert dispute.order == ours
+
+
+def test_it_refuses_to_reopen_an_order_whose_dispute_was_settled(order, buyer, merchant):
+    from arbitration import services
+    from arbitration.errors import DomainError
+    from arbitration.models import Dispute
+    from tests.conftest import jpeg_upload
+
+    first = services.dispute_open(
+        order=order,
+        buyer=buyer,
+        reason="damaged",
+        remedy="refund_only",
+        description="cracked",
+        files=[jpeg_upload()],
+    )
+    services.merchant_accept_claim(dispute=first, party=merchant)
+    with pytest.raises(DomainError) as error:
+        services.dispute_open(
+            order=order,
+            buyer=buyer,
+            reason="damaged",
+            remedy="refund_only",
+            description="again",
+            files=[jpeg_upload()],
+        )
+    assert error.value.code == "dispute_settled"
+    assert Dispute.objects.filter(order=order).count() == 1
