@@ -24,7 +24,7 @@ from evidence.models import Evidence, ForensicReport
 from .. import lifecycle
 from ..models import Decision, Dispute, DisputeEvent, Offer
 from .common import locked
-from .decisions import settle
+from .decisions import claim_outcome, settle
 
 Actor = DisputeEvent.Actor
 State = Dispute.State
@@ -65,16 +65,9 @@ def dispute_expire(dispute_id: int, *, now=None) -> str | None:
     )
     if dispute.state == State.AWAITING_MERCHANT and not needs_arbitrator(dispute):
         lifecycle.apply(dispute, "default_decide", actor=Actor.SYSTEM, payload=payload)
-        outcome = (
-            Decision.Outcome.RETURN_AND_REFUND
-            if dispute.remedy == Dispute.Remedy.RETURN_AND_REFUND
-            else Decision.Outcome.FULL_REFUND
-            if dispute.claimed_amount_fen == dispute.order.amount_fen
-            else Decision.Outcome.PARTIAL_REFUND
-        )
         settle(
             dispute,
-            outcome=outcome,
+            outcome=claim_outcome(dispute),
             amount_fen=dispute.claimed_amount_fen,
             reasoning=_("The merchant did not respond before the deadline."),
             source=Decision.Source.DEADLINE,

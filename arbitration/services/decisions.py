@@ -59,6 +59,19 @@ def settle(
     return decision
 
 
+def claim_outcome(dispute: Dispute) -> str:
+    """The outcome that gives the buyer exactly what was claimed (merchant accepts, deadline).
+
+    Named by what is paid, so a claim for the whole price is a full refund whatever remedy
+    was asked for, and a claim for less is a partial refund.
+    """
+    if dispute.remedy == Dispute.Remedy.RETURN_AND_REFUND:
+        return Outcome.RETURN_AND_REFUND
+    if dispute.claimed_amount_fen == dispute.order.amount_fen:
+        return Outcome.FULL_REFUND
+    return Outcome.PARTIAL_REFUND
+
+
 def resolve_amount(dispute: Dispute, outcome: str, amount_fen, percent) -> int:
     """The refund a decision of ``outcome`` pays, checked against what the buyer paid."""
     paid = dispute.order.amount_fen

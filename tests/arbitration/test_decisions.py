@@ -184,3 +184,32 @@ def test_it_rejects_a_decision_on_a_dispute_not_under_review(
     assert dispute.state == step
     assert dispute.events.count() == events
     assert Decision.objects.filter(source="arbitrator").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("remedy", "claimed", "outcome"),
+    [
+        ("refund_only", 10000, "full_refund"),
+        ("refund_only", 4000, "partial_refund"),
+        ("partial_refund", 4000, "partial_refund"),
+        ("partial_refund", 10000, "full_refund"),
+        ("return_and_refund", 10000, "return_and_refund"),
+    ],
+)
+def test_accepting_the_claim_pays_what_was_claimed(
+    order, buyer, merchant, remedy, claimed, outcome
+):
+    dispute = services.dispute_open(
+        order=order,
+        buyer=buyer,
+        reason="other",
+        remedy=remedy,
+        description="Not what I ordered.",
+        claimed_amount_fen=claimed,
+    )
+
+    services.merchant_accept_claim(dispute=dispute, party=merchant)
+
+    decision = Decision.objects.get(dispute=dispute)
+    assert (decision.outcome, decision.amount_fen) == (outcome, claimed)
+    assert decision.source == "merchant_accepted"
