@@ -29,6 +29,8 @@ ACTIVE_STATES = frozenset(
 )
 EVIDENCE_STATES = frozenset({State.OPEN, State.AWAITING_MERCHANT, State.NEGOTIATING})
 TERMINAL_STATES = frozenset({State.REFUNDED, State.CLOSED, State.WITHDRAWN, State.EXPIRED})
+# An order settled once is not disputed again; a withdrawn or expired claim may be reopened.
+SETTLED_STATES = frozenset({State.DECIDED, State.REFUNDED, State.CLOSED})
 
 
 class IllegalTransition(Exception):

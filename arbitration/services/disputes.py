@@ -16,10 +16,6 @@ from .decisions import claim_outcome, settle
 
 Actor = DisputeEvent.Actor
 
-# An order settled once (decided, refunded or closed) is not disputed again; a withdrawn or
-# expired claim may be reopened while the order is still within the platform's window.
-SETTLED_STATES = frozenset({Dispute.State.DECIDED, Dispute.State.REFUNDED, Dispute.State.CLOSED})
-
 # Reasons that are about the item's condition need at least one photo or video to go on.
 REASONS_NEEDING_EVIDENCE = frozenset(
     {
@@ -68,7 +64,7 @@ def dispute_open(
         raise DomainError(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
         )
-    if Dispute.objects.filter(order=order, state__in=SETTLED_STATES).exists():
+    if Dispute.objects.filter(order=order, state__in=lifecycle.SETTLED_STATES).exists():
         raise DomainError(
             _("A dispute on this order has already been settled; it cannot be opened again."),
             code="dispute_settled",

@@ -41,6 +41,9 @@ def buyer_orders(request):
             (d for d in disputes if d.state in lifecycle.ACTIVE_STATES), None
         )
         order.latest_dispute = disputes[0] if disputes else None
+        order.can_dispute = not any(
+            d.state in lifecycle.ACTIVE_STATES | lifecycle.SETTLED_STATES for d in disputes
+        )
     return render(request, "arbitration/buyer_orders.html", {"orders": orders})
 
 
