@@ -210,3 +210,48 @@ def test_it_refuses_to_reopen_an_order_whose_dispute_was_settled(order, buyer, m
         )
     assert error.value.code == "dispute_settled"
     assert Dispute.objects.filter(order=order).count() == 1
+
+
+def test_only_the_buyer_can_withdraw(dispute, merchant):
+    with pytest.raises(NotAllowed):
+        services.dispute_withdraw(dispute=dispute, party=merchant)
+
+    dispute.refresh_from_db()
+    assert dispute.state == Dispute.State.AWAITING_MERCHANT
+
+
+def test_withdrawing_ends_the_dispute_and_lapses_the_offer(dispute, buyer, merchant):
+    services.offer_make(dispute=dispute, party=merchant, percent=20)
+
+    services.dispute_withdraw(dispute=dispute, party=buyer)
+
+    dispute.refresh_from_db()
+    assert (dispute.state, dispute.waiting_on, dispute.deadline_at) == ("withdrawn", "", None)
+    assert dispute.offers.get().status == "lapsed"
+
+
+def test_both_parties_add_evidence_while_the_window_is_open(dispute, merchant):
+    items = services.party_add_evidence(
+        dispute=dispute, party=merchant, files=[jpeg_upload()], caption="As shipped"
+    )
+
+    assert [(e.role, e.caption) for e in items] == [("merchant", "As shipped")]
+
+
+def test_evidence_is_refused_once_review_starts(dispute, buyer, tmp_path):
+    services.dispute_escalate(dispute=dispute, party=buyer)
+    before = len(stored_files(tmp_path))
+
+    with pytest.raises(DomainError) as caught:
+        services.party_add_evidence(dispute=dispute, party=buyer, files=[jpeg_upload()])
+
+    assert caught.value.code == "evidence_closed"
+    assert Evidence.objects.filter(dispute=dispute).count() == 1
+    assert len(stored_files(tmp_path)) == before
+
+
+def test_an_outsider_cannot_add_evidence(dispute, outsider):
+    with pytest.raises(NotAllowed):
+        services.party_add_evidence(dispute=dispute, party=outsider, files=[jpeg_upload()])
+
+    assert Evidence.objects.filter(submitted_by=outsider).count() == 0
