@@ -21,14 +21,6 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_root():
-    """whitenoise warns when STATIC_ROOT is missing; make it before the live server starts."""
-    from django.conf import settings
-
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
 @pytest.fixture
 def eager_celery():
     """Run tasks (the refund) inside the live server, as a worker would, without one."""
