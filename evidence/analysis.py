@@ -134,7 +134,9 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
                 duration_ms=duration_ms,
             )
     except IntegrityError:
-        # Another worker finished the same analysis first; its report stands.
+        # Another worker finished the same analysis first; its report stands. It may have
+        # marked the evidence done before this run marked it running: mark it done again.
+        Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
         return evidence.reports.get(analyzer_version=version)
     for name in ("ela", "noise"):
         if png := report.heatmaps.get(name):

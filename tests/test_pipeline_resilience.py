@@ -9,6 +9,8 @@ staleness threshold instead of waiting minutes for it.
 
 import io
 import logging
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -131,6 +133,35 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_sweeper_finishes_the_j
     _assert_analysed_once(item, big_jpeg)
     assert "analyze_evidence_task" in first.output()
     assert "succeeded" in second.output()
+
+
+def test_a_task_process_killed_mid_analysis_is_redelivered_without_the_sweeper(
+    start_worker, big_jpeg, order, buyer
+):
+    """``acks_late`` + ``reject_on_worker_lost``: when only the pool process dies, the worker
+    that survives puts the message back and runs it again."""
+    dispute = _open_dispute(order, buyer)
+    worker = start_worker()
+    item = _upload(dispute, big_jpeg)
+    wait_until(
+        lambda: _analysis(item) == Evidence.Analysis.RUNNING,
+        SETTLE_TIMEOUT,
+        "the analysis to start",
+        worker,
+        interval=0.01,
+    )
+
+    [pool_pid] = worker.pool_pids()
+    os.kill(pool_pid, signal.SIGKILL)
+
+    wait_until(
+        lambda: _analysis(item) == Evidence.Analysis.DONE,
+        SETTLE_TIMEOUT,
+        "the redelivered analysis to finish",
+        worker,
+    )
+    _assert_analysed_once(item, big_jpeg)
+    assert "WorkerLostError" in worker.output()
 
 
 def _free_port() -> int:
@@ -262,4 +293,26 @@ def test_the_same_analysis_delivered_twice_at_once_makes_one_report(
         first,
         second,
     )
+    _assert_analysed_once(item, big_jpeg)
+
+
+def test_a_delivery_that_loses_the_race_while_waiting_leaves_the_evidence_done(
+    start_worker, big_jpeg, order, buyer, monkeypatch
+):
+    """The other delivery saves its report between this one's "no report yet?" check and
+    its start; this one then finds the report at save time and must not leave the evidence
+    ``running``."""
+    dispute = _open_dispute(order, buyer)
+    monkeypatch.setattr("evidence.services.enqueue_analysis", lambda ids: list(ids))
+    item = _upload(dispute, big_jpeg)
+    worker = start_worker()
+
+    with transaction.atomic():
+        Evidence.objects.filter(pk=item.pk).update(analysis=Evidence.Analysis.PENDING)
+        analyze_evidence_task.delay(item.pk)
+        wait_until(lambda: _received(worker), SETTLE_TIMEOUT, "the delivery", worker)
+        time.sleep(1)
+        analysis.analyze_evidence(item.pk)
+
+    wait_until(lambda: _finished(worker), SETTLE_TIMEOUT, "the late delivery to finish", worker)
     _assert_analysed_once(item, big_jpeg)
