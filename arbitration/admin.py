@@ -24,6 +24,7 @@ from evidence.models import Evidence
 
 from .console import ConsoleAccess, DecisionForm, console, evidence_url
 from .errors import DomainError
+from .findings import attach_findings
 from .lifecycle import IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund
 from .services import dispute_decide
@@ -263,6 +264,7 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
     for item in evidence:
         item.file_url = evidence_url(item.uid)
         item.original_url = evidence_url(item.uid, original=True)
+    comparisons = attach_findings(evidence)
     order = dispute.order
     lines = [
         {
@@ -288,6 +290,7 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "listing": [item for item in evidence if item.role == Evidence.Role.LISTING],
         "buyer_evidence": [item for item in evidence if item.role == Evidence.Role.BUYER],
         "merchant_evidence": [item for item in evidence if item.role == Evidence.Role.MERCHANT],
+        "comparisons": comparisons,
         "offers": offers,
         "events": timeline(dispute),
         "reports": dispute.merchant_reports.select_related("merchant", "reviewed_by"),

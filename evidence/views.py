@@ -1,9 +1,14 @@
 """Evidence files, streamed only to the people allowed to see them (everyone else: 404)."""
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
 from arbitration.selectors import evidence_file_for
+
+from . import forensics
+from .models import ForensicReport
+
+HEATMAPS = ("ela", "noise")
 
 
 def _stream(fieldfile, content_type: str) -> FileResponse:
@@ -27,3 +32,18 @@ def original(request, uid):
     """The untouched upload: only the party that submitted it, and arbitrators."""
     item = evidence_file_for(request.user, uid, original=True)
     return _stream(item.original, item.mime)
+
+
+@require_GET
+def heatmap(request, uid, kind):
+    """A heatmap of the current report: arbitrators only. Parties get a 404, so a heatmap of
+    the other side's original (or its very existence) never reaches them."""
+    if kind not in HEATMAPS or not getattr(request.user, "can_arbitrate", False):
+        raise Http404
+    report = ForensicReport.objects.filter(
+        evidence__uid=uid, analyzer_version=forensics.ANALYZER_VERSION
+    ).first()
+    fieldfile = getattr(report, f"{kind}_heatmap", None)
+    if not fieldfile:
+        raise Http404
+    return _stream(fieldfile, "image/png")

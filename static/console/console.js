@@ -18,3 +18,36 @@ document.addEventListener("DOMContentLoaded", () => {
   percent.addEventListener("input", update);
   update();
 });
+
+// Heatmaps open large beside the photo they were computed from (the link still works without
+// script: it opens the heatmap itself).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-enlarge]");
+  if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  const dialog = document.createElement("dialog");
+  dialog.className = "enlarge";
+  const bar = document.createElement("div");
+  bar.className = "bar";
+  const title = document.createElement("span");
+  title.textContent = link.dataset.title || "";
+  const close = document.createElement("button");
+  close.type = "button";
+  close.textContent = "×";
+  close.addEventListener("click", () => dialog.close());
+  bar.append(title, close);
+  const pair = document.createElement("div");
+  pair.className = "pair";
+  for (const src of [link.dataset.photo, link.href]) {
+    if (!src) continue;
+    const img = document.createElement("img");
+    img.src = src;
+    img.alt = "";
+    pair.append(img);
+  }
+  dialog.append(bar, pair);
+  dialog.addEventListener("close", () => dialog.remove());
+  dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
+  document.body.append(dialog);
+  dialog.showModal();
+});
