@@ -40,9 +40,7 @@ SIGNAL_TEXT = {
     ),
     "timeline.captured_before_delivery": _("The photo was taken before the order was delivered."),
     "reuse.listing_match": _("The photo is a copy of the merchant's own listing photo."),
-    "reuse.local_edit": _(
-        "The photo is the merchant's listing photo with one area changed (marked)."
-    ),
+    "reuse.local_edit": _("The photo is the merchant's listing photo with one area changed."),
     "reuse.cross_dispute": _("The same photo was already submitted in another dispute."),
     "pixel.ela": _(
         "Part of the photo recompresses differently from the rest, as pasted-in areas do."

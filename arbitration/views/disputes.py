@@ -12,6 +12,10 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_ratelimit.decorators import ratelimit
 
+from evidence.explain import party_summary
+from evidence.models import Evidence
+from evidence.selectors import current_reports
+
 from .. import selectors, services
 from ..errors import DomainError
 from ..forms import (
@@ -37,6 +41,21 @@ def auto_id(form_name: str) -> str:
     return form_name.removesuffix("_form") + "-%s"
 
 
+def with_own_findings(groups: dict[str, list], party) -> dict[str, list]:
+    """Put the plain explanation (``party_summary``) on the party's OWN analysed photos only:
+    the other side's findings, scores, regions and heatmaps never reach a party's page."""
+    own = [
+        item
+        for items in groups.values()
+        for item in items
+        if item.submitted_by_id == party.pk and item.kind == Evidence.Kind.IMAGE
+    ]
+    reports = current_reports(item.pk for item in own) if own else {}
+    for item in own:
+        item.finding = party_summary(reports.get(item.pk))
+    return groups
+
+
 def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
     offer = selectors.pending_offer(dispute)
     reported = side == Actor.MERCHANT and selectors.has_reported(dispute, party)
@@ -49,7 +68,7 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "offer": offer,
         "offer_is_mine": offer is not None and offer.made_by_id == party.pk,
         "moves": selectors.moves_for(dispute, side, offer, reported=reported),
-        "evidence": selectors.dispute_evidence(dispute),
+        "evidence": with_own_findings(selectors.dispute_evidence(dispute), party),
         "timeline": [describe(e, side) for e in selectors.dispute_timeline(dispute, side)],
         "decision": Decision.objects.filter(dispute=dispute).first(),
         "refund": Refund.objects.filter(dispute=dispute).first(),

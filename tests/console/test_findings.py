@@ -2,7 +2,6 @@
 boxes over the photos, heatmaps (arbitrators only) and listing-vs-evidence pairs."""
 
 import re
-from functools import cache
 
 import pytest
 from django.test import Client
@@ -13,10 +12,8 @@ from arbitration import services
 from evidence.analysis import analyze_evidence
 from evidence.explain import signal_text
 from evidence.models import Evidence, ForensicReport
-from evidence.services import evidence_add
-from tests.evidence.test_pipeline import product_photo, stained, upload
-from tests.fixtures import forensic
-from tests.fixtures.photos import camera_photo, scene
+from tests.evidence.test_pipeline import product_photo, upload
+from tests.fixtures.findings import cloned_photo, flagged_dispute
 from tests.pages.conftest import client_for
 
 from .conftest import page_url
@@ -24,38 +21,9 @@ from .conftest import page_url
 pytestmark = pytest.mark.django_db
 
 
-@cache
-def cloned_photo() -> tuple[bytes, dict, dict]:
-    """A camera-like photo with one area cloned onto another, and both true boxes."""
-    pixels, source, target = forensic.copy_move(scene(640, 480, 5))
-    return camera_photo(pixels=pixels, quality=92), source, target
-
-
 @pytest.fixture
 def flagged(order, buyer, merchant):
-    """The buyer's photo is the listing photo with a stain painted on; the merchant's
-    counter-evidence has an area cloned within it. Everything analysed."""
-    listing = product_photo()
-    (listing_item,) = evidence_add(
-        order=order, party=merchant, files=[upload(listing, "listing.jpg")], role="listing"
-    )
-    dispute = services.dispute_open(
-        order=order,
-        buyer=buyer,
-        reason="damaged",
-        remedy="refund_only",
-        description="There is a stain on the mug.",
-        files=[upload(stained(listing), "stain.jpg")],
-    )
-    (merchant_item,) = services.party_add_evidence(
-        dispute=dispute, party=merchant, files=[upload(cloned_photo()[0], "box.jpg")]
-    )
-    for item in Evidence.objects.filter(order=order):
-        analyze_evidence(item.pk)
-    dispute.listing_item = listing_item
-    dispute.buyer_item = dispute.evidence.get(role=Evidence.Role.BUYER)
-    dispute.merchant_item = merchant_item
-    return dispute
+    return flagged_dispute(order, buyer, merchant)
 
 
 def card(body: str, item) -> str:
