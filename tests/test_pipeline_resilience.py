@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -254,6 +254,25 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_analysed_once_it_is_back
     _assert_analysed_once(item, photo)
 
 
+def _wait_for_writers_blocked_at_the_barrier(count: int, *workers) -> None:
+    """PostgreSQL shows the deliveries waiting on the row lock; SQLite cannot show a writer
+    waiting, so there the deliveries get a pause (they need milliseconds to get there)."""
+    if connection.vendor != "postgresql":
+        time.sleep(2)
+        return
+
+    def waiting() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            return cursor.fetchone()[0] >= count
+
+    wait_until(waiting, SETTLE_TIMEOUT, f"{count} deliveries to wait on the lock", *workers)
+
+
 def _received(worker) -> bool:
     return "analyze_evidence_task" in worker.output() and " received" in worker.output()
 
@@ -284,7 +303,7 @@ def test_the_same_analysis_delivered_twice_at_once_makes_one_report(
             first,
             second,
         )
-        time.sleep(1)
+        _wait_for_writers_blocked_at_the_barrier(2, first, second)
 
     wait_until(
         lambda: _finished(first) and _finished(second),
@@ -311,7 +330,7 @@ def test_a_delivery_that_loses_the_race_while_waiting_leaves_the_evidence_done(
         Evidence.objects.filter(pk=item.pk).update(analysis=Evidence.Analysis.PENDING)
         analyze_evidence_task.delay(item.pk)
         wait_until(lambda: _received(worker), SETTLE_TIMEOUT, "the delivery", worker)
-        time.sleep(1)
+        _wait_for_writers_blocked_at_the_barrier(1, worker)
         analysis.analyze_evidence(item.pk)
 
     wait_until(lambda: _finished(worker), SETTLE_TIMEOUT, "the late delivery to finish", worker)
