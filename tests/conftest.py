@@ -38,6 +38,12 @@ def _private_task_queue():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every actor has a login; the real hasher's deliberate slowness would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings, request):
     """A fresh in-process cache per test: rate-limit counters never leak between tests, and
     the suite never flushes the Redis database the Celery broker shares."""

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def seed(tmp_path, settings):
     """Run ``seed_demo`` with its logins file in the test's folder."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     logins = tmp_path / "demo-logins.txt"
 
     def run() -> str:

@@ -8,12 +8,6 @@ from tests.factories import OrderFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every actor has a login; the real hasher's deliberate slowness would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english():
     """Messages are asserted in English; the site's default language is Chinese."""
     with translation.override("en"):

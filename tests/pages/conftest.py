@@ -10,12 +10,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Page tests log users in by the dozen; a slow hash only costs time here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _english(client):
     """Assertions read English; test_i18n.py covers the Chinese pages."""
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
