@@ -19,8 +19,8 @@ document.addEventListener("DOMContentLoaded", () => {
   update();
 });
 
-// Heatmaps open large beside the photo they were computed from (the link still works without
-// script: it opens the heatmap itself).
+// Heatmaps open large beside the photo they were computed from, region boxes included (the
+// link still works without script: it opens the heatmap itself).
 document.addEventListener("click", (event) => {
   const link = event.target.closest("a[data-enlarge]");
   if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
@@ -38,13 +38,14 @@ document.addEventListener("click", (event) => {
   bar.append(title, close);
   const pair = document.createElement("div");
   pair.className = "pair";
-  for (const src of [link.dataset.photo, link.href]) {
-    if (!src) continue;
-    const img = document.createElement("img");
-    img.src = src;
-    img.alt = "";
-    pair.append(img);
-  }
+  // The photo with its region boxes, as drawn on the card, then the heatmap.
+  const frame = link.closest(".visual")?.querySelector(".frame");
+  if (frame) pair.append(frame.cloneNode(true));
+  const heatmap = document.createElement("img");
+  heatmap.src = link.href;
+  heatmap.alt = link.dataset.title || "";
+  heatmap.className = "heatmap-large";
+  pair.append(heatmap);
   dialog.append(bar, pair);
   dialog.addEventListener("close", () => dialog.remove());
   dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
