@@ -109,7 +109,9 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
     context = forensics.Context(
         listing=_listing_references(evidence),
         known=_known_elsewhere(evidence, query),
-        delivered_at=evidence.order.delivered_at,
+        # Only a buyer's claim photo must postdate delivery: listing photos and the
+        # merchant's packing photos are taken before it by nature.
+        delivered_at=evidence.order.delivered_at if evidence.role == Evidence.Role.BUYER else None,
         trust_anchors_pem=_trust_anchors(),
         detector_model_path=settings.FORENSICS_DETECTOR_MODEL or None,
     )

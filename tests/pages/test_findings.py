@@ -3,6 +3,7 @@ flagged photos, and nothing of the other side's findings, scores, regions or hea
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from tests.fixtures.findings import flagged_dispute
@@ -82,3 +83,12 @@ def test_the_heatmap_view_is_404_for_both_parties(request, flagged, who):
         for kind in ("ela", "noise"):
             url = reverse("evidence_heatmap", args=[item.uid, kind])
             assert client.get(url).status_code == 404
+
+
+def test_the_merchants_photos_are_not_flagged_for_predating_delivery(flagged, order):
+    """Listing and packing photos are taken before delivery by nature; only the buyer's
+    claim photos are held to the delivery date."""
+    assert order.delivered_at is not None and order.delivered_at < timezone.now()
+    for item in (flagged.listing_item, flagged.merchant_item):
+        codes = set(item.reports.get().signals.values_list("code", flat=True))
+        assert "timeline.captured_before_delivery" not in codes
