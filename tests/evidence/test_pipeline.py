@@ -5,6 +5,7 @@ import io
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image, ImageDraw
 
 from arbitration import services
@@ -214,7 +215,8 @@ def test_a_party_is_told_why_their_photo_was_flagged_without_scores(
     )
     photo = dispute.evidence.get()
     analysis.analyze_evidence(photo.pk)
-    summary = party_summary(current_reports([photo.pk])[photo.pk])
+    with translation.override("en"):  # the catalogue translates the reasons
+        summary = party_summary(current_reports([photo.pk])[photo.pk])
     assert summary["verdict"]
     assert "listing photo" in " ".join(summary["reasons"])
     assert "score" not in str(summary)
