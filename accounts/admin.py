@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from arbitration.console import ConsoleAccess, can_arbitrate, console
 from arbitration.errors import DomainError
 
-from .models import MerchantReport, Party, Platform, User
-from .services import merchant_report_review
+from .models import ApiKey, MerchantReport, Party, Platform, User
+from .services import api_key_create, api_key_revoke, merchant_report_review
 
 
 @admin.register(User, site=console)
@@ -129,3 +129,56 @@ class MerchantReportAdmin(ConsoleAccess, admin.ModelAdmin):
             )
         elif not queryset:
             self.message_user(request, _("No report was selected."), messages.WARNING)
+
+
+@admin.register(ApiKey, site=console)
+class ApiKeyAdmin(ConsoleAccess, admin.ModelAdmin):
+    """Platforms' API keys: made and revoked here by a superuser, never shown again after.
+
+    Only the prefix is on record; the whole key appears once, in the message after adding.
+    """
+
+    list_display = ("name", "platform", "masked", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("platform",)
+    list_select_related = ("platform",)
+    readonly_fields = ("masked", "created_at", "last_used_at", "revoked_at")
+    actions = ("revoke",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("platform", "name")
+        return ("name", "platform", "masked", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("name", "platform", *self.readonly_fields)
+
+    def has_add_permission(self, request, obj=None):
+        return can_arbitrate(request) and request.user.is_superuser
+
+    def has_revoke_permission(self, request):
+        return can_arbitrate(request) and request.user.is_superuser
+
+    @admin.display(description=gettext_lazy("key"))
+    def masked(self, obj):
+        return f"tp_{obj.prefix}_…"
+
+    def save_model(self, request, obj, form, change):
+        key, plaintext = api_key_create(platform=obj.platform, name=obj.name)
+        obj.pk = key.pk
+        obj.refresh_from_db()
+        self.message_user(
+            request,
+            _("Copy this key now; it will not be shown again: %(key)s") % {"key": plaintext},
+            messages.WARNING,
+        )
+
+    @admin.action(description=gettext_lazy("Revoke the selected keys"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        for key in queryset:
+            api_key_revoke(key=key)
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", len(queryset))
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )

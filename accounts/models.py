@@ -132,3 +132,58 @@ class MerchantReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant} → {self.buyer}: {self.get_category_display()}"
+
+
+class ApiKey(models.Model):
+    """A platform's credential for the REST API: ``tp_<prefix>_<secret>``.
+
+    Only the sha256 of the whole key is stored; the prefix (shown in the console) finds the
+    row, the hash proves the rest. The plaintext is shown once, when the key is made.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=120)
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True)
+    hashed_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (tp_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyKey(models.Model):
+    """A platform's ``Idempotency-Key`` and the response it got, replayed for 24 hours.
+
+    A row without a response status is a request still being handled (a concurrent
+    duplicate of it gets 409).
+    """
+
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    request_fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "key"], name="idempotency_key_per_platform")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

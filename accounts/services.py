@@ -1,5 +1,10 @@
 """Use cases of the accounts app."""
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +13,11 @@ from arbitration import lifecycle
 from arbitration.errors import DomainError, NotAllowed
 from arbitration.models import DisputeEvent
 
-from .models import MerchantReport
+from .models import ApiKey, MerchantReport, Platform
+
+KEY_PREFIX = "tp"
+# last_used_at is a hint for the console, not an audit log: write it at most once a minute.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 @transaction.atomic
@@ -41,3 +50,50 @@ def merchant_report_review(
         payload={"report": report.pk, "status": report.status, "note": note.strip()},
     )
     return report
+
+
+def _hash_key(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, platform: Platform, name: str) -> tuple[ApiKey, str]:
+    """Make a key for ``platform``; the plaintext is returned here once and never stored."""
+    if not name.strip():
+        raise DomainError(_("Name the key (e.g. the system that will use it)."), field="name")
+    while True:
+        prefix = secrets.token_hex(4)
+        if not ApiKey.objects.filter(prefix=prefix).exists():
+            break
+    plaintext = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        platform=platform, name=name.strip(), prefix=prefix, hashed_key=_hash_key(plaintext)
+    )
+    return key, plaintext
+
+
+def api_key_revoke(*, key: ApiKey) -> ApiKey:
+    """Stop a key from working at once; revoking twice keeps the first time."""
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    key.refresh_from_db(fields=["revoked_at"])
+    return key
+
+
+def api_key_verify(plaintext: str) -> ApiKey | None:
+    """The live key ``plaintext`` names, or None (unknown, malformed, revoked).
+
+    The prefix only finds the row; the full key is compared by hash in constant time.
+    """
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or len(parts[1]) != 8 or not parts[2]:
+        return None
+    key = ApiKey.objects.select_related("platform").filter(prefix=parts[1]).first()
+    if key is None or not hmac.compare_digest(key.hashed_key, _hash_key(plaintext)):
+        return None
+    if key.revoked_at is not None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRANULARITY:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

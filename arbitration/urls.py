@@ -20,6 +20,7 @@ dispute_moves = [
 
 urlpatterns = [
     path("console/", console.urls),
+    path("api/v1/", include("arbitration.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", pages.home, name="home"),
     path("accounts/", include("accounts.urls")),

@@ -12,6 +12,7 @@ from .disputes import (
     party_add_evidence,
 )
 from .offers import offer_accept, offer_make, offer_reject
+from .orders import order_upsert, party_upsert
 
 __all__ = [
     "dispute_decide",
@@ -26,6 +27,8 @@ __all__ = [
     "offer_accept",
     "offer_make",
     "offer_reject",
+    "order_upsert",
     "party_add_evidence",
+    "party_upsert",
     "refund_complete",
 ]

@@ -104,7 +104,8 @@ def dispute_open(
 
 
 def _add_evidence(dispute: Dispute, party: Party, files, *, actor: str, user=None, caption=""):
-    role = Evidence.Role.BUYER if actor == Actor.BUYER else Evidence.Role.MERCHANT
+    # by the party, not the actor: a platform opening a dispute files the buyer's evidence
+    role = Evidence.Role.BUYER if party.pk == dispute.buyer_id else Evidence.Role.MERCHANT
     items = evidence_add(
         order=dispute.order,
         dispute=dispute,

@@ -1,0 +1,218 @@
+"""Serializers of the API: one per purpose, input or output, no rules (those are services)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Party
+from arbitration.models import Decision, Dispute, DisputeEvent, Offer, Order
+from evidence.models import Evidence
+
+
+# --- orders ---------------------------------------------------------------------------------
+class PartyInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=60, required=False, allow_blank=True)
+
+
+class ItemInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    title = serializers.CharField(max_length=200)
+    quantity = serializers.IntegerField(min_value=1)
+    unit_price_fen = serializers.IntegerField(min_value=0)
+
+
+class OrderInput(serializers.Serializer):
+    external_id = serializers.CharField(max_length=120)
+    buyer = PartyInput()
+    merchant = PartyInput()
+    title = serializers.CharField(max_length=200)
+    amount_fen = serializers.IntegerField(min_value=1, help_text="Amount paid, in fen.")
+    currency = serializers.CharField(min_length=3, max_length=3, default="CNY")
+    items = ItemInput(many=True, required=False, default=list)
+    placed_at = serializers.DateTimeField(required=False)
+    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class PartyOutput(serializers.ModelSerializer):
+    """Who a party is, without its phone or address (stored encrypted, never echoed)."""
+
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        model = Party
+        fields = ["external_id", "name", "city"]
+
+
+class OrderOutput(serializers.ModelSerializer):
+    buyer = PartyOutput()
+    merchant = PartyOutput()
+    items = serializers.ListField(child=serializers.DictField())
+    disputes = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "external_id",
+            "title",
+            "amount_fen",
+            "currency",
+            "items",
+            "placed_at",
+            "delivered_at",
+            "buyer",
+            "merchant",
+            "disputes",
+            "created_at",
+        ]
+
+
+# --- disputes -------------------------------------------------------------------------------
+class DisputeFilter(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Dispute.State.choices, required=False)
+    order = serializers.CharField(max_length=120, required=False, help_text="Order external id.")
+
+
+class DisputeInput(serializers.Serializer):
+    order = serializers.CharField(max_length=120, help_text="The order's external id.")
+    reason = serializers.ChoiceField(choices=Dispute.Reason.choices)
+    remedy = serializers.ChoiceField(choices=Dispute.Remedy.choices)
+    description = serializers.CharField()
+    claimed_amount_fen = serializers.IntegerField(
+        min_value=1, required=False, help_text="Defaults to the order's amount."
+    )
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        default=list,
+        help_text="Photos or videos (multipart); required for damaged, not_as_described, "
+        "counterfeit and missing_parts.",
+    )
+
+
+class DisputeSummary(serializers.ModelSerializer):
+    order = serializers.CharField(source="order.external_id")
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "id",
+            "reference",
+            "order",
+            "state",
+            "reason",
+            "remedy",
+            "claimed_amount_fen",
+            "waiting_on",
+            "deadline_at",
+            "opened_at",
+            "updated_at",
+        ]
+
+
+class EventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = DisputeEvent
+        fields = ["action", "actor", "from_state", "to_state", "payload", "created_at"]
+
+
+class OfferOutput(serializers.ModelSerializer):
+    made_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Offer
+        fields = ["id", "made_by", "amount_fen", "percent", "message", "status", "created_at"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=Party.Kind.choices))
+    def get_made_by(self, offer: Offer) -> str:
+        buyer = offer.made_by_id == offer.dispute.buyer_id
+        return Party.Kind.BUYER if buyer else Party.Kind.MERCHANT
+
+
+class DecisionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = ["outcome", "amount_fen", "reasoning", "source", "created_at"]
+
+
+class DisputeDetail(DisputeSummary):
+    buyer = PartyOutput()
+    merchant = PartyOutput()
+    timeline = EventOutput(source="events", many=True)
+    offers = OfferOutput(many=True)
+    decision = DecisionOutput(allow_null=True)
+
+    class Meta(DisputeSummary.Meta):
+        fields = [
+            *DisputeSummary.Meta.fields,
+            "description",
+            "merchant_statement",
+            "buyer",
+            "merchant",
+            "offers",
+            "decision",
+            "timeline",
+        ]
+
+
+# --- evidence -------------------------------------------------------------------------------
+class EvidenceInput(serializers.Serializer):
+    party = serializers.ChoiceField(
+        choices=Party.Kind.choices, help_text="Whose evidence: the buyer's or the merchant's."
+    )
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class ReportOutput(serializers.Serializer):
+    verdict = serializers.CharField()
+    forgery_score = serializers.FloatField()
+    signals = serializers.ListField(child=serializers.CharField(), help_text="Signal codes.")
+
+
+class EvidenceOutput(serializers.ModelSerializer):
+    report = serializers.SerializerMethodField(
+        help_text="The current forensic report, once analysed."
+    )
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "uid",
+            "role",
+            "kind",
+            "caption",
+            "format",
+            "mime",
+            "size",
+            "sha256",
+            "width",
+            "height",
+            "analysis",
+            "report",
+            "created_at",
+        ]
+
+    @extend_schema_field(ReportOutput(allow_null=True))
+    def get_report(self, item: Evidence) -> dict | None:
+        report = self.context.get("reports", {}).get(item.pk)
+        if report is None:
+            return None
+        return {
+            "verdict": report.verdict,
+            "forgery_score": report.forgery_score,
+            "signals": [signal.code for signal in report.signals.all()],
+        }
+
+
+class Error(serializers.Serializer):
+    """The body of every error response."""
+
+    class Body(serializers.Serializer):
+        code = serializers.CharField()
+        message = serializers.CharField()
+        details = serializers.DictField()
+
+    error = Body()

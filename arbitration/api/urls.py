@@ -1,0 +1,24 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("orders", views.OrdersView.as_view(), name="api-orders"),
+    path("orders/<str:external_id>", views.OrderView.as_view(), name="api-order"),
+    path("disputes", views.DisputesView.as_view(), name="api-disputes"),
+    path("disputes/<int:pk>", views.DisputeView.as_view(), name="api-dispute"),
+    path(
+        "disputes/<int:pk>/withdraw",
+        views.DisputeWithdrawView.as_view(),
+        name="api-dispute-withdraw",
+    ),
+    path(
+        "disputes/<int:pk>/evidence",
+        views.DisputeEvidenceView.as_view(),
+        name="api-dispute-evidence",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^.*$", views.NotFoundView.as_view()),
+]

@@ -1,0 +1,196 @@
+"""API endpoints: parse the request, call one service, render the result.
+
+Every read starts from the calling platform's own rows, so another platform's order,
+dispute or evidence is simply not found (404); its existence is never revealed.
+"""
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Party
+from arbitration import services
+from arbitration.models import Dispute, DisputeEvent, Offer, Order
+from evidence.models import Evidence
+from evidence.selectors import current_reports
+
+from . import serializers as s
+from .idempotency import HEADER, idempotent
+from .pagination import Cursor
+
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Makes a retried POST safe: the same key and body get the first response.",
+)
+ERRORS = dict.fromkeys((400, 401, 404, 409, 429), s.Error)
+
+
+def _input(serializer_class, request, **kwargs) -> dict:
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PlatformView(APIView):
+    @property
+    def platform(self):
+        return self.request.auth.platform
+
+
+def _orders(platform) -> QuerySet[Order]:
+    return Order.objects.filter(platform=platform).select_related("buyer", "merchant")
+
+
+def _disputes(platform) -> QuerySet[Dispute]:
+    return Dispute.objects.filter(platform=platform).select_related("order")
+
+
+def _dispute_detail(platform, pk: int) -> Dispute:
+    offers = Offer.objects.order_by("created_at")
+    queryset = _disputes(platform).select_related("buyer", "merchant", "decision")
+    queryset = queryset.prefetch_related(Prefetch("offers", queryset=offers), "events")
+    return get_object_or_404(queryset, pk=pk)
+
+
+class OrdersView(PlatformView):
+    @extend_schema(
+        operation_id="orders_upsert",
+        request=s.OrderInput,
+        responses={200: s.OrderOutput, 201: s.OrderOutput, **ERRORS},
+        parameters=[IDEMPOTENCY],
+        description="Create the order with this external_id, or update it (200).",
+    )
+    @idempotent
+    def post(self, request):
+        data = _input(s.OrderInput, request)
+        order, created = services.order_upsert(platform=self.platform, **data)
+        order = _orders(self.platform).prefetch_related("disputes").get(pk=order.pk)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.OrderOutput(order).data, status=code)
+
+
+class OrderView(PlatformView):
+    @extend_schema(responses={200: s.OrderOutput, **ERRORS})
+    def get(self, request, external_id: str):
+        order = get_object_or_404(
+            _orders(self.platform).prefetch_related("disputes"), external_id=external_id
+        )
+        return Response(s.OrderOutput(order).data)
+
+
+class DisputesView(generics.ListAPIView, PlatformView):
+    serializer_class = s.DisputeSummary
+    pagination_class = Cursor
+    parser_classes = [JSONParser, MultiPartParser]
+    domain_fields = {"claimed_amount": "claimed_amount_fen"}
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dispute.objects.none()
+        filters = s.DisputeFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = _disputes(self.platform)
+        if state := filters.validated_data.get("state"):
+            queryset = queryset.filter(state=state)
+        if order := filters.validated_data.get("order"):
+            queryset = queryset.filter(order__external_id=order)
+        return queryset
+
+    @extend_schema(parameters=[s.DisputeFilter], responses={200: s.DisputeSummary(many=True)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="disputes_create",
+        request={"application/json": s.DisputeInput, "multipart/form-data": s.DisputeInput},
+        responses={201: s.DisputeDetail, **ERRORS},
+        parameters=[IDEMPOTENCY],
+        description="Open a dispute for the order's buyer; attach photos as multipart `files`.",
+    )
+    @idempotent
+    def post(self, request):
+        data = _input(s.DisputeInput, request)
+        order = _orders(self.platform).filter(external_id=data["order"]).first()
+        if order is None:
+            raise exceptions.NotFound(_("No order with this external id."))
+        dispute = services.dispute_open(
+            order=order,
+            buyer=order.buyer,
+            reason=data["reason"],
+            remedy=data["remedy"],
+            description=data["description"],
+            claimed_amount_fen=data.get("claimed_amount_fen"),
+            files=data["files"],
+            actor=DisputeEvent.Actor.PLATFORM,
+        )
+        detail = _dispute_detail(self.platform, dispute.pk)
+        return Response(s.DisputeDetail(detail).data, status=status.HTTP_201_CREATED)
+
+
+class DisputeView(PlatformView):
+    @extend_schema(responses={200: s.DisputeDetail, **ERRORS})
+    def get(self, request, pk: int):
+        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+
+
+class DisputeWithdrawView(PlatformView):
+    @extend_schema(
+        operation_id="disputes_withdraw",
+        request=None,
+        responses={200: s.DisputeDetail, **ERRORS},
+        parameters=[IDEMPOTENCY],
+        description="Withdraw the dispute on the buyer's behalf.",
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        dispute = get_object_or_404(_disputes(self.platform).select_related("buyer"), pk=pk)
+        services.dispute_withdraw(dispute=dispute, party=dispute.buyer)
+        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+
+
+class DisputeEvidenceView(PlatformView):
+    parser_classes = [MultiPartParser]
+
+    def _render(self, items, **kwargs) -> Response:
+        reports = current_reports(item.pk for item in items)
+        data = s.EvidenceOutput(items, many=True, context={"reports": reports}).data
+        return Response(data, **kwargs)
+
+    @extend_schema(responses={200: s.EvidenceOutput(many=True), **ERRORS})
+    def get(self, request, pk: int):
+        dispute = get_object_or_404(_disputes(self.platform), pk=pk)
+        return self._render(list(Evidence.objects.filter(dispute=dispute)))
+
+    @extend_schema(
+        operation_id="disputes_evidence_add",
+        request={"multipart/form-data": s.EvidenceInput},
+        responses={201: s.EvidenceOutput(many=True), **ERRORS},
+        parameters=[IDEMPOTENCY],
+        description="Upload photos or videos for the buyer or the merchant of the dispute.",
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        dispute = get_object_or_404(_disputes(self.platform), pk=pk)
+        data = _input(s.EvidenceInput, request)
+        party = dispute.buyer if data["party"] == Party.Kind.BUYER else dispute.merchant
+        items = services.party_add_evidence(
+            dispute=dispute, party=party, files=data["files"], caption=data["caption"]
+        )
+        return self._render(items, status=status.HTTP_201_CREATED)
+
+
+class NotFoundView(APIView):
+    """Unknown paths under /api/v1/ answer in the API's error format, not an HTML page."""
+
+    permission_classes = []
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
