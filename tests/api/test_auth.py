@@ -50,7 +50,7 @@ def test_it_rejects_a_request_without_a_valid_key(db, order, header):
 
 
 def test_it_rejects_a_right_prefix_with_a_wrong_secret(api_key, order):
-    key, plaintext = api_key
+    key, _plaintext = api_key
     client = APIClient(HTTP_AUTHORIZATION=f"Bearer tp_{key.prefix}_wrong-secret")
     response = client.get(f"/api/v1/orders/{order.external_id}")
     assert response.status_code == 401
