@@ -1,7 +1,9 @@
 """Idempotency-Key: the same key and body replay the first response; another body is a 409."""
 
+import threading
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from accounts.models import IdempotencyKey
@@ -100,3 +102,47 @@ def test_an_overlong_key_names_the_header(client_a):
     assert response.status_code == 400
     assert "Idempotency-Key" in error_of(response)["details"]
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_concurrent_duplicate_gets_a_409_while_the_first_runs(api_client, monkeypatch):
+    """The first request holds its key while it runs; a duplicate arriving meanwhile is refused
+    at once instead of creating a second order."""
+    from django.db import connection
+
+    from arbitration.api import views
+    from tests.factories import PlatformFactory
+
+    client = api_client(PlatformFactory())
+    started, release = threading.Event(), threading.Event()
+    parse = views._input
+
+    def slow_input(*args, **kwargs):
+        started.set()
+        assert release.wait(10)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_input", slow_input)
+    results = {}
+
+    def first():
+        try:
+            results["first"] = client.post(
+                "/api/v1/orders", order_body(), format="json", HTTP_IDEMPOTENCY_KEY="c1"
+            )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(10)
+    monkeypatch.setattr(views, "_input", parse)
+    duplicate = client.post(
+        "/api/v1/orders", order_body(), format="json", HTTP_IDEMPOTENCY_KEY="c1"
+    )
+    release.set()
+    thread.join(10)
+    assert duplicate.status_code == 409
+    assert error_of(duplicate)["code"] == "idempotency_in_progress"
+    assert results["first"].status_code == 201
+    assert Order.objects.count() == 1
