@@ -54,6 +54,8 @@ def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
 
 def run(img: Decoded, context: Context) -> Result:
     err, _k = error_cells(img)
+    if min(err.shape) < 2:
+        return Result([])  # smaller than two cells across: nothing to compare an area with
     tex = texture_cells(img, err.shape)
     maps = {"ela": heatmap.render(heatmap.normalise(err), img.width, img.height)}
     residual = _residual(err, tex)
@@ -91,10 +93,15 @@ def texture_cells(img: Decoded, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _residual(err: np.ndarray, tex: np.ndarray) -> np.ndarray:
+    """Log error minus what a robust line through (log texture, log error) predicts.
+
+    A flat image has no texture spread to fit a line to: its prediction is the median error.
+    """
     x, y = np.log1p(tex).ravel(), np.log(err + ERROR_FLOOR).ravel()
+    slope, icpt = 0.0, float(np.median(y))
     keep = np.ones_like(x, bool)
     for _ in range(3):
-        if keep.sum() < 4:
+        if keep.sum() < 4 or np.ptp(x[keep]) < 1e-6:
             break
         slope, icpt = np.polyfit(x[keep], y[keep], 1)
         r = y - (slope * x + icpt)

@@ -1,5 +1,6 @@
 """`manage.py analyze_image`: JSON shape, readable table, exit code 2 on bad input."""
 
+import io
 import json
 import subprocess
 import sys
@@ -73,3 +74,36 @@ def test_missing_path_and_bad_date_exit_2(tmp_path):
     photo.write_bytes(camera_photo(width=160, height=120))
     done = run(photo, "--delivered-at", "yesterday")
     assert done.returncode == 2 and json.loads(done.stdout)["error"]["code"] == "bad_date"
+
+
+def test_a_bad_listing_file_is_refused_by_name(tmp_path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(camera_photo(width=160, height=120))
+    listing = tmp_path / "listing.jpg"
+    listing.write_text("<html><script>alert(1)</script></html>")
+    done = run(photo, "--listing", listing, "--json")
+    assert done.returncode == 2
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "unsupported_type"
+    assert str(listing) in error["message"]
+
+
+def test_an_engine_failure_still_answers_in_the_error_shape(tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    from evidence.management.commands import analyze_image
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analyze_image, "analyze", broken)
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(camera_photo(width=160, height=120))
+    out = io.StringIO()
+    try:
+        call_command("analyze_image", str(photo), "--json", stdout=out)
+    except SystemExit as exit_:
+        assert exit_.code == 1
+    else:
+        raise AssertionError("the command should exit non-zero")
+    assert json.loads(out.getvalue())["error"]["code"] == "analysis_failed"

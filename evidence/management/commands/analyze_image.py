@@ -28,12 +28,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            data = self._read(opts["path"])
-            inspected = inspect_file(io.BytesIO(data), **_limits())
-            if inspected.kind != "image":
-                raise RejectedFile("not_an_image", "Only images can be analysed, not video.")
+            data = self._image(opts["path"])
             context = Context(
-                listing=[Reference(p, self._read(p), Path(p).name) for p in opts["listing"]],
+                listing=[Reference(p, self._image(p), Path(p).name) for p in opts["listing"]],
                 known=[self._known(p) for p in opts["known"]],
                 delivered_at=_date(opts["delivered_at"]),
                 trust_anchors_pem=_anchors(),
@@ -41,7 +38,10 @@ class Command(BaseCommand):
             )
         except RejectedFile as exc:
             self._fail(exc.code, exc.message)
-        report = analyze(data, context)
+        try:
+            report = analyze(data, context)
+        except Exception as exc:  # an engine bug must still answer in the documented shape
+            self._fail("analysis_failed", f"The analysis failed: {exc!r}", status=1)
         if opts["json"]:
             self.stdout.write(json.dumps(report.to_dict(file=opts["path"]), ensure_ascii=False))
         else:
@@ -53,13 +53,24 @@ class Command(BaseCommand):
         except OSError as exc:
             raise RejectedFile("unreadable", f"Cannot read {path}: {exc.strerror}.") from exc
 
-    def _known(self, path: str) -> KnownFingerprint:
+    def _image(self, path: str) -> bytes:
+        """Read a file and apply the upload rules to it: the engine only sees valid images."""
         data = self._read(path)
+        try:
+            inspected = inspect_file(io.BytesIO(data), **_limits())
+        except RejectedFile as exc:
+            raise RejectedFile(exc.code, f"{path}: {exc.message}") from exc
+        if inspected.kind != "image":
+            raise RejectedFile("not_an_image", f"{path}: only images can be analysed, not video.")
+        return data
+
+    def _known(self, path: str) -> KnownFingerprint:
+        data = self._image(path)
         return KnownFingerprint(path, fingerprints.of_bytes(data), Path(path).name, image=data)
 
-    def _fail(self, code: str, message: str):
+    def _fail(self, code: str, message: str, status: int = 2):
         self.stdout.write(json.dumps({"error": {"code": code, "message": message}}))
-        sys.exit(2)
+        sys.exit(status)
 
     def _table(self, path, report):
         out = self.stdout
