@@ -18,6 +18,10 @@ which the web pages show as a message and the API as HTTP 409.
 from dataclasses import dataclass
 from datetime import datetime
 
+from webhooks import payloads
+from webhooks.models import EventType
+from webhooks.services import webhooks_emit
+
 from .models import Dispute, DisputeEvent
 
 State = Dispute.State
@@ -140,7 +144,7 @@ def apply(
     else:
         dispute.waiting_on, dispute.deadline_at = Side.NOBODY, None
     dispute.save(update_fields=["state", "waiting_on", "deadline_at", "updated_at"])
-    return DisputeEvent.objects.create(
+    event = DisputeEvent.objects.create(
         dispute=dispute,
         action=name,
         actor=actor,
@@ -149,6 +153,9 @@ def apply(
         to_state=transition.target,
         payload=payload or {},
     )
+    data = {**payloads.dispute_data(dispute), "transition": name, "previous_state": source}
+    webhooks_emit(platform=dispute.platform, type=EventType.DISPUTE_UPDATED, data=data)
+    return event
 
 
 def record(

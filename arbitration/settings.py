@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "accounts",
     "arbitration",
     "evidence",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DisputeState": "arbitration.models.Dispute.State",
         "PartyKind": "accounts.models.Party.Kind",
+        "WebhookEventType": "webhooks.models.EventType",
     },
 }
 
@@ -283,4 +285,12 @@ FORENSICS_DETECTOR_MODEL = env.str("FORENSICS_DETECTOR_MODEL", default="")
 CELERY_BEAT_SCHEDULE["sweep-stale-evidence"] = {
     "task": "evidence.tasks.sweep_stale_evidence",
     "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=120),
+}
+
+# --- Webhooks -------------------------------------------------------------------------------
+# SSRF guard: endpoint URLs must resolve to public addresses unless this is on (DEBUG, tests).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBUG)
+CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {
+    "task": "webhooks.tasks.deliver_due_webhooks",
+    "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=30),
 }

@@ -15,6 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from webhooks import payloads
+from webhooks.models import EventType
+from webhooks.services import webhooks_emit
+
 from . import forensics
 from .forensics import fingerprints as fp
 from .models import Evidence, Fingerprint, ForensicReport, Signal
@@ -159,6 +163,11 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
     Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
+    webhooks_emit(
+        platform=evidence.order.platform,
+        type=EventType.EVIDENCE_ANALYZED,
+        data=payloads.analysis_data(evidence, row),
+    )
     return row
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import views, webhooks
 
 urlpatterns = [
     path("orders", views.OrdersView.as_view(), name="api-orders"),
@@ -17,6 +17,26 @@ urlpatterns = [
         "disputes/<int:pk>/evidence",
         views.DisputeEvidenceView.as_view(),
         name="api-dispute-evidence",
+    ),
+    path("webhook-endpoints", webhooks.EndpointsView.as_view(), name="api-webhook-endpoints"),
+    path(
+        "webhook-endpoints/<int:pk>", webhooks.EndpointView.as_view(), name="api-webhook-endpoint"
+    ),
+    path(
+        "webhook-endpoints/<int:pk>/rotate-secret",
+        webhooks.EndpointRotateView.as_view(),
+        name="api-webhook-endpoint-rotate",
+    ),
+    path("events", webhooks.EventsView.as_view(), name="api-events"),
+    path(
+        "events/<int:pk>/deliveries",
+        webhooks.EventDeliveriesView.as_view(),
+        name="api-event-deliveries",
+    ),
+    path(
+        "deliveries/<int:pk>/redeliver",
+        webhooks.RedeliverView.as_view(),
+        name="api-delivery-redeliver",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

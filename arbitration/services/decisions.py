@@ -5,6 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evidence.models import Evidence
+from webhooks import payloads
+from webhooks.models import EventType
+from webhooks.services import webhooks_emit
 
 from .. import lifecycle
 from ..errors import DomainError, NotAllowed
@@ -46,6 +49,11 @@ def settle(
         actor=Actor.ARBITRATOR if source == Decision.Source.ARBITRATOR else Actor.SYSTEM,
         user=user,
         payload={"outcome": outcome, "amount_fen": amount_fen, "source": source},
+    )
+    webhooks_emit(
+        platform=dispute.platform,
+        type=EventType.DISPUTE_DECIDED,
+        data=payloads.decision_data(decision),
     )
     if amount_fen == 0:
         lifecycle.apply(dispute, "close", actor=Actor.SYSTEM)

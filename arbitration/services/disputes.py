@@ -7,6 +7,9 @@ from django.utils.translation import gettext as _
 from accounts.models import MerchantReport, Party
 from evidence.models import Evidence
 from evidence.services import evidence_add
+from webhooks import payloads
+from webhooks.models import EventType
+from webhooks.services import webhooks_emit
 
 from .. import lifecycle
 from ..errors import DomainError, NotAllowed
@@ -87,6 +90,11 @@ def dispute_open(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
         ) from exc
     lifecycle.record(dispute, "opened", actor=actor, user=user, payload={"reason": reason})
+    webhooks_emit(
+        platform=order.platform,
+        type=EventType.DISPUTE_CREATED,
+        data=payloads.dispute_data(dispute),
+    )
     if files:
         _add_evidence(dispute, buyer, files, actor=actor, user=user)
     now = timezone.now()

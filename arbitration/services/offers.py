@@ -5,6 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Party
+from webhooks import payloads
+from webhooks.models import EventType
+from webhooks.services import webhooks_emit
 
 from .. import lifecycle
 from ..errors import DomainError
@@ -79,6 +82,9 @@ def offer_make(
     )
     event.payload["offer"] = offer.pk
     event.save(update_fields=["payload"])
+    webhooks_emit(
+        platform=dispute.platform, type=EventType.OFFER_CREATED, data=payloads.offer_data(offer)
+    )
     return offer
 
 
@@ -98,6 +104,9 @@ def offer_accept(*, dispute: Dispute, party: Party, user=None) -> Decision:
     offer.status = Offer.Status.ACCEPTED
     offer.answered_at = timezone.now()
     offer.save(update_fields=["status", "answered_at"])
+    webhooks_emit(
+        platform=dispute.platform, type=EventType.OFFER_ACCEPTED, data=payloads.offer_data(offer)
+    )
     lifecycle.apply(dispute, "accept_offer", actor=actor, user=user, payload={"offer": offer.pk})
     return settle(
         dispute,

@@ -1,0 +1,56 @@
+"""What an event says about an object: ids, states and amounts in fen; never personal data."""
+
+
+def _ts(value):
+    return int(value.timestamp()) if value else None
+
+
+def dispute_data(dispute) -> dict:
+    return {
+        "object": "dispute",
+        "id": dispute.pk,
+        "reference": dispute.reference,
+        "order": dispute.order.external_id,
+        "state": dispute.state,
+        "reason": dispute.reason,
+        "remedy": dispute.remedy,
+        "claimed_amount_fen": dispute.claimed_amount_fen,
+        "waiting_on": dispute.waiting_on,
+        "deadline_at": _ts(dispute.deadline_at),
+    }
+
+
+def offer_data(offer) -> dict:
+    buyer = offer.made_by_id == offer.dispute.buyer_id
+    return {
+        "object": "offer",
+        "id": offer.pk,
+        "dispute": offer.dispute_id,
+        "made_by": "buyer" if buyer else "merchant",
+        "amount_fen": offer.amount_fen,
+        "percent": offer.percent,
+        "status": offer.status,
+    }
+
+
+def decision_data(decision) -> dict:
+    return {
+        "object": "decision",
+        "dispute": decision.dispute_id,
+        "outcome": decision.outcome,
+        "amount_fen": decision.amount_fen,
+        "source": decision.source,
+        "state": decision.dispute.state,
+    }
+
+
+def analysis_data(evidence, report) -> dict:
+    return {
+        "object": "evidence",
+        "uid": str(evidence.uid),
+        "dispute": evidence.dispute_id,
+        "role": evidence.role,
+        "verdict": report.verdict,
+        "forgery_score": report.forgery_score,
+        "analyzer_version": report.analyzer_version,
+    }
