@@ -29,7 +29,7 @@ from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import Context, KnownFingerprint, Reference, Report, Signal
 
-ANALYZER_VERSION = "2025.2"
+ANALYZER_VERSION = "2025.3"
 
 ANALYZERS = {
     "c2pa": c2pa_manifest.run,

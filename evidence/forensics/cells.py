@@ -17,19 +17,21 @@ def cell_size(img: Decoded) -> int:
 
 
 def block_mean(a: np.ndarray, k: int) -> np.ndarray:
-    """Mean over non-overlapping k x k blocks (edges that do not fill a block dropped)."""
+    """Mean over non-overlapping k x k blocks (edges that do not fill a block dropped).
+
+    Rows are summed first: adding whole contiguous rows vectorises, while summing k
+    neighbours along the last axis does not, so this order is several times faster."""
     gh, gw = a.shape[0] // k, a.shape[1] // k
     acc = np.float32 if a.dtype.kind == "f" else np.uint32
-    rows = a[: gh * k, : gw * k].reshape(gh * k, gw, k).sum(axis=2, dtype=acc)
-    return rows.reshape(gh, k, gw).sum(axis=1, dtype=acc).astype(np.float32) / (k * k)
+    rows = a[: gh * k, : gw * k].reshape(gh, k, gw * k).sum(axis=1, dtype=acc)
+    return rows.reshape(gh, gw, k).sum(axis=2, dtype=acc).astype(np.float32) / (k * k)
 
 
 def haar_hh(gray: np.ndarray) -> np.ndarray:
     """|diagonal Haar detail| at half resolution: fine-scale noise and texture."""
-    g = gray[: gray.shape[0] // 2 * 2, : gray.shape[1] // 2 * 2].astype(np.int16)
-    hh = g[0::2, 0::2] - g[0::2, 1::2]
-    hh -= g[1::2, 0::2]
-    hh += g[1::2, 1::2]
+    g = gray[: gray.shape[0] // 2 * 2, : gray.shape[1] // 2 * 2]
+    rows = np.subtract(g[0::2], g[1::2], dtype=np.int16)  # whole rows: contiguous, cheap
+    hh = rows[:, 0::2] - rows[:, 1::2]
     return np.abs(hh, out=hh).view(np.uint16)  # twice the Haar HH (kept integer: faster)
 
 

@@ -33,23 +33,20 @@ MIN_SHARE = 0.35  # of all pairs on the winning offset (periodic textures spread
 _D = dct(np.eye(B), norm="ortho", axis=0).astype(np.float32)
 
 
-def _features(g: np.ndarray):
-    """Low DCT coefficients of the 8 x 8 block at every pixel offset (separable filters)."""
-    h, w = g.shape[0] - B + 1, g.shape[1] - B + 1
+def _features(g: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Low DCT coefficients of the 8 x 8 block at every pixel offset (separable filters),
+    one full-size map per coefficient, and each block's standard deviation (zero where the
+    block would run off the image, so those positions are never used)."""
     rows = {
         u: ndimage.correlate1d(g, _D[u], axis=0, origin=-(B // 2)) for u in {u for u, _ in FEATURES}
     }
-    f = np.stack(
-        [
-            ndimage.correlate1d(rows[u], _D[v], axis=1, origin=-(B // 2))[:h, :w]
-            for u, v in FEATURES
-        ],
-        axis=-1,
-    )
-    mean = f[..., 0] / B
-    sq = ndimage.uniform_filter(g * g, B, origin=-(B // 2))[:h, :w]
+    maps = [ndimage.correlate1d(rows[u], _D[v], axis=1, origin=-(B // 2)) for u, v in FEATURES]
+    mean = maps[0] / B
+    sq = ndimage.uniform_filter(g * g, B, origin=-(B // 2))
     std = np.sqrt(np.maximum(sq - mean * mean, 0))
-    return f, std
+    std[g.shape[0] - B + 1 :] = 0
+    std[:, g.shape[1] - B + 1 :] = 0
+    return maps, std
 
 
 def run(img: Decoded, context: Context) -> Result:
@@ -57,17 +54,17 @@ def run(img: Decoded, context: Context) -> Result:
     g = np.asarray(work, np.float32)
     if min(g.shape) < 4 * B:
         return Result([])
-    f, std = _features(g)
-    ys, xs = (v.astype(np.int32) for v in np.nonzero(std >= MIN_STD))
-    if len(ys) < 2 * MIN_VOTES:
+    maps, std = _features(g)
+    pos = np.flatnonzero(std >= MIN_STD)
+    if len(pos) < 2 * MIN_VOTES:
         return Result([])
-    feats = f[ys, xs]
-    order = np.argsort(_sort_key(feats), kind="stable")
-    fs, xs, ys = feats[order], xs[order], ys[order]
+    pos = pos[_sorted_order([m.ravel()[pos] for m in maps[:KEY_FEATURES]])]
+    fs = np.stack([m.ravel()[pos] for m in maps])  # features x blocks, in key order
+    ys, xs = (v.astype(np.int32) for v in np.divmod(pos, std.shape[1]))
     a_idx, b_idx = [], []
     for k in range(1, NEIGHBOURS + 1):
-        d = fs[k:] - fs[:-k]
-        close = np.einsum("ij,ij->i", d, d) < MATCH_TOL**2
+        d = fs[:, k:] - fs[:, :-k]
+        close = np.einsum("ij,ij->j", d, d) < MATCH_TOL**2
         far = (xs[k:] - xs[:-k]) ** 2 + (ys[k:] - ys[:-k]) ** 2 >= MIN_SHIFT**2
         keep = np.nonzero(close & far)[0]
         a_idx.append(keep)
@@ -111,15 +108,22 @@ def run(img: Decoded, context: Context) -> Result:
     )
 
 
-def _sort_key(feats: np.ndarray) -> np.ndarray:
-    """Quantised leading features packed into one int64, so one argsort replaces a lexsort."""
-    q = np.round(feats[:, :KEY_FEATURES] / QUANT_STEP).astype(np.int64)
-    q[:, 0] = np.clip(q[:, 0], 0, (1 << 10) - 1)
-    q[:, 1:] = np.clip(q[:, 1:] + 64, 0, 127)
-    key = q[:, 0]
-    for c in range(1, KEY_FEATURES):
-        key = (key << 7) | q[:, c]
-    return key
+def _sorted_order(cols: list[np.ndarray]) -> np.ndarray:
+    """The stable order of the blocks by their quantised leading features.
+
+    The features are packed into one int64 key with the block's index in the low bits, so
+    keys are unique and a plain (fast) sort gives exactly the stable lexicographic order."""
+    key = np.zeros(len(cols[0]), np.int64)
+    for c, col in enumerate(cols):
+        q = np.rint(col * np.float32(1 / QUANT_STEP))
+        q = np.clip(q, 0, (1 << 10) - 1) if c == 0 else np.clip(q + 64, 0, 127)
+        key <<= 10 if c == 0 else 7
+        key |= q.astype(np.int64)
+    bits = max(1, int(len(key) - 1).bit_length())
+    key <<= bits
+    key |= np.arange(len(key), dtype=np.int64)
+    key.sort()
+    return key & ((1 << bits) - 1)
 
 
 def _fit(img: Image.Image) -> Image.Image:

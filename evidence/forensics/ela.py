@@ -31,9 +31,10 @@ _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ela")
 
 
 def start(img: Decoded) -> None:
-    """Begin the re-compression in the background: Pillow's codec releases the GIL, so it
-    overlaps with the other analyzers on a second core. `run` picks the result up."""
-    img.__dict__["_ela_future"] = _POOL.submit(_recompressed, img.gray)
+    """Compute the error cells in the background: Pillow's codec and numpy release the GIL,
+    so the re-compression, the full-resolution diff and its cell means overlap with the
+    other analyzers on a second core. `run` picks the result up."""
+    img.__dict__["_ela_future"] = _POOL.submit(_error_cells, img.gray, cell_size(img))
 
 
 def _recompressed(gray: np.ndarray) -> np.ndarray:
@@ -44,12 +45,17 @@ def _recompressed(gray: np.ndarray) -> np.ndarray:
     return np.asarray(again)
 
 
+def _error_cells(gray: np.ndarray, k: int) -> np.ndarray:
+    again = _recompressed(gray)
+    diff = np.maximum(again, gray)
+    diff -= np.minimum(again, gray)  # |again - gray| without leaving uint8
+    return block_mean(diff, k)
+
+
 def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
     future = img.__dict__.pop("_ela_future", None)
-    again = future.result() if future else _recompressed(img.gray)
-    diff = np.maximum(again, img.gray) - np.minimum(again, img.gray)
     k = cell_size(img)
-    return block_mean(diff, k), k
+    return (future.result() if future else _error_cells(img.gray, k)), k
 
 
 def run(img: Decoded, context: Context) -> Result:
