@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numpy as np
 from PIL import Image
@@ -25,16 +26,30 @@ MAX_AREA = 0.3
 MIN_CELLS = 3
 MIN_ERROR = 0.5  # gray levels; below this nothing meaningful changed
 ERROR_FLOOR = 0.1
+STRIPS = 4  # background work units; the main thread takes over any not yet begun
 
 
 _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ela")
 
 
 def start(img: Decoded) -> None:
-    """Compute the error cells in the background: Pillow's codec and numpy release the GIL,
-    so the re-compression, the full-resolution diff and its cell means overlap with the
-    other analyzers on a second core. `run` picks the result up."""
-    img.__dict__["_ela_future"] = _POOL.submit(_error_cells, img.gray, cell_size(img))
+    """Compute the error cells in the background, strip by strip: Pillow's codec and numpy
+    release the GIL, so the work overlaps with the other analyzers on a second core, and
+    `run` computes any strip the background has not begun itself (work stealing)."""
+    k = cell_size(img)
+    img.__dict__["_ela_strips"] = [
+        (rows, _POOL.submit(_error_cells, img.gray[rows], k)) for rows in _strips(img.gray, k)
+    ]
+
+
+def _strips(gray: np.ndarray, k: int) -> list[slice]:
+    """Horizontal bands of whole cell rows. Each 8 x 8 block of a grayscale JPEG is coded on
+    its own, so re-compressing the bands separately gives exactly the whole-image result."""
+    cells = gray.shape[0] // k
+    if cells < STRIPS:
+        return [slice(None)]
+    cuts = [round(i * cells / STRIPS) * k for i in range(STRIPS + 1)]
+    return [slice(a, b) for a, b in pairwise(cuts)]
 
 
 def _recompressed(gray: np.ndarray) -> np.ndarray:
@@ -53,9 +68,15 @@ def _error_cells(gray: np.ndarray, k: int) -> np.ndarray:
 
 
 def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
-    future = img.__dict__.pop("_ela_future", None)
     k = cell_size(img)
-    return (future.result() if future else _error_cells(img.gray, k)), k
+    strips = img.__dict__.pop("_ela_strips", None)
+    if strips is None:
+        return _error_cells(img.gray, k), k
+    parts = [
+        _error_cells(img.gray[rows], k) if future.cancel() else future.result()
+        for rows, future in strips
+    ]
+    return np.concatenate(parts), k
 
 
 def run(img: Decoded, context: Context) -> Result:
