@@ -1,10 +1,12 @@
 """Delivering an event: signed POST, logged attempts, backoff, rotation, redelivery, claims."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.db import connection
+from django.utils import timezone, translation
 
 from webhooks import backoff, services, tasks
 from webhooks.models import DeliveryAttempt, WebhookDelivery
@@ -196,8 +198,34 @@ def test_delivery_refuses_a_private_address_when_not_allowed(platform, endpoint,
     _event, delivery = _emit(platform)
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = False
 
-    services.delivery_attempt(delivery_id=delivery.pk)
+    with translation.override("en"):
+        services.delivery_attempt(delivery_id=delivery.pk)
 
     log = DeliveryAttempt.objects.get(delivery=delivery)
     assert log.status_code is None
     assert "public address" in log.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_racing_for_one_attempt_send_it_once(platform, endpoint, receiver):
+    """Both threads try the same due delivery at once; the conditional update picks one."""
+    _event, delivery = _emit(platform)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def worker():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.delivery_attempt(delivery_id=delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sum(result is not None for result in results) == 1
+    assert len(receiver.requests) == 1
+    assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 1
