@@ -3,9 +3,9 @@
 A transition names the states it may start from, the state it leads to and who may
 perform it. ``apply`` checks all three, moves the dispute, sets whose move it is next and
 writes the ``DisputeEvent`` audit row and the ``dispute.updated`` webhook event (sent after
-commit). Callers (the services) hold the row lock
-(``select_for_update``) and the transaction; an illegal move raises ``IllegalTransition``,
-which the web pages show as a message and the API as HTTP 409.
+commit). Callers (the services) hold the row lock (``select_for_update``) and the
+transaction; an illegal move raises ``IllegalTransition``, which the web pages show as a
+message and the API as HTTP 409.
 
     open ──submit──▶ awaiting_merchant ──offer──▶ negotiating ⇄ counter / reject_offer
                           │     │                    │    │
