@@ -31,6 +31,9 @@ MIN_VOTES = 40
 MIN_SHARE = 0.35  # of all pairs on the winning offset (periodic textures spread their votes)
 
 _D = dct(np.eye(B), norm="ortho", axis=0).astype(np.float32)
+_INDEX_BITS = ((SIDE - B + 1) ** 2).bit_length()  # enough for every block position at SIDE
+if 10 + 7 * (KEY_FEATURES - 1) + _INDEX_BITS > 63:
+    raise ImportError("copy-move sort key would overflow int64: lower SIDE or KEY_FEATURES")
 
 
 def _features(g: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -112,18 +115,18 @@ def _sorted_order(cols: list[np.ndarray]) -> np.ndarray:
     """The stable order of the blocks by their quantised leading features.
 
     The features are packed into one int64 key with the block's index in the low bits, so
-    keys are unique and a plain (fast) sort gives exactly the stable lexicographic order."""
+    keys are unique and a plain (fast) sort gives exactly the stable lexicographic order.
+    Budget: 10 + 5 x 7 feature bits plus _INDEX_BITS (checked at import)."""
     key = np.zeros(len(cols[0]), np.int64)
     for c, col in enumerate(cols):
         q = np.rint(col * np.float32(1 / QUANT_STEP))
         q = np.clip(q, 0, (1 << 10) - 1) if c == 0 else np.clip(q + 64, 0, 127)
         key <<= 10 if c == 0 else 7
         key |= q.astype(np.int64)
-    bits = max(1, int(len(key) - 1).bit_length())
-    key <<= bits
+    key <<= _INDEX_BITS
     key |= np.arange(len(key), dtype=np.int64)
     key.sort()
-    return key & ((1 << bits) - 1)
+    return key & ((1 << _INDEX_BITS) - 1)
 
 
 def _fit(img: Image.Image) -> Image.Image:
