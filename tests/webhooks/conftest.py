@@ -17,6 +17,7 @@ class Receiver:
     def __init__(self):
         self.requests: list[tuple[dict, bytes]] = []
         self.status = 200
+        self.reply: bytes | None = None
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -25,7 +26,8 @@ class Receiver:
                 receiver.requests.append((dict(self.headers), body))
                 self.send_response(receiver.status)
                 self.end_headers()
-                self.wfile.write(b"ok" if receiver.status < 300 else b"receiver is broken")
+                default = b"ok" if receiver.status < 300 else b"receiver is broken"
+                self.wfile.write(receiver.reply or default)
 
             def log_message(self, *args):
                 pass

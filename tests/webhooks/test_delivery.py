@@ -82,6 +82,18 @@ def test_a_failing_receiver_gets_a_logged_attempt_and_a_retry_on_schedule(
     assert len(receiver.requests) == 2
 
 
+def test_only_the_first_500_characters_of_an_answer_are_kept(platform, endpoint, receiver):
+    receiver.status = 502
+    receiver.reply = "错".encode() * 100_000
+    _event, delivery = _emit(platform)
+
+    attempt = services.delivery_attempt(delivery_id=delivery.pk)
+
+    assert attempt.response_excerpt == "错" * 500
+    delivery.refresh_from_db()
+    assert delivery.last_response_excerpt == "错" * 500
+
+
 def test_an_unreachable_receiver_is_logged_as_an_error(platform, receiver):
     endpoint = services.endpoint_create(platform=platform, url=receiver.url)
     receiver.close()
