@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views, webhooks
+from . import offers, views, webhooks
 
 urlpatterns = [
     path("orders", views.OrdersView.as_view(), name="api-orders"),
@@ -17,6 +17,27 @@ urlpatterns = [
         "disputes/<int:pk>/evidence",
         views.DisputeEvidenceView.as_view(),
         name="api-dispute-evidence",
+    ),
+    path("disputes/<int:pk>/offers", offers.DisputeOffersView.as_view(), name="api-offers"),
+    path(
+        "disputes/<int:pk>/offers/accept",
+        offers.OfferAcceptView.as_view(),
+        name="api-offers-accept",
+    ),
+    path(
+        "disputes/<int:pk>/offers/reject",
+        offers.OfferRejectView.as_view(),
+        name="api-offers-reject",
+    ),
+    path(
+        "disputes/<int:pk>/escalate",
+        offers.DisputeEscalateView.as_view(),
+        name="api-dispute-escalate",
+    ),
+    path(
+        "disputes/<int:pk>/decision",
+        offers.DisputeDecisionView.as_view(),
+        name="api-dispute-decision",
     ),
     path("webhook-endpoints", webhooks.EndpointsView.as_view(), name="api-webhook-endpoints"),
     path(
