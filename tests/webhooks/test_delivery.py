@@ -167,18 +167,12 @@ def test_rotation_signs_with_both_secrets_during_the_grace_period(platform, endp
 
 
 def test_the_sweep_claims_each_due_delivery_once(platform, endpoint, receiver, settings):
-    from arbitration.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        deliveries = [_emit(platform)[1] for _ in range(3)]
-        assert tasks.deliver_due_webhooks.delay().get() == 3
-        assert tasks.deliver_due_webhooks.delay().get() == 0
-        for delivery in deliveries:
-            tasks.deliver_webhook.delay(delivery.pk)  # a late duplicate of the on-commit task
-    finally:
-        app.conf.task_always_eager = previous
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    deliveries = [_emit(platform)[1] for _ in range(3)]
+    assert tasks.deliver_due_webhooks.delay().get() == 3
+    assert tasks.deliver_due_webhooks.delay().get() == 0
+    for delivery in deliveries:
+        tasks.deliver_webhook.delay(delivery.pk)  # a late duplicate of the on-commit task
     sent = sorted(headers["Tianping-Delivery"] for headers, _body in receiver.requests)
     assert sent == sorted(str(delivery.pk) for delivery in deliveries)
 

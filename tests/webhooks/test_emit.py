@@ -15,13 +15,10 @@ from .conftest import verify
 
 
 @pytest.fixture
-def eager_celery():
-    from arbitration.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+def eager_celery(settings):
+    """Through Django settings, which Celery reads live and the fixture restores: assigning
+    ``app.conf`` directly would pin the value and hide later tests' settings."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def _types(platform) -> list[str]:
