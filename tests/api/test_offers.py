@@ -1,6 +1,8 @@
 """Negotiation through the API: offers, answers, escalation, the decision; and one dispute
 run end to end through the API alone, with the arbitrator deciding in the console's service."""
 
+from rest_framework.test import APIClient
+
 from accounts.models import Party
 from arbitration import services
 from arbitration.models import Decision, Dispute, Offer
@@ -224,3 +226,10 @@ def test_a_dispute_runs_through_the_api_alone(client_a, arbitrator):
     assert [(e["data"]["dispute"], e["data"]["amount_fen"]) for e in decided] == [(pk, 4000)]
     actors = [e["actor"] for e in client_a.get(f"/api/v1/disputes/{pk}").json()["timeline"]]
     assert {Party.Kind.MERCHANT, Party.Kind.BUYER, "arbitrator"} <= set(actors)
+
+
+def test_a_call_without_a_key_is_refused(db, dispute):
+    response = APIClient().post(offers_url(dispute), {"party": "merchant", "percent": 30})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "not_authenticated"
+    assert not Offer.objects.exists()
