@@ -22,14 +22,15 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 @pytest.fixture
-def eager_celery():
-    """Run tasks (the refund) inside the live server, as a worker would, without one."""
+def eager_celery(settings):
+    """Run tasks (the refund) inside the live server, as a worker would, without one.
+
+    Through Django settings, which Celery reads live: assigning ``app.conf`` would pin the
+    value for every later test."""
     from arbitration.celery import app
 
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert app.conf.task_always_eager is True
 
 
 @pytest.fixture

@@ -46,12 +46,12 @@ def stained(data: bytes) -> bytes:
 
 @pytest.fixture
 def eager_celery(settings):
+    """Run tasks inline. Celery reads Django settings live; assigning ``app.conf`` instead
+    would pin the value for every later test."""
     from arbitration.celery import app
 
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert app.conf.task_always_eager is True
 
 
 def test_an_upload_is_analysed_after_commit(
