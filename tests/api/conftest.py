@@ -32,7 +32,10 @@ def api_client(db):
     def make(platform, **headers) -> APIClient:
         _key, plaintext = api_key_create(platform=platform, name="tests")
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}", **headers)
+        # Messages are asserted in English; without the header the site default (Chinese) applies.
+        client.credentials(
+            HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en", **headers
+        )
         return client
 
     return make

@@ -60,7 +60,7 @@ def test_it_rejects_a_right_prefix_with_a_wrong_secret(api_key, order):
 def test_it_rejects_a_revoked_key(api_key, order):
     key, plaintext = api_key
     api_key_revoke(key=key)
-    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
     response = client.get(f"/api/v1/orders/{order.external_id}")
     assert response.status_code == 401
     assert "revoked" in error_of(response)["message"]
