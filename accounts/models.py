@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
@@ -22,6 +24,19 @@ class User(AbstractUser):
         return self.is_active and (self.is_arbitrator or self.is_superuser)
 
 
+def default_reminder_hours() -> list[int]:
+    return [24, 2]
+
+
+class CreditTier(models.TextChoices):
+    """A party's standing and what it costs or earns them (DESIGN.md §Credit)."""
+
+    TRUSTED = "trusted", _("trusted")
+    STANDARD = "standard", _("standard")
+    WATCH = "watch", _("watch")
+    RESTRICTED = "restricted", _("restricted")
+
+
 class Platform(models.Model):
     """An e-commerce platform that uses Tianping: the tenant every object belongs to."""
 
@@ -32,11 +47,38 @@ class Platform(models.Model):
         _("merchant response window (hours)"), default=48
     )
     buyer_response_hours = models.PositiveIntegerField(_("buyer answer window (hours)"), default=72)
+    deadline_reminder_hours = models.JSONField(
+        _("deadline reminders (hours before)"),
+        default=default_reminder_hours,
+        help_text=_("Remind the party this many hours before a deadline, e.g. [24, 2]."),
+    )
+    credit_base = models.IntegerField(_("credit base score"), default=100)
+    credit_half_life_days = models.PositiveIntegerField(
+        _("credit half-life (days)"),
+        default=180,
+        validators=[MinValueValidator(1)],
+        help_text=_("An event counts half as much after this many days."),
+    )
+    credit_trusted_from = models.IntegerField(_("trusted from score"), default=110)
+    credit_watch_below = models.IntegerField(_("watch below score"), default=80)
+    credit_restricted_below = models.IntegerField(_("restricted below score"), default=50)
+    fast_refund_cap_fen = models.PositiveBigIntegerField(
+        _("fast refund cap (fen)"),
+        default=5000,
+        help_text=_("Trusted buyers' claims up to this amount are refunded without waiting."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("platform")
         verbose_name_plural = _("platforms")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_restricted_below__lte=models.F("credit_watch_below"))
+                & models.Q(credit_watch_below__lte=models.F("credit_trusted_from")),
+                name="platform_credit_thresholds_ordered",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -71,6 +113,24 @@ class Party(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
     city = models.CharField(_("city"), max_length=60, blank=True)
+    identity_hash = models.CharField(
+        _("linked identity"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Keyed hash of an identifier the platforms share, linking a person across them."
+        ),
+    )
+    credit_score = models.IntegerField(_("credit score"), default=100)
+    credit_tier = models.CharField(
+        _("credit tier"),
+        max_length=10,
+        choices=CreditTier.choices,
+        default=CreditTier.STANDARD,
+        db_index=True,
+    )
+    credit_scored_at = models.DateTimeField(_("credit scored at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -187,3 +247,106 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CreditEvent(models.Model):
+    """One line of a party's credit ledger. The score is derived from these rows, never edited.
+
+    ``source_key`` names what caused the event (``decision:42``, ``reuse:evidence:7``) so the
+    same cause never books twice; a reversal keeps the row and stamps ``reversed_at``.
+    """
+
+    class Kind(models.TextChoices):
+        CLAIM_UPHELD = "claim_upheld", _("claim upheld")
+        CLAIM_DENIED = "claim_denied", _("claim denied")
+        EVIDENCE_FABRICATED = "evidence_fabricated", _("evidence found fabricated")
+        REPORT_UPHELD = "report_upheld", _("merchant report upheld")
+        IMAGE_REUSED = "image_reused", _("same image used by several accounts")
+        LISTING_DAMAGED_REPEATEDLY = (
+            "listing_damaged",
+            _("listing photo 'damaged' in several claims"),
+        )
+        REFUND_ONLY_VELOCITY = "refund_velocity", _("many refund-only claims in a short time")
+        LISTING_AI = "listing_ai", _("AI-generated or AI-beautified listing photo")
+        NOT_AS_DESCRIBED_LOST = "not_as_described", _("dispute lost: not as described")
+        ADJUSTMENT = "adjustment", _("adjustment by an arbitrator")
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    points = models.IntegerField(_("points"))
+    reason = models.TextField(_("reason"))
+    source_key = models.CharField(max_length=120)
+    dispute = models.ForeignKey(
+        "arbitration.Dispute",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credit_events",
+    )
+    evidence = models.ForeignKey(
+        "evidence.Evidence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credit_events",
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reversal_note = models.TextField(_("reversal note"), blank=True)
+
+    class Meta:
+        verbose_name = _("credit event")
+        verbose_name_plural = _("credit events")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["party", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "kind", "source_key"], name="credit_event_once_per_cause"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.get_kind_display()} {self.points:+d}"
+
+
+class CreditAppeal(models.Model):
+    """A party contests one credit event; an arbitrator reverses or confirms it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending review")
+        REVERSED = "reversed", _("event reversed")
+        CONFIRMED = "confirmed", _("event confirmed")
+
+    event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="appeals")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_appeals")
+    statement = models.TextField(_("statement"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit appeal")
+        verbose_name_plural = _("credit appeals")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=models.Q(status="pending"),
+                name="one_pending_appeal_per_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} appeals {self.event}"

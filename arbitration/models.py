@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Party, Platform
+from accounts.models import CreditTier, Party, Platform
 
 
 class Order(models.Model):
@@ -97,6 +97,15 @@ class Dispute(models.Model):
     )
     deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
     risk_score = models.FloatField(_("risk"), default=0.0, db_index=True)
+    buyer_tier = models.CharField(
+        _("buyer's credit tier at opening"), max_length=10, choices=CreditTier.choices, blank=True
+    )
+    review_required = models.BooleanField(
+        _("arbitrator must review"),
+        default=False,
+        help_text=_("Set by the buyer's tier or the findings: no automatic outcome."),
+    )
+    review_reason = models.CharField(_("why review is required"), max_length=200, blank=True)
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     evidence_closed_at = models.DateTimeField(_("evidence closed at"), null=True, blank=True)
@@ -185,6 +194,7 @@ class Decision(models.Model):
         AGREEMENT = "agreement", _("agreement between the parties")
         MERCHANT_ACCEPTED = "merchant_accepted", _("merchant accepted the claim")
         DEADLINE = "deadline", _("deadline lapsed")
+        FAST_REFUND = "fast_refund", _("fast refund for a trusted buyer")
 
     dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="decision")
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
@@ -196,6 +206,18 @@ class Decision(models.Model):
     )
     evidence_relied_on = models.ManyToManyField(
         "evidence.Evidence", blank=True, related_name="decisions"
+    )
+    suggested_outcome = models.CharField(
+        _("suggested outcome"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    suggested_amount_fen = models.PositiveBigIntegerField(
+        _("suggested refund (fen)"), null=True, blank=True
+    )
+    suggestion = models.JSONField(
+        _("suggestion and its reasons"),
+        default=dict,
+        blank=True,
+        help_text=_("What the console suggested, why, and how the decision differs from it."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -68,6 +68,13 @@ class Evidence(models.Model):
         db_index=True,
     )
     analysis_queued_at = models.DateTimeField(null=True, blank=True)
+    captured_live_at = models.DateTimeField(
+        _("captured live at"),
+        null=True,
+        blank=True,
+        help_text=_("Taken with the in-app camera for this dispute, after delivery."),
+    )
+    capture_nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,9 @@ class EventType(models.TextChoices):
     OFFER_CREATED = "offer.created", "offer.created"
     OFFER_ACCEPTED = "offer.accepted", "offer.accepted"
     EVIDENCE_ANALYZED = "evidence.analyzed", "evidence.analyzed"
+    EVIDENCE_REQUESTED = "dispute.evidence_requested", "dispute.evidence_requested"
+    DEADLINE_APPROACHING = "dispute.deadline_approaching", "dispute.deadline_approaching"
+    CREDIT_TIER_CHANGED = "credit.tier_changed", "credit.tier_changed"
 
 
 class WebhookEndpoint(models.Model):
