@@ -15,8 +15,15 @@ from arbitration import services
 from arbitration.models import Decision, Dispute, Offer
 
 from . import serializers as s
+from .common import (
+    ERRORS,
+    IDEMPOTENCY,
+    PlatformView,
+    dispute_detail,
+    platform_disputes,
+    read_input,
+)
 from .idempotency import idempotent
-from .views import ERRORS, IDEMPOTENCY, PlatformView, _dispute_detail, _disputes, _input
 
 PARTY = serializers.ChoiceField(
     choices=Party.Kind.choices, help_text="The side of the dispute the platform acts for."
@@ -45,7 +52,7 @@ class EscalateInput(serializers.Serializer):
 
 
 def _dispute(platform, pk: int) -> Dispute:
-    return get_object_or_404(_disputes(platform).select_related("buyer", "merchant"), pk=pk)
+    return get_object_or_404(platform_disputes(platform).select_related("buyer", "merchant"), pk=pk)
 
 
 def _party(dispute: Dispute, kind: str) -> Party:
@@ -71,7 +78,7 @@ class DisputeOffersView(PlatformView):
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(self.platform, pk)
-        data = _input(OfferInput, request)
+        data = read_input(OfferInput, request)
         offer = services.offer_make(
             dispute=dispute,
             party=_party(dispute, data["party"]),
@@ -94,9 +101,9 @@ class OfferAcceptView(PlatformView):
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(self.platform, pk)
-        data = _input(AnswerInput, request)
+        data = read_input(AnswerInput, request)
         services.offer_accept(dispute=dispute, party=_party(dispute, data["party"]))
-        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
 
 
 class OfferRejectView(PlatformView):
@@ -110,11 +117,11 @@ class OfferRejectView(PlatformView):
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(self.platform, pk)
-        data = _input(AnswerInput, request)
+        data = read_input(AnswerInput, request)
         services.offer_reject(
             dispute=dispute, party=_party(dispute, data["party"]), message=data["message"]
         )
-        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
 
 
 class DisputeEscalateView(PlatformView):
@@ -128,11 +135,11 @@ class DisputeEscalateView(PlatformView):
     @idempotent
     def post(self, request, pk: int):
         dispute = _dispute(self.platform, pk)
-        data = _input(EscalateInput, request)
+        data = read_input(EscalateInput, request)
         services.dispute_escalate(
             dispute=dispute, party=_party(dispute, data["party"]), statement=data["statement"]
         )
-        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
 
 
 class DisputeDecisionView(PlatformView):

@@ -1,13 +1,12 @@
 """API endpoints: parse the request, call one service, render the result.
 
-Every read starts from the calling platform's own rows, so another platform's order,
-dispute or evidence is simply not found (404); its existence is never revealed.
+Every read starts from the calling platform's own rows (``common``), so another platform's
+order, dispute or evidence is simply not found (404); its existence is never revealed.
 """
 
-from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,48 +14,22 @@ from rest_framework.views import APIView
 
 from accounts.models import Party
 from arbitration import services
-from arbitration.models import Dispute, DisputeEvent, Offer, Order
+from arbitration.models import Dispute, DisputeEvent
 from evidence.models import Evidence
 from evidence.selectors import current_reports
 
 from . import serializers as s
-from .idempotency import HEADER, idempotent
-from .pagination import Cursor
-
-IDEMPOTENCY = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    description="Makes a retried POST safe: the same key and body get the first response.",
+from .common import (
+    ERRORS,
+    IDEMPOTENCY,
+    PlatformView,
+    dispute_detail,
+    platform_disputes,
+    platform_orders,
+    read_input,
 )
-ERRORS = dict.fromkeys((400, 401, 404, 409, 429), s.Error)
-
-
-def _input(serializer_class, request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class PlatformView(APIView):
-    @property
-    def platform(self):
-        return self.request.auth.platform
-
-
-def _orders(platform) -> QuerySet[Order]:
-    return Order.objects.filter(platform=platform).select_related("buyer", "merchant")
-
-
-def _disputes(platform) -> QuerySet[Dispute]:
-    return Dispute.objects.filter(platform=platform).select_related("order")
-
-
-def _dispute_detail(platform, pk: int) -> Dispute:
-    offers = Offer.objects.order_by("created_at")
-    queryset = _disputes(platform).select_related("buyer", "merchant", "decision")
-    queryset = queryset.prefetch_related(Prefetch("offers", queryset=offers), "events")
-    return get_object_or_404(queryset, pk=pk)
+from .idempotency import idempotent
+from .pagination import Cursor
 
 
 class OrdersView(PlatformView):
@@ -69,9 +42,9 @@ class OrdersView(PlatformView):
     )
     @idempotent
     def post(self, request):
-        data = _input(s.OrderInput, request)
+        data = read_input(s.OrderInput, request)
         order, created = services.order_upsert(platform=self.platform, **data)
-        order = _orders(self.platform).prefetch_related("disputes").get(pk=order.pk)
+        order = platform_orders(self.platform).prefetch_related("disputes").get(pk=order.pk)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.OrderOutput(order).data, status=code)
 
@@ -80,7 +53,7 @@ class OrderView(PlatformView):
     @extend_schema(responses={200: s.OrderOutput, **ERRORS})
     def get(self, request, external_id: str):
         order = get_object_or_404(
-            _orders(self.platform).prefetch_related("disputes"), external_id=external_id
+            platform_orders(self.platform).prefetch_related("disputes"), external_id=external_id
         )
         return Response(s.OrderOutput(order).data)
 
@@ -96,7 +69,7 @@ class DisputesView(generics.ListAPIView, PlatformView):
             return Dispute.objects.none()
         filters = s.DisputeFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
-        queryset = _disputes(self.platform)
+        queryset = platform_disputes(self.platform)
         if state := filters.validated_data.get("state"):
             queryset = queryset.filter(state=state)
         if order := filters.validated_data.get("order"):
@@ -116,8 +89,8 @@ class DisputesView(generics.ListAPIView, PlatformView):
     )
     @idempotent
     def post(self, request):
-        data = _input(s.DisputeInput, request)
-        order = _orders(self.platform).filter(external_id=data["order"]).first()
+        data = read_input(s.DisputeInput, request)
+        order = platform_orders(self.platform).filter(external_id=data["order"]).first()
         if order is None:
             raise exceptions.NotFound(_("No order with this external id."))
         dispute = services.dispute_open(
@@ -130,14 +103,14 @@ class DisputesView(generics.ListAPIView, PlatformView):
             files=data["files"],
             actor=DisputeEvent.Actor.PLATFORM,
         )
-        detail = _dispute_detail(self.platform, dispute.pk)
+        detail = dispute_detail(self.platform, dispute.pk)
         return Response(s.DisputeDetail(detail).data, status=status.HTTP_201_CREATED)
 
 
 class DisputeView(PlatformView):
     @extend_schema(responses={200: s.DisputeDetail, **ERRORS})
     def get(self, request, pk: int):
-        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
 
 
 class DisputeWithdrawView(PlatformView):
@@ -150,9 +123,9 @@ class DisputeWithdrawView(PlatformView):
     )
     @idempotent
     def post(self, request, pk: int):
-        dispute = get_object_or_404(_disputes(self.platform).select_related("buyer"), pk=pk)
+        dispute = get_object_or_404(platform_disputes(self.platform).select_related("buyer"), pk=pk)
         services.dispute_withdraw(dispute=dispute, party=dispute.buyer)
-        return Response(s.DisputeDetail(_dispute_detail(self.platform, pk)).data)
+        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
 
 
 class DisputeEvidenceView(PlatformView):
@@ -165,7 +138,7 @@ class DisputeEvidenceView(PlatformView):
 
     @extend_schema(responses={200: s.EvidenceOutput(many=True), **ERRORS})
     def get(self, request, pk: int):
-        dispute = get_object_or_404(_disputes(self.platform), pk=pk)
+        dispute = get_object_or_404(platform_disputes(self.platform), pk=pk)
         return self._render(list(Evidence.objects.filter(dispute=dispute)))
 
     @extend_schema(
@@ -177,8 +150,8 @@ class DisputeEvidenceView(PlatformView):
     )
     @idempotent
     def post(self, request, pk: int):
-        dispute = get_object_or_404(_disputes(self.platform), pk=pk)
-        data = _input(s.EvidenceInput, request)
+        dispute = get_object_or_404(platform_disputes(self.platform), pk=pk)
+        data = read_input(s.EvidenceInput, request)
         party = dispute.buyer if data["party"] == Party.Kind.BUYER else dispute.merchant
         items = services.party_add_evidence(
             dispute=dispute, party=party, files=data["files"], caption=data["caption"]

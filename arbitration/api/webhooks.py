@@ -21,8 +21,8 @@ from webhooks.models import (
     WebhookEvent,
 )
 
+from .common import ERRORS, IDEMPOTENCY, PlatformView, read_input
 from .idempotency import idempotent
-from .views import ERRORS, IDEMPOTENCY, PlatformView, _input
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class EndpointsView(generics.ListAPIView, PlatformView):
     )
     @idempotent
     def post(self, request):
-        data = _input(EndpointInput, request)
+        data = read_input(EndpointInput, request)
         endpoint = services.endpoint_create(platform=self.platform, **data)
         return Response(EndpointWithSecret(endpoint).data, status=status.HTTP_201_CREATED)
 
@@ -157,7 +157,7 @@ class EndpointView(PlatformView):
     @extend_schema(request=EndpointPatch, responses={200: EndpointOutput, **ERRORS})
     def patch(self, request, pk: int):
         endpoint = self._get(pk)
-        data = _input(EndpointPatch, request, partial=True)
+        data = read_input(EndpointPatch, request, partial=True)
         endpoint = services.endpoint_update(endpoint=endpoint, **data)
         return Response(EndpointOutput(endpoint).data)
 
@@ -178,7 +178,7 @@ class EndpointRotateView(PlatformView):
     @idempotent
     def post(self, request, pk: int):
         endpoint = get_object_or_404(_endpoints(self.platform), pk=pk)
-        data = _input(RotateInput, request)
+        data = read_input(RotateInput, request)
         endpoint = services.endpoint_rotate_secret(
             endpoint=endpoint, grace=timedelta(hours=data["grace_hours"])
         )

@@ -115,14 +115,14 @@ def test_a_concurrent_duplicate_gets_a_409_while_the_first_runs(api_client, monk
 
     client = api_client(PlatformFactory())
     started, release = threading.Event(), threading.Event()
-    parse = views._input
+    parse = views.read_input
 
     def slow_input(*args, **kwargs):
         started.set()
         assert release.wait(10)
         return parse(*args, **kwargs)
 
-    monkeypatch.setattr(views, "_input", slow_input)
+    monkeypatch.setattr(views, "read_input", slow_input)
     results = {}
 
     def first():
@@ -136,7 +136,7 @@ def test_a_concurrent_duplicate_gets_a_409_while_the_first_runs(api_client, monk
     thread = threading.Thread(target=first)
     thread.start()
     assert started.wait(10)
-    monkeypatch.setattr(views, "_input", parse)
+    monkeypatch.setattr(views, "read_input", parse)
     duplicate = client.post(
         "/api/v1/orders", order_body(), format="json", HTTP_IDEMPOTENCY_KEY="c1"
     )
