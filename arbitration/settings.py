@@ -216,6 +216,10 @@ SECURE_PROXY_SSL_HEADER = (
 )
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="10/m")
 UPLOAD_RATE_LIMIT = env.str("UPLOAD_RATE_LIMIT", default="30/m")
+# Signed links to the hosted dispute pages (accounts.hosted_links): lifetime in seconds, and
+# how often one address may open them.
+HOSTED_LINK_MAX_AGE = env.int("HOSTED_LINK_MAX_AGE", default=7 * 24 * 3600)
+HOSTED_LINK_RATE_LIMIT = env.str("HOSTED_LINK_RATE_LIMIT", default="30/m")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

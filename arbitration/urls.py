@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .console import console
-from .views import disputes, pages
+from .views import disputes, hosted, pages
 
 handler403 = "accounts.views.permission_denied"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("orders/", pages.buyer_orders, name="buyer_orders"),
     path("orders/<int:order_id>/dispute/", pages.dispute_open, name="dispute_open"),
     path("disputes/<int:pk>/", include(dispute_moves)),
+    path("disputes/<int:pk>/enter/<str:token>/", hosted.hosted_link, name="hosted_link"),
     path("merchant/", pages.merchant_inbox, name="merchant_inbox"),
     path("merchant/orders/", pages.merchant_orders, name="merchant_orders"),
     path(

@@ -157,6 +157,30 @@ class DisputeDetail(DisputeSummary):
         ]
 
 
+class HostedLinks(serializers.Serializer):
+    buyer = serializers.URLField(help_text="Opens the dispute page as the buyer, no login needed.")
+    merchant = serializers.URLField(help_text="Opens it as the merchant.")
+
+
+class HostedLinksOutput(serializers.Serializer):
+    """Signed links for the parties (``accounts.hosted_links.HostedLinks``)."""
+
+    links = HostedLinks(source="*")
+    expires_at = serializers.DateTimeField(help_text="Until when both links work.")
+
+
+class DisputeCreated(DisputeDetail):
+    """The new dispute, with links to hand its buyer and merchant (``dispute.hosted``)."""
+
+    links = HostedLinks(source="hosted", read_only=True)
+    expires_at = serializers.DateTimeField(
+        source="hosted.expires_at", read_only=True, help_text="Until when both links work."
+    )
+
+    class Meta(DisputeDetail.Meta):
+        fields = [*DisputeDetail.Meta.fields, "links", "expires_at"]
+
+
 # --- evidence -------------------------------------------------------------------------------
 class EvidenceInput(serializers.Serializer):
     party = serializers.ChoiceField(

@@ -13,6 +13,7 @@ urlpatterns = [
         views.DisputeWithdrawView.as_view(),
         name="api-dispute-withdraw",
     ),
+    path("disputes/<int:pk>/links", views.DisputeLinksView.as_view(), name="api-dispute-links"),
     path(
         "disputes/<int:pk>/evidence",
         views.DisputeEvidenceView.as_view(),

@@ -12,6 +12,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.hosted_links import hosted_links_make
 from accounts.models import Party
 from arbitration import services
 from arbitration.models import Dispute, DisputeEvent
@@ -83,9 +84,11 @@ class DisputesView(generics.ListAPIView, PlatformView):
     @extend_schema(
         operation_id="disputes_create",
         request={"application/json": s.DisputeInput, "multipart/form-data": s.DisputeInput},
-        responses={201: s.DisputeDetail, **ERRORS},
+        responses={201: s.DisputeCreated, **ERRORS},
         parameters=[IDEMPOTENCY],
-        description="Open a dispute for the order's buyer; attach photos as multipart `files`.",
+        description="Open a dispute for the order's buyer; attach photos as multipart `files`. "
+        "The response carries signed links that open the dispute's page for the buyer and the "
+        "merchant without a login; mint fresh ones with `POST /disputes/{id}/links`.",
     )
     @idempotent
     def post(self, request):
@@ -104,7 +107,8 @@ class DisputesView(generics.ListAPIView, PlatformView):
             actor=DisputeEvent.Actor.PLATFORM,
         )
         detail = dispute_detail(self.platform, dispute.pk)
-        return Response(s.DisputeDetail(detail).data, status=status.HTTP_201_CREATED)
+        detail.hosted = hosted_links_make(dispute=detail)
+        return Response(s.DisputeCreated(detail).data, status=status.HTTP_201_CREATED)
 
 
 class DisputeView(PlatformView):
@@ -126,6 +130,23 @@ class DisputeWithdrawView(PlatformView):
         dispute = get_object_or_404(platform_disputes(self.platform).select_related("buyer"), pk=pk)
         services.dispute_withdraw(dispute=dispute, party=dispute.buyer)
         return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+
+
+class DisputeLinksView(PlatformView):
+    @extend_schema(
+        operation_id="disputes_links_create",
+        request=None,
+        responses={201: s.HostedLinksOutput, **ERRORS},
+        parameters=[IDEMPOTENCY],
+        description="Fresh signed links to the dispute's page for its buyer and its merchant.",
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        dispute = get_object_or_404(
+            platform_disputes(self.platform).select_related("buyer", "merchant"), pk=pk
+        )
+        links = hosted_links_make(dispute=dispute)
+        return Response(s.HostedLinksOutput(links).data, status=status.HTTP_201_CREATED)
 
 
 class DisputeEvidenceView(PlatformView):
