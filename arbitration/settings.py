@@ -176,7 +176,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "arbitration.tasks.expire_overdue_disputes",
         "schedule": env.int("EXPIRY_SWEEP_SECONDS", default=60),
     },
+    "purge-idempotency-keys": {
+        "task": "arbitration.api.tasks.purge_idempotency_keys",
+        "schedule": env.int("IDEMPOTENCY_PURGE_SECONDS", default=3600),
+    },
 }
+# Task modules outside an app's ``tasks.py`` (autodiscovery finds those).
+CELERY_IMPORTS = ["arbitration.api.tasks"]
 
 # --- Files ----------------------------------------------------------------------------------
 # Evidence originals and their counterparty copies live in private storage and are only ever

@@ -91,6 +91,21 @@ def _replay(row: IdempotencyKey | None, digest: str) -> Response:
     return Response(row.response_body, status=row.response_status, headers={REPLAYED: "true"})
 
 
+def idempotency_keys_purge(*, batch_size: int = 1000) -> int:
+    """Delete keys past their replay window, a batch at a time so no long lock is held.
+
+    A key that expired is never replayed (``_claim`` frees it), so this only reclaims space.
+    """
+    cutoff = timezone.now() - EXPIRY
+    expired = IdempotencyKey.objects.filter(created_at__lt=cutoff).order_by("pk")
+    deleted = 0
+    while ids := list(expired.values_list("pk", flat=True)[:batch_size]):
+        deleted += IdempotencyKey.objects.filter(pk__in=ids).delete()[0]
+        if len(ids) < batch_size:
+            break
+    return deleted
+
+
 def idempotent(handler):
     """Decorate an APIView's ``post``: authentication has run, so the platform is known."""
 
