@@ -13,9 +13,12 @@ from arbitration import lifecycle
 from arbitration.errors import DomainError, NotAllowed
 from arbitration.models import DisputeEvent
 
-from .models import ApiKey, MerchantReport, Platform
+from . import credit
+from .models import ApiKey, CreditAppeal, CreditEvent, MerchantReport, Party, Platform
 
 KEY_PREFIX = "tp"
+APPEAL_STATEMENT_MAX = 2000
+APPEAL_NOTE_MAX = 2000
 # last_used_at is a hint for the console, not an audit log: write it at most once a minute.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -50,6 +53,121 @@ def merchant_report_review(
         payload={"report": report.pk, "status": report.status, "note": note.strip()},
     )
     return report
+
+
+@transaction.atomic
+def credit_appeal_file(
+    *, party: Party, event: CreditEvent, statement: str, user=None
+) -> CreditAppeal:
+    """A party contests one event of its own ledger, with a statement an arbitrator reads.
+
+    An event is appealed once: while an appeal is pending, or after one was heard, a new
+    one is refused, so a confirmed event cannot be re-litigated by repetition. Only events
+    that cost points can be appealed.
+    """
+    if event.party_id != party.pk or (user is not None and party.user_id != user.pk):
+        raise NotAllowed(_("You can only appeal events of your own credit record."))
+    statement = (statement or "").strip()
+    if not statement:
+        raise DomainError(
+            _("Say why this event is wrong: the arbitrator decides on your statement."),
+            code="statement_required",
+            field="statement",
+        )
+    if len(statement) > APPEAL_STATEMENT_MAX:
+        raise DomainError(
+            _("Keep the statement under %(max)d characters.") % {"max": APPEAL_STATEMENT_MAX},
+            code="statement_too_long",
+            field="statement",
+        )
+    event = CreditEvent.objects.select_for_update().get(pk=event.pk)
+    if event.reversed_at is not None:
+        raise DomainError(
+            _("This event has already been reversed; it no longer counts."),
+            code="already_reversed",
+        )
+    if event.points >= 0:
+        raise DomainError(
+            _("This event does not lower your score; there is nothing to appeal."),
+            code="nothing_to_appeal",
+        )
+    earlier = event.appeals.order_by("-created_at").first()
+    if earlier is not None:
+        if earlier.status == CreditAppeal.Status.PENDING:
+            raise DomainError(
+                _("An appeal of this event is already waiting for an arbitrator."),
+                code="appeal_pending",
+            )
+        raise DomainError(
+            _("This event has already been appealed and the appeal was decided."),
+            code="already_appealed",
+        )
+    appeal = CreditAppeal.objects.create(event=event, party=party, statement=statement)
+    if event.dispute_id:
+        lifecycle.record(
+            event.dispute,
+            "credit_appeal_filed",
+            actor=party.kind,
+            user=user,
+            payload={"appeal": appeal.pk, "credit_event": event.pk, "kind": event.kind},
+        )
+    return appeal
+
+
+@transaction.atomic
+def credit_appeal_review(
+    *, appeal: CreditAppeal, user, reverse: bool, note: str = ""
+) -> CreditAppeal:
+    """An arbitrator reverses the appealed event (the score is restored) or confirms it, once.
+
+    The appeal row keeps who decided, when and why; if the event came from a dispute, its
+    audit trail gets a line too.
+    """
+    if not getattr(user, "can_arbitrate", False):
+        raise NotAllowed(_("Only an arbitrator can review a credit appeal."))
+    note = (note or "").strip()
+    if len(note) > APPEAL_NOTE_MAX:
+        raise DomainError(
+            _("Keep the note under %(max)d characters.") % {"max": APPEAL_NOTE_MAX},
+            code="note_too_long",
+            field="note",
+        )
+    appeal = (
+        CreditAppeal.objects.select_for_update()
+        .select_related("event__dispute", "party")
+        .get(pk=appeal.pk)
+    )
+    if appeal.status != CreditAppeal.Status.PENDING:
+        raise DomainError(
+            _("This appeal has already been reviewed (%(status)s).")
+            % {"status": appeal.get_status_display()},
+            code="already_reviewed",
+        )
+    if reverse:
+        credit.credit_event_reverse(event=appeal.event, user=user, note=note)
+        appeal.status = CreditAppeal.Status.REVERSED
+    else:
+        appeal.status = CreditAppeal.Status.CONFIRMED
+    appeal.reviewed_by = user
+    appeal.reviewed_at = timezone.now()
+    appeal.review_note = note
+    appeal.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+    event = appeal.event
+    if event.dispute_id:
+        lifecycle.record(
+            event.dispute,
+            "credit_appeal_reviewed",
+            actor=DisputeEvent.Actor.ARBITRATOR,
+            user=user,
+            payload={
+                "appeal": appeal.pk,
+                "credit_event": event.pk,
+                "kind": event.kind,
+                "status": appeal.status,
+                "note": note,
+            },
+        )
+    return appeal
 
 
 def _hash_key(plaintext: str) -> str:

@@ -106,8 +106,9 @@ def dispute_evidence(dispute: Dispute) -> dict[str, list[Evidence]]:
 
 
 def dispute_timeline(dispute: Dispute, side: str) -> list[DisputeEvent]:
-    """Audit rows a party may read; a merchant's report of the buyer stays off the buyer's."""
-    events = dispute.events.all()
+    """Audit rows a party may read; a merchant's report of the buyer stays off the buyer's,
+    and credit appeals (a party's own standing) stay off both: the credit page shows them."""
+    events = dispute.events.exclude(action__startswith="credit_")
     if side == Actor.BUYER:
         events = events.exclude(action="buyer_reported")
     return list(events)
