@@ -77,7 +77,9 @@ class DisputesView(generics.ListAPIView, PlatformView):
             queryset = queryset.filter(order__external_id=order)
         return queryset
 
-    @extend_schema(parameters=[s.DisputeFilter], responses={200: s.DisputeSummary(many=True)})
+    @extend_schema(
+        parameters=[s.DisputeFilter], responses={200: s.DisputeSummary(many=True), **ERRORS}
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

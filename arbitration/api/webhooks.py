@@ -132,6 +132,10 @@ class EndpointsView(generics.ListAPIView, PlatformView):
             return WebhookEndpoint.objects.none()
         return _endpoints(self.platform).order_by("pk")
 
+    @extend_schema(responses={200: EndpointOutput(many=True), **ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="webhook_endpoints_create",
         request=EndpointInput,
@@ -198,7 +202,9 @@ class EventsView(generics.ListAPIView, PlatformView):
             queryset = queryset.filter(type=event_type)
         return queryset
 
-    @extend_schema(parameters=[EventFilter], responses={200: WebhookEventOutput(many=True)})
+    @extend_schema(
+        parameters=[EventFilter], responses={200: WebhookEventOutput(many=True), **ERRORS}
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
