@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from evidence.models import Evidence
+from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, console, evidence_url
 from .errors import DomainError
@@ -190,9 +191,10 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         local = timezone.localtime(obj.deadline_at)
         overdue = "overdue" if obj.deadline_at < timezone.now() else ""
         return format_html(
-            '<span class="deadline {}">{} · {}</span>',
+            '<span class="deadline {}">{} · {} · {}</span>',
             overdue,
             local.strftime("%m-%d %H:%M"),
+            relative_text(obj.deadline_at),
             obj.get_waiting_on_display(),
         )
 

@@ -19,6 +19,7 @@ message and the API as HTTP 409.
 from dataclasses import dataclass
 from datetime import datetime
 
+from notifications.hooks import dispute_event_committed
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -156,6 +157,7 @@ def apply(
     )
     data = {**payloads.dispute_data(dispute), "transition": name, "previous_state": source}
     webhooks_emit(platform=dispute.platform, type=EventType.DISPUTE_UPDATED, data=data)
+    dispute_event_committed(event)
     return event
 
 
@@ -163,7 +165,7 @@ def record(
     dispute: Dispute, action: str, *, actor: str, user=None, payload: dict | None = None
 ) -> DisputeEvent:
     """Audit something that happened without a change of state (evidence added, a note)."""
-    return DisputeEvent.objects.create(
+    event = DisputeEvent.objects.create(
         dispute=dispute,
         action=action,
         actor=actor,
@@ -172,3 +174,5 @@ def record(
         to_state=dispute.state,
         payload=payload or {},
     )
+    dispute_event_committed(event)
+    return event

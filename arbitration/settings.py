@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "arbitration",
     "evidence",
     "webhooks",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "arbitration.middleware.ViewerTimezoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,6 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -303,4 +306,32 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=DEBU
 CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {
     "task": "webhooks.tasks.deliver_due_webhooks",
     "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=30),
+}
+
+# --- Notifications --------------------------------------------------------------------------
+# E-mail: printed to the console unless EMAIL_URL (smtp://user:pass@host:587, smtp+tls://,
+# smtp+ssl://) or EMAIL_HOST is set. EMAIL_BACKEND overrides both.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tianping <noreply@tianping.local>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if env.str("EMAIL_HOST", default="") and not env.str("EMAIL_URL", default=""):
+    EMAIL_CONFIG = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": env.str("EMAIL_HOST"),
+        "EMAIL_PORT": env.int("EMAIL_PORT", default=587),
+        "EMAIL_HOST_USER": env.str("EMAIL_HOST_USER", default=""),
+        "EMAIL_HOST_PASSWORD": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "EMAIL_USE_TLS": env.bool("EMAIL_USE_TLS", default=True),
+        "EMAIL_USE_SSL": env.bool("EMAIL_USE_SSL", default=False),
+    }
+EMAIL_CONFIG["EMAIL_BACKEND"] = env.str("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])
+vars().update(EMAIL_CONFIG)  # django-environ's documented way to spread the parsed URL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+CELERY_BEAT_SCHEDULE["remind-deadlines"] = {
+    "task": "notifications.tasks.remind_deadlines",
+    "schedule": env.int("DEADLINE_REMINDER_SECONDS", default=60),
+}
+CELERY_BEAT_SCHEDULE["sweep-notifications"] = {
+    "task": "notifications.tasks.sweep_notifications",
+    "schedule": env.int("NOTIFICATION_SWEEP_SECONDS", default=300),
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("evidence/", include("evidence.urls")),
+    path("notifications/", include("notifications.urls")),
     path("orders/", pages.buyer_orders, name="buyer_orders"),
     path("orders/<int:order_id>/dispute/", pages.dispute_open, name="dispute_open"),
     path("disputes/<int:pk>/", include(dispute_moves)),

@@ -19,6 +19,7 @@ def _log_in(browser, live_server, username: str, path: str = "/accounts/login/")
     context = browser.new_context(viewport={"width": 430, "height": 932}, locale="zh-CN")
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # one-shot moves ask to confirm
     page.goto(f"{live_server.url}{path}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)

@@ -1,0 +1,21 @@
+"""Signal receivers: a credit tier change becomes a notification to that party."""
+
+import logging
+
+from django.dispatch import receiver
+
+from accounts.credit import credit_tier_changed
+
+log = logging.getLogger(__name__)
+
+
+@receiver(credit_tier_changed, dispatch_uid="notifications.credit_tier_changed")
+def on_credit_tier_changed(sender, party, old_tier, new_tier, score, **kwargs):
+    """Sent after commit; a broker outage must not fail the request that changed the score."""
+    from .tasks import notify_credit_tier_changed
+
+    at = party.credit_scored_at.isoformat() if party.credit_scored_at else ""
+    try:
+        notify_credit_tier_changed.delay(party.pk, old_tier, new_tier, score, at)
+    except Exception:
+        log.exception("could not queue the credit tier notification of party %s", party.pk)

@@ -1,0 +1,82 @@
+"""Who is told what: the one place that maps a dispute event to notifications.
+
+An action missing here notifies nobody, so a new transition never breaks delivery. ``to``
+names the recipients relative to the event:
+
+- ``buyer`` / ``merchant`` / ``both``: those parties of the dispute;
+- ``other``: the side that did not act (both when the system, platform or an arbitrator
+  acted); for an answer to an offer that is the side that made the offer;
+- ``named``: the side the payload names (``party``/``side``/``from``), e.g. whom an
+  arbitrator asked for evidence.
+
+``cause`` groups events that tell the same thing: the transition that decides a dispute and
+the decision row it writes share ``decision``, so each party hears of it once.
+"""
+
+from dataclasses import dataclass
+
+from .models import Notification
+
+Kind = Notification.Kind
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    to: str
+    cause: str = ""
+
+
+RULES: dict[str, Rule] = {
+    "submit": Rule(Kind.DISPUTE_OPENED, "merchant", cause="opened"),
+    "offer": Rule(Kind.OFFER_MADE, "other"),
+    "counter": Rule(Kind.OFFER_COUNTERED, "other"),
+    "accept_offer": Rule(Kind.OFFER_ACCEPTED, "other"),
+    "reject_offer": Rule(Kind.OFFER_REJECTED, "other"),
+    "request_evidence": Rule(Kind.EVIDENCE_REQUESTED, "named"),
+    "evidence_requested": Rule(Kind.EVIDENCE_REQUESTED, "named"),
+    "escalate": Rule(Kind.ESCALATED, "other"),
+    "decide": Rule(Kind.DECISION_MADE, "both", cause="decision"),
+    "default_decide": Rule(Kind.DECISION_MADE, "both", cause="decision"),
+    "fast_refund": Rule(Kind.DECISION_MADE, "both", cause="decision"),
+    "decision": Rule(Kind.DECISION_MADE, "both", cause="decision"),
+    "refund": Rule(Kind.REFUND_COMPLETED, "buyer"),
+    "withdraw": Rule(Kind.WITHDRAWN, "merchant"),
+    "expire": Rule(Kind.EXPIRED, "both"),
+    # remedies (services/remedies.py): each step tells the side that waits for it
+    "await_return": Rule(Kind.SHIPMENT, "buyer"),
+    "ship_return": Rule(Kind.SHIPMENT, "other"),
+    "acknowledge_return": Rule(Kind.SHIPMENT, "buyer"),
+    "return_lapse": Rule(Kind.SHIPMENT, "both"),
+    "await_replacement": Rule(Kind.SHIPMENT, "merchant"),
+    "ship_replacement": Rule(Kind.SHIPMENT, "other"),
+    "confirm_replacement": Rule(Kind.SHIPMENT, "other"),
+    "replacement_lapse": Rule(Kind.SHIPMENT, "both"),
+}
+
+NOTIFYING_ACTIONS = frozenset(RULES)
+SIDES = ("buyer", "merchant")
+
+
+def recipient_sides(rule: Rule, actor: str, payload: dict) -> list[str]:
+    """The sides (``buyer``/``merchant``) to tell, for an event by ``actor``."""
+    if rule.to in SIDES:
+        return [rule.to]
+    if rule.to == "both":
+        return list(SIDES)
+    if rule.to == "other":
+        if actor == "buyer":
+            return ["merchant"]
+        if actor == "merchant":
+            return ["buyer"]
+        return list(SIDES)
+    if rule.to == "named":
+        named = payload.get("party") or payload.get("side") or payload.get("from") or ""
+        if named == "both":
+            return list(SIDES)
+        return [named] if named in SIDES else []
+    return []
+
+
+def rule_for(action: str) -> Rule | None:
+    return RULES.get(action)

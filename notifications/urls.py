@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.notification_list, name="notifications"),
+    path("read/", views.notifications_mark_all_read, name="notifications_mark_all_read"),
+    path("<int:pk>/", views.notification_open, name="notification_open"),
+]

@@ -1,0 +1,38 @@
+"""The in-app list: a party's notifications, newest first, with "mark all read"."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from . import messages, selectors, services
+from .models import Notification
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def notification_list(request):
+    items = list(selectors.notifications_for_user(request.user))
+    for item in items:
+        item.title, item.body = messages.title(item), messages.body(item)
+    template = "notifications/partials/list.html" if request.htmx else "notifications/list.html"
+    return render(request, template, {"notifications": items})
+
+
+@login_required
+@require_POST
+def notifications_mark_all_read(request):
+    services.notifications_mark_read(user=request.user)
+    if request.htmx:
+        return notification_list(request)
+    return redirect("notifications")
+
+
+@login_required
+def notification_open(request, pk: int):
+    """Mark one notification read and go to what it is about."""
+    notification = get_object_or_404(Notification, pk=pk, recipient__user=request.user)
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    if notification.dispute_id:
+        return redirect("dispute", pk=notification.dispute_id)
+    return redirect("notifications")
