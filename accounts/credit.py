@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -131,7 +132,9 @@ def score_history(party: Party, *, at: datetime | None = None) -> list[tuple[dat
 def credit_refresh(party: Party, *, at: datetime | None = None) -> Party:
     """Recompute and store a party's score and tier; announce a change of tier after commit."""
     at = at or timezone.now()
-    party = Party.objects.select_for_update().select_related("platform").get(pk=party.pk)
+    party = (
+        Party.objects.select_for_update(of=("self",)).select_related("platform").get(pk=party.pk)
+    )
     old_tier = party.credit_tier
     party.credit_score = credit_score_at(party, at)
     party.credit_tier = tier_for(party.platform, party.credit_score)
@@ -140,6 +143,55 @@ def credit_refresh(party: Party, *, at: datetime | None = None) -> Party:
     if party.credit_tier != old_tier:
         _announce_tier_change(party, old_tier)
     return party
+
+
+REFRESH_BATCH = 500
+
+
+def credit_refresh_all(*, at: datetime | None = None, batch: int = REFRESH_BATCH) -> int:
+    """Re-apply decay to the stored score of every party with a ledger; return how many
+    changed tier. Decay moves scores between events, so a watch tier can lapse to standard.
+
+    Parties go in batches by id: one transaction each locks the batch (in id order, as every
+    other writer locks one party), reads its events in one query and writes it in one.
+    """
+    at = at or timezone.now()
+    platforms = {p.pk: p for p in Platform.objects.all()}
+    last, moved = 0, 0
+    while True:
+        ids = list(
+            CreditEvent.objects.filter(party_id__gt=last)
+            .order_by("party_id")
+            .values_list("party_id", flat=True)
+            .distinct()[:batch]
+        )
+        if not ids:
+            return moved
+        moved += _refresh_batch(ids, platforms, at)
+        last = ids[-1]
+
+
+@transaction.atomic
+def _refresh_batch(ids: list[int], platforms: dict[int, Platform], at: datetime) -> int:
+    parties = list(
+        Party.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .prefetch_related(Prefetch("credit_events", queryset=CreditEvent.objects.order_by()))
+    )
+    moved = []
+    for party in parties:
+        party.platform = platforms[party.platform_id]
+        old_tier = party.credit_tier
+        party.credit_score = score_from(party.platform, party.credit_events.all(), at)
+        party.credit_tier = tier_for(party.platform, party.credit_score)
+        party.credit_scored_at = at
+        if party.credit_tier != old_tier:
+            moved.append((party, old_tier))
+    Party.objects.bulk_update(parties, ["credit_score", "credit_tier", "credit_scored_at"])
+    for party, old_tier in moved:
+        _announce_tier_change(party, old_tier)
+    return len(moved)
 
 
 def _announce_tier_change(party: Party, old_tier: str) -> None:

@@ -308,6 +308,17 @@ CELERY_BEAT_SCHEDULE["deliver-due-webhooks"] = {
     "schedule": env.int("WEBHOOK_SWEEP_SECONDS", default=30),
 }
 
+# --- Credit ---------------------------------------------------------------------------------
+# Refund-only velocity: this many refund-only claims by one buyer within this many days cost
+# credit once per window.
+CREDIT_VELOCITY_CLAIMS = env.int("CREDIT_VELOCITY_CLAIMS", default=3)
+CREDIT_VELOCITY_DAYS = env.int("CREDIT_VELOCITY_DAYS", default=30)
+# Stored scores decay between events: refresh them (tiers can move back up) this often.
+CELERY_BEAT_SCHEDULE["refresh-credit"] = {
+    "task": "accounts.tasks.refresh_credit_scores",
+    "schedule": env.int("CREDIT_REFRESH_SECONDS", default=3600),
+}
+
 # --- Notifications --------------------------------------------------------------------------
 # E-mail: printed to the console unless EMAIL_URL (smtp://user:pass@host:587, smtp+tls://,
 # smtp+ssl://) or EMAIL_HOST is set. EMAIL_BACKEND overrides both.
