@@ -12,12 +12,24 @@ message and the API as HTTP 409.
                           │     └──escalate──────────┼────┴──▶ under_review ──decide──▶ decided
                           └──accept_claim / default──┴──accept_offer──────────────────▶ decided
     decided ──refund──▶ refunded        decided ──close──▶ closed
+
+Remedies carried out after the decision (``FULFILMENT_STATES``; each step has a deadline):
+
+    decided ──await_return──▶ awaiting_return ──ship_return (buyer)──▶ return_in_transit
+        awaiting_return ──return_lapse (deadline)──▶ closed            (no refund)
+        return_in_transit ──acknowledge_return (merchant; system at the deadline)──▶ refunding
+    decided ──await_replacement──▶ awaiting_replacement ──ship_replacement (merchant)──▶
+        replacement_shipped ──confirm_replacement (buyer; system at the deadline)──▶ closed
+        awaiting_replacement ──replacement_lapse (deadline)──▶ refunding (the claim instead)
+    refunding ──refund──▶ refunded
     open / awaiting_merchant / negotiating / under_review ──withdraw──▶ withdrawn
     open / negotiating ──expire──▶ expired
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from notifications.hooks import dispute_event_committed
 from webhooks import payloads
@@ -30,13 +42,29 @@ State = Dispute.State
 Actor = DisputeEvent.Actor
 Side = Dispute.Side
 
+# How long an arbitrator has for a dispute under review, not counting time spent waiting
+# for evidence an arbitrator asked a party for.
+REVIEW_WINDOW = timedelta(hours=72)
+
 ACTIVE_STATES = frozenset(
     {State.OPEN, State.AWAITING_MERCHANT, State.NEGOTIATING, State.UNDER_REVIEW}
 )
 EVIDENCE_STATES = frozenset({State.OPEN, State.AWAITING_MERCHANT, State.NEGOTIATING})
 TERMINAL_STATES = frozenset({State.REFUNDED, State.CLOSED, State.WITHDRAWN, State.EXPIRED})
+# After the decision, while a return, a replacement or the refund that follows is under way.
+FULFILMENT_STATES = frozenset(
+    {
+        State.AWAITING_RETURN,
+        State.RETURN_IN_TRANSIT,
+        State.REFUNDING,
+        State.AWAITING_REPLACEMENT,
+        State.REPLACEMENT_SHIPPED,
+    }
+)
+# States in which someone may have a deadline (``waiting_on``/``deadline_at`` are kept).
+DEADLINE_STATES = ACTIVE_STATES | FULFILMENT_STATES
 # An order settled once is not disputed again; a withdrawn or expired claim may be reopened.
-SETTLED_STATES = frozenset({State.DECIDED, State.REFUNDED, State.CLOSED})
+SETTLED_STATES = frozenset({State.DECIDED, State.REFUNDED, State.CLOSED}) | FULFILMENT_STATES
 
 
 class IllegalTransition(Exception):
@@ -97,7 +125,39 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({State.AWAITING_MERCHANT}), State.DECIDED, frozenset({Actor.SYSTEM})
     ),
     "refund": Transition(
-        frozenset({State.DECIDED}), State.REFUNDED, frozenset({Actor.SYSTEM, Actor.PLATFORM})
+        frozenset({State.DECIDED, State.REFUNDING}),
+        State.REFUNDED,
+        frozenset({Actor.SYSTEM, Actor.PLATFORM}),
+    ),
+    "await_return": Transition(
+        frozenset({State.DECIDED}), State.AWAITING_RETURN, frozenset({Actor.SYSTEM})
+    ),
+    "ship_return": Transition(
+        frozenset({State.AWAITING_RETURN}), State.RETURN_IN_TRANSIT, frozenset({Actor.BUYER})
+    ),
+    "acknowledge_return": Transition(
+        frozenset({State.RETURN_IN_TRANSIT}),
+        State.REFUNDING,
+        frozenset({Actor.MERCHANT, Actor.SYSTEM}),
+    ),
+    "return_lapse": Transition(
+        frozenset({State.AWAITING_RETURN}), State.CLOSED, frozenset({Actor.SYSTEM})
+    ),
+    "await_replacement": Transition(
+        frozenset({State.DECIDED}), State.AWAITING_REPLACEMENT, frozenset({Actor.SYSTEM})
+    ),
+    "ship_replacement": Transition(
+        frozenset({State.AWAITING_REPLACEMENT}),
+        State.REPLACEMENT_SHIPPED,
+        frozenset({Actor.MERCHANT}),
+    ),
+    "confirm_replacement": Transition(
+        frozenset({State.REPLACEMENT_SHIPPED}),
+        State.CLOSED,
+        frozenset({Actor.BUYER, Actor.SYSTEM}),
+    ),
+    "replacement_lapse": Transition(
+        frozenset({State.AWAITING_REPLACEMENT}), State.REFUNDING, frozenset({Actor.SYSTEM})
     ),
     "close": Transition(frozenset({State.DECIDED}), State.CLOSED, frozenset({Actor.SYSTEM})),
     "withdraw": Transition(ACTIVE_STATES, State.WITHDRAWN, frozenset({Actor.BUYER})),
@@ -141,11 +201,17 @@ def apply(
         )
     source = dispute.state
     dispute.state = transition.target
-    if transition.target in ACTIVE_STATES:
+    if transition.target in DEADLINE_STATES:
         dispute.waiting_on, dispute.deadline_at = waiting_on, due
     else:
         dispute.waiting_on, dispute.deadline_at = Side.NOBODY, None
-    dispute.save(update_fields=["state", "waiting_on", "deadline_at", "updated_at"])
+    fields = ["state", "waiting_on", "deadline_at", "updated_at"]
+    if transition.target == State.UNDER_REVIEW and source != State.UNDER_REVIEW:
+        # the review clock starts here; evidence requests pause it (services/requests.py)
+        dispute.review_due_at = timezone.now() + REVIEW_WINDOW
+        dispute.review_paused_at = None
+        fields += ["review_due_at", "review_paused_at"]
+    dispute.save(update_fields=fields)
     event = DisputeEvent.objects.create(
         dispute=dispute,
         action=name,

@@ -52,6 +52,11 @@ class Dispute(models.Model):
         NEGOTIATING = "negotiating", _("negotiating")
         UNDER_REVIEW = "under_review", _("under review")
         DECIDED = "decided", _("decided")
+        AWAITING_RETURN = "awaiting_return", _("awaiting the return")
+        RETURN_IN_TRANSIT = "return_in_transit", _("return in transit")
+        REFUNDING = "refunding", _("refund under way")
+        AWAITING_REPLACEMENT = "awaiting_replacement", _("awaiting the replacement")
+        REPLACEMENT_SHIPPED = "replacement_shipped", _("replacement shipped")
         REFUNDED = "refunded", _("refunded")
         CLOSED = "closed", _("closed")
         WITHDRAWN = "withdrawn", _("withdrawn")
@@ -69,6 +74,7 @@ class Dispute(models.Model):
         REFUND_ONLY = "refund_only", _("refund only")
         RETURN_AND_REFUND = "return_and_refund", _("return and refund")
         PARTIAL_REFUND = "partial_refund", _("partial refund")
+        REPLACEMENT = "replacement", _("replacement")
 
     class Side(models.TextChoices):
         """Whose move it is: the party a deadline runs against."""
@@ -109,6 +115,18 @@ class Dispute(models.Model):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True, db_index=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     evidence_closed_at = models.DateTimeField(_("evidence closed at"), null=True, blank=True)
+    review_due_at = models.DateTimeField(
+        _("review due"),
+        null=True,
+        blank=True,
+        help_text=_("When an arbitrator should have decided; moved on by paused time."),
+    )
+    review_paused_at = models.DateTimeField(
+        _("review clock paused since"),
+        null=True,
+        blank=True,
+        help_text=_("Set while an arbitrator waits for evidence a party was asked for."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -135,7 +153,17 @@ class Dispute(models.Model):
 
 
 class Offer(models.Model):
-    """A proposed partial refund; the other side accepts, rejects or counters it."""
+    """A proposed settlement; the other side accepts, rejects or counters it.
+
+    A partial refund (by amount, percent or order lines), a return and refund (of the whole
+    order or of some lines) or a replacement. ``amount_fen`` is what would be paid: 0 for a
+    replacement.
+    """
+
+    class Remedy(models.TextChoices):
+        PARTIAL_REFUND = "partial_refund", _("partial refund")
+        RETURN_AND_REFUND = "return_and_refund", _("return and refund")
+        REPLACEMENT = "replacement", _("replacement")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting answer")
@@ -146,6 +174,9 @@ class Offer(models.Model):
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="offers")
     made_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="offers_made")
+    remedy = models.CharField(
+        _("remedy"), max_length=20, choices=Remedy.choices, default=Remedy.PARTIAL_REFUND
+    )
     amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
     percent = models.PositiveSmallIntegerField(
         _("percent of the order"),
@@ -187,6 +218,7 @@ class Decision(models.Model):
         FULL_REFUND = "full_refund", _("full refund")
         PARTIAL_REFUND = "partial_refund", _("partial refund")
         RETURN_AND_REFUND = "return_and_refund", _("return and refund")
+        REPLACEMENT = "replacement", _("replacement")
         NO_REFUND = "no_refund", _("no refund")
 
     class Source(models.TextChoices):
@@ -253,6 +285,161 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_fen} fen ({self.get_status_display()})"
+
+
+class RefundLine(models.Model):
+    """One order line refunded (or offered to be): how many units, how much and why.
+
+    Belongs to exactly one decision or one offer. ``sku``, ``title`` and ``unit_price_fen``
+    are copied from ``Order.items[line_index]`` so a later change of the order's lines does
+    not rewrite what was refunded.
+    """
+
+    class Reason(models.TextChoices):
+        DAMAGED = "damaged", _("damaged")
+        MISSING = "missing", _("missing")
+        WRONG_ITEM = "wrong_item", _("wrong item")
+        NOT_AS_DESCRIBED = "not_as_described", _("not as described")
+        OTHER = "other", _("other")
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="lines"
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, null=True, blank=True, related_name="lines"
+    )
+    line_index = models.PositiveSmallIntegerField(_("order line"))
+    sku = models.CharField(_("SKU"), max_length=120, blank=True)
+    title = models.CharField(_("item"), max_length=200)
+    unit_price_fen = models.PositiveBigIntegerField(_("unit price (fen)"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    amount_fen = models.PositiveBigIntegerField(_("refund (fen)"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+
+    class Meta:
+        verbose_name = _("refund line")
+        verbose_name_plural = _("refund lines")
+        ordering = ["line_index"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision__isnull=True, offer__isnull=False)
+                | models.Q(decision__isnull=False, offer__isnull=True),
+                name="refund_line_of_decision_or_offer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1) & models.Q(amount_fen__gte=1),
+                name="refund_line_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount_fen__lte=models.F("quantity") * models.F("unit_price_fen")
+                ),
+                name="refund_line_at_most_paid",
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "line_index"], name="refund_line_once_per_decision"
+            ),
+            models.UniqueConstraint(
+                fields=["offer", "line_index"], name="refund_line_once_per_offer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.quantity}: {self.amount_fen} fen"
+
+
+class Shipment(models.Model):
+    """A parcel sent to carry out a decision: the buyer's return or the merchant's replacement."""
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("return")
+        REPLACEMENT = "replacement", _("replacement")
+
+    class Carrier(models.TextChoices):
+        SF = "sf", _("SF Express")
+        JD = "jd", _("JD Logistics")
+        ZTO = "zto", _("ZTO Express")
+        YTO = "yto", _("YTO Express")
+        STO = "sto", _("STO Express")
+        YUNDA = "yunda", _("Yunda Express")
+        EMS = "ems", _("China Post EMS")
+        OTHER = "other", _("other carrier")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="shipments")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    carrier = models.CharField(_("carrier"), max_length=10, choices=Carrier.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=40)
+    shipped_by = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="shipments")
+    shipped_at = models.DateTimeField(_("shipped at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who confirmed receipt; empty when the deadline confirmed it."),
+    )
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["shipped_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "kind"], name="one_shipment_per_kind"),
+            models.CheckConstraint(
+                condition=~models.Q(tracking_number=""), name="shipment_has_tracking_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_carrier_display()} {self.tracking_number}"
+
+
+class EvidenceRequest(models.Model):
+    """An arbitrator asks one party for more evidence by a due time; the review clock waits."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        FULFILLED = "fulfilled", _("fulfilled")
+        LAPSED = "lapsed", _("lapsed")
+        CLOSED = "closed", _("closed by the decision")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="evidence_requests")
+    side = models.CharField(_("asked of"), max_length=10, choices=Dispute.Side.choices)
+    what = models.TextField(_("what is asked for"))
+    due_at = models.DateTimeField(_("due by"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    evidence = models.ManyToManyField(
+        "evidence.Evidence", blank=True, related_name="evidence_requests"
+    )
+
+    class Meta:
+        verbose_name = _("evidence request")
+        verbose_name_plural = _("evidence requests")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(side__in=["buyer", "merchant"]),
+                name="evidence_request_of_a_party",
+            ),
+            models.UniqueConstraint(
+                fields=["dispute", "side"],
+                condition=models.Q(status="open"),
+                name="one_open_evidence_request_per_side",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()}: {self.what[:40]}"
 
 
 class DisputeEvent(models.Model):

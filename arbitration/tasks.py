@@ -7,7 +7,11 @@ from . import services
 
 @shared_task
 def expire_overdue_disputes() -> int:
-    """Periodic (beat): apply the expiry rule to disputes past their deadline."""
+    """Periodic (beat): apply the expiry rule to disputes past their deadline, and lapse the
+    evidence requests past theirs. Returns how many disputes moved."""
+    from .services.requests import evidence_requests_lapse
+
+    evidence_requests_lapse()
     return services.expire_overdue()
 
 

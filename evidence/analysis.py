@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts import credit_sources
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -161,6 +162,7 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
         for signal in report.signals
     )
     Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
+    credit_sources.credit_for_analysis(evidence, row)  # same transaction: see credit_sources
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
     webhooks_emit(

@@ -11,7 +11,8 @@ Expiry rule (``dispute_expire``), by whose move it was:
   the offer lapses with it.
 * **buyer, never submitted a draft** (``open``): it expires.
 
-Disputes waiting on an arbitrator have no deadline here.
+Disputes waiting on an arbitrator have no deadline here. The steps of a return or a
+replacement after the decision have theirs; their rule is ``remedies.remedy_expire``.
 """
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from .. import lifecycle
 from ..models import Decision, Dispute, DisputeEvent, Offer
 from .common import locked
 from .decisions import claim_outcome, settle
+from .remedies import remedy_expire
 
 Actor = DisputeEvent.Actor
 State = Dispute.State
@@ -55,11 +57,13 @@ def dispute_expire(dispute_id: int, *, now=None) -> str | None:
     """
     now = now or timezone.now()
     dispute = locked(Dispute(pk=dispute_id))
-    if dispute.state not in lifecycle.ACTIVE_STATES:
+    if dispute.state not in lifecycle.DEADLINE_STATES:
         return None
     if dispute.deadline_at is None or dispute.deadline_at > now:
         return None
     payload = {"deadline": dispute.deadline_at.isoformat(), "waiting_on": dispute.waiting_on}
+    if dispute.state in lifecycle.FULFILMENT_STATES:
+        return remedy_expire(dispute, now=now, payload=payload)
     dispute.offers.filter(status=Offer.Status.PENDING).update(
         status=Offer.Status.LAPSED, answered_at=now
     )
@@ -92,8 +96,8 @@ def expire_overdue(*, now=None) -> int:
     """Expire every overdue dispute, one transaction each so one failure stops nothing else."""
     now = now or timezone.now()
     overdue = list(
-        Dispute.objects.filter(state__in=lifecycle.ACTIVE_STATES, deadline_at__lte=now).values_list(
-            "pk", flat=True
-        )[:BATCH]
+        Dispute.objects.filter(
+            state__in=lifecycle.DEADLINE_STATES, deadline_at__lte=now
+        ).values_list("pk", flat=True)[:BATCH]
     )
     return sum(1 for pk in overdue if dispute_expire(pk, now=now))

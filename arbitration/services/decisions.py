@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import credit_sources
 from evidence.models import Evidence
 from webhooks import payloads
 from webhooks.models import EventType
@@ -27,12 +28,21 @@ def settle(
     source: str,
     user=None,
     evidence=(),
+    fabricated_evidence=(),
+    lines=(),
 ) -> Decision:
     """Write the decision of a dispute that has just moved to ``decided``, then pay or close.
 
     A refund is queued for the payment task after commit; a decision of nothing closes the
-    dispute at once. The caller holds the lock and has applied the transition to ``decided``.
+    dispute at once; a return or a replacement starts its first step (``remedies``), and a
+    replacement pays nothing unless the merchant fails to send it. ``lines`` are checked
+    ``RefundLine`` rows (``remedies.lines_check``). The caller holds the lock and has applied
+    the transition to ``decided``.
     """
+    from . import remedies
+
+    if outcome == Outcome.REPLACEMENT:
+        amount_fen = 0
     decision = Decision.objects.create(
         dispute=dispute,
         outcome=outcome,
@@ -43,28 +53,41 @@ def settle(
     )
     if evidence:
         decision.evidence_relied_on.set(evidence)
+    credit_sources.credit_for_decision(decision, fabricated_evidence=fabricated_evidence)
+    saved_lines = remedies.lines_save(lines, decision=decision) if lines else []
+    record_payload = {"outcome": outcome, "amount_fen": amount_fen, "source": source}
+    if saved_lines:
+        record_payload["lines"] = remedies.lines_payload(saved_lines)
     lifecycle.record(
         dispute,
         "decision",
         actor=Actor.ARBITRATOR if source == Decision.Source.ARBITRATOR else Actor.SYSTEM,
         user=user,
-        payload={"outcome": outcome, "amount_fen": amount_fen, "source": source},
+        payload=record_payload,
     )
     webhooks_emit(
         platform=dispute.platform,
         type=EventType.DISPUTE_DECIDED,
         data=payloads.decision_data(decision),
     )
+    if remedies.remedy_start(dispute, outcome):
+        return decision
     if amount_fen == 0:
         lifecycle.apply(dispute, "close", actor=Actor.SYSTEM)
         return decision
+    refund_queue(dispute, amount_fen)
+    return decision
+
+
+def refund_queue(dispute: Dispute, amount_fen: int) -> Refund:
+    """Owe the buyer ``amount_fen``; the payment task runs after commit."""
     refund = Refund.objects.create(
         dispute=dispute, amount_fen=amount_fen, currency=dispute.order.currency
     )
     from ..tasks import execute_refund
 
     transaction.on_commit(lambda: execute_refund.delay(refund.pk))
-    return decision
+    return refund
 
 
 def claim_outcome(dispute: Dispute) -> str:
@@ -75,6 +98,8 @@ def claim_outcome(dispute: Dispute) -> str:
     """
     if dispute.remedy == Dispute.Remedy.RETURN_AND_REFUND:
         return Outcome.RETURN_AND_REFUND
+    if dispute.remedy == Dispute.Remedy.REPLACEMENT:
+        return Outcome.REPLACEMENT
     if dispute.claimed_amount_fen == dispute.order.amount_fen:
         return Outcome.FULL_REFUND
     return Outcome.PARTIAL_REFUND
@@ -85,7 +110,7 @@ def resolve_amount(dispute: Dispute, outcome: str, amount_fen, percent) -> int:
     paid = dispute.order.amount_fen
     if outcome in (Outcome.FULL_REFUND, Outcome.RETURN_AND_REFUND):
         return paid
-    if outcome == Outcome.NO_REFUND:
+    if outcome in (Outcome.NO_REFUND, Outcome.REPLACEMENT):
         return 0
     if outcome != Outcome.PARTIAL_REFUND:
         raise DomainError(_("Choose an outcome."), field="outcome")
@@ -109,17 +134,43 @@ def dispute_decide(
     amount_fen: int | None = None,
     percent: int | None = None,
     evidence_ids=(),
+    fabricated_evidence_ids=(),
+    lines=(),
 ) -> Decision:
-    """An arbitrator's decision on a dispute under review."""
+    """An arbitrator's decision on a dispute under review.
+
+    ``lines`` (``{line, quantity, amount_fen, reason}``) refund single order lines: the
+    outcome is then a partial refund or a return and refund of those lines, and pays their
+    total.
+    """
+    from .remedies import LINE_OUTCOMES, lines_check, lines_total
+    from .requests import evidence_requests_close
+
     if not getattr(user, "can_arbitrate", False):
         raise NotAllowed(_("Only an arbitrator can decide a dispute."))
     if not reasoning.strip():
         raise DomainError(_("Give the reasoning for the decision."), field="reasoning")
     dispute = locked(dispute)
-    amount = resolve_amount(dispute, outcome, amount_fen, percent)
+    rows = []
+    if lines:
+        if outcome not in LINE_OUTCOMES:
+            raise DomainError(
+                _("Order lines can only be refunded by a partial refund or a return."),
+                field="lines",
+            )
+        rows = lines_check(dispute.order, lines)
+        amount = lines_total(rows)
+        if outcome == Outcome.PARTIAL_REFUND and amount >= dispute.order.amount_fen:
+            raise DomainError(
+                _("These lines refund everything paid: decide a full refund instead."),
+                field="lines",
+            )
+    else:
+        amount = resolve_amount(dispute, outcome, amount_fen, percent)
     evidence = list(Evidence.objects.filter(dispute=dispute, pk__in=list(evidence_ids)))
     if len(evidence) != len(set(evidence_ids)):
         raise DomainError(_("Some of the evidence chosen is not part of this dispute."))
+    fabricated = credit_sources.fabricated_evidence_check(dispute, fabricated_evidence_ids)
     lifecycle.apply(
         dispute,
         "decide",
@@ -127,6 +178,7 @@ def dispute_decide(
         user=user,
         payload={"outcome": outcome, "amount_fen": amount},
     )
+    evidence_requests_close(dispute)
     return settle(
         dispute,
         outcome=outcome,
@@ -135,6 +187,8 @@ def dispute_decide(
         source=Decision.Source.ARBITRATOR,
         user=user,
         evidence=evidence,
+        fabricated_evidence=fabricated,
+        lines=rows,
     )
 
 

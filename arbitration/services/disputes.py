@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import credit_sources
 from accounts.models import MerchantReport, Party
 from evidence.models import Evidence
 from evidence.services import evidence_add
@@ -90,6 +91,7 @@ def dispute_open(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
         ) from exc
     lifecycle.record(dispute, "opened", actor=actor, user=user, payload={"reason": reason})
+    credit_sources.credit_for_dispute_opened(dispute)
     webhooks_emit(
         platform=order.platform,
         type=EventType.DISPUTE_CREATED,
@@ -136,10 +138,19 @@ def _add_evidence(dispute: Dispute, party: Party, files, *, actor: str, user=Non
 def party_add_evidence(
     *, dispute: Dispute, party: Party, files, caption: str = "", user=None
 ) -> list[Evidence]:
-    """Add photos or videos while the evidence window is open (it closes at review)."""
+    """Add photos or videos while the evidence window is open (it closes at review).
+
+    Under review, only a party an arbitrator asked for more evidence may add it, until the
+    request's due time; the upload fulfils the request (``services/requests.py``).
+    """
+    from .requests import evidence_request_fulfil, open_request
+
     dispute = locked(dispute)
     actor = side_of(dispute, party)
-    if dispute.state not in lifecycle.EVIDENCE_STATES:
+    request = None
+    if dispute.state == Dispute.State.UNDER_REVIEW:
+        request = open_request(dispute, actor, lock=True)
+    if dispute.state not in lifecycle.EVIDENCE_STATES and request is None:
         raise DomainError(
             _("Evidence can no longer be added: the dispute is %(state)s.")
             % {"state": dispute.get_state_display()},
@@ -147,7 +158,10 @@ def party_add_evidence(
         )
     if not files:
         raise DomainError(_("Choose at least one file."), field="files")
-    return _add_evidence(dispute, party, files, actor=actor, user=user, caption=caption)
+    items = _add_evidence(dispute, party, files, actor=actor, user=user, caption=caption)
+    if request is not None:
+        evidence_request_fulfil(dispute, request, items, actor=actor, user=user)
+    return items
 
 
 @transaction.atomic

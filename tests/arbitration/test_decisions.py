@@ -37,7 +37,6 @@ def unchanged(dispute):
     ("outcome", "extra", "amount"),
     [
         ("full_refund", {}, 10000),
-        ("return_and_refund", {}, 10000),
         ("partial_refund", {"amount_fen": 4000}, 4000),
         ("partial_refund", {"percent": 40}, 4000),
         ("partial_refund", {"percent": 33}, 3300),

@@ -61,7 +61,7 @@ def test_each_transition_moves_the_dispute_and_writes_its_event(
 
     dispute.refresh_from_db()
     assert dispute.state == transition.target
-    if transition.target in lifecycle.ACTIVE_STATES:
+    if transition.target in lifecycle.DEADLINE_STATES:
         assert (dispute.waiting_on, dispute.deadline_at) == (Side.MERCHANT, due)
     else:
         assert (dispute.waiting_on, dispute.deadline_at) == (Side.NOBODY, None)
@@ -133,9 +133,12 @@ def test_it_rejects_an_unknown_transition(dispute_in):
 
 def test_the_state_groups_cover_every_state_once(db):
     active_or_terminal = lifecycle.ACTIVE_STATES | lifecycle.TERMINAL_STATES
-    assert active_or_terminal | {State.DECIDED} == set(State.values)
+    groups = active_or_terminal | lifecycle.FULFILMENT_STATES | {State.DECIDED}
+    assert groups == set(State.values)
     assert not lifecycle.ACTIVE_STATES & lifecycle.TERMINAL_STATES
+    assert not lifecycle.FULFILMENT_STATES & active_or_terminal
     assert lifecycle.EVIDENCE_STATES < lifecycle.ACTIVE_STATES
+    assert lifecycle.FULFILMENT_STATES < lifecycle.SETTLED_STATES
 
 
 def test_no_transition_leaves_a_terminal_state(db):
