@@ -30,6 +30,7 @@ from .lifecycle import IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund
 from .services import dispute_decide
 from .services.common import yuan
+from .services.suggestion import suggest_outcome, suggestion_recorded
 
 DAY = timedelta(days=1)
 ACTION_LABELS = {
@@ -231,7 +232,10 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             status, error = failure
         context = {
             **self.admin_site.each_context(request),
-            **dispute_page(dispute, evidence),
+            **page,
+        page = dispute_page(dispute, evidence)
+        if page["suggestion"] is not None and not form.is_bound:
+            form.initial = {**page["suggestion"].form_initial(), **form.initial}
             "opts": self.opts,
             "title": dispute.reference,
             "subtitle": dispute.order.title,
@@ -246,7 +250,12 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         if not form.is_valid():
             return 400, _("The decision was not saved: correct the fields marked below.")
         try:
-            decision = dispute_decide(dispute=dispute, user=request.user, **form.service_kwargs())
+            decision = dispute_decide(
+                dispute=dispute,
+                user=request.user,
+                suggestion=suggest_outcome(dispute),
+                **form.service_kwargs(),
+            )
         except IllegalTransition as exc:
             return 409, str(exc)
         except DomainError as exc:
@@ -284,6 +293,10 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
     relied_on = set(decision.evidence_relied_on.values_list("pk", flat=True)) if decision else ()
     refund = Refund.objects.filter(dispute=dispute).first()
     return {
+    suggestion = None
+    if decision is None:
+        reports = {item.pk: item.findings.report for item in evidence if item.findings}
+        suggestion = suggest_outcome(dispute, evidence=evidence, reports=reports)
         "dispute": dispute,
         "order": order,
         "order_amount": yuan(order.amount_fen),
@@ -300,6 +313,8 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "decision_amount": yuan(decision.amount_fen) if decision else "",
         "relied_on": [item for item in evidence if item.pk in relied_on],
         "refund": refund,
+        "suggestion": suggestion,
+        **suggestion_recorded(decision),
         "refund_amount": yuan(refund.amount_fen) if refund else "",
     }
 

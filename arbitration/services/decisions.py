@@ -136,6 +136,7 @@ def dispute_decide(
     evidence_ids=(),
     fabricated_evidence_ids=(),
     lines=(),
+    suggestion=None,
 ) -> Decision:
     """An arbitrator's decision on a dispute under review.
 
@@ -145,6 +146,7 @@ def dispute_decide(
     """
     from .remedies import LINE_OUTCOMES, lines_check, lines_total
     from .requests import evidence_requests_close
+    from .suggestion import suggestion_record
 
     if not getattr(user, "can_arbitrate", False):
         raise NotAllowed(_("Only an arbitrator can decide a dispute."))
@@ -179,7 +181,7 @@ def dispute_decide(
         payload={"outcome": outcome, "amount_fen": amount},
     )
     evidence_requests_close(dispute)
-    return settle(
+    decision = settle(
         dispute,
         outcome=outcome,
         amount_fen=amount,
@@ -190,6 +192,9 @@ def dispute_decide(
         fabricated_evidence=fabricated,
         lines=rows,
     )
+    if suggestion is not None:  # what the console proposed, computed server-side
+        suggestion_record(decision=decision, suggestion=suggestion)
+    return decision
 
 
 @transaction.atomic

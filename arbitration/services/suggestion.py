@@ -1,0 +1,251 @@
+"""The console's suggested outcome: one rule, read from the findings, both credits and the money.
+
+The arbitrator decides; this only proposes, with its reasons in plain language, and the
+decision records how far the arbitrator moved from it.
+
+**1. The buyer's evidence** is classed by its worst image (current analyzer's reports):
+
+=============  ==================================================================
+class          when
+=============  ==================================================================
+fabricated     any buyer photo is ``ai_generated`` or ``edited``
+clean          a photo captured live in the app, or every analysed photo ``no_findings``
+suspicious     some photo ``suspicious`` (and none captured live)
+unverified     nothing analysed yet (no photos, videos only, analysis pending)
+=============  ==================================================================
+
+**2. The share of the claim** the buyer's evidence and credit tier earn (percent):
+
+=============  =======  ========  =====  ==========
+evidence       trusted  standard  watch  restricted
+=============  =======  ========  =====  ==========
+clean          100      100       100    80
+unverified     80       60        40     20
+suspicious     60       50        30     0
+fabricated     0        0         0      0
+=============  =======  ========  =====  ==========
+
+**3. The merchant's side** moves a share that is not 0 (a buyer who fabricated gets nothing,
+whatever the merchant did): an AI-made or edited listing photo or counter-evidence adds
+``MERCHANT_FABRICATED`` points, and makes a "not as described" claim (货不对版) 100; a merchant
+in watch or restricted adds ``MERCHANT_LOW_CREDIT``. The share is capped at 100.
+
+**4. Money.** The basis is the claim, never more than what was paid. Share 0 is no refund;
+100 gives the claim (a full refund, or a return and refund when the buyer asked for one or is
+restricted, who may not keep the goods); anything between is a partial refund of share × claim,
+rounded to whole yuan, always more than zero and less than both the claim and the price paid.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from accounts.models import CreditTier
+from evidence.models import Evidence, ForensicReport
+from evidence.selectors import current_reports
+
+from ..models import Decision, Dispute
+from .common import yuan
+
+Outcome = Decision.Outcome
+Verdict = ForensicReport.Verdict
+
+FABRICATED, CLEAN, SUSPICIOUS, UNVERIFIED = "fabricated", "clean", "suspicious", "unverified"
+TIERS = (CreditTier.TRUSTED, CreditTier.STANDARD, CreditTier.WATCH, CreditTier.RESTRICTED)
+SHARE = {
+    CLEAN: dict(zip(TIERS, (100, 100, 100, 80), strict=True)),
+    UNVERIFIED: dict(zip(TIERS, (80, 60, 40, 20), strict=True)),
+    SUSPICIOUS: dict(zip(TIERS, (60, 50, 30, 0), strict=True)),
+    FABRICATED: dict(zip(TIERS, (0, 0, 0, 0), strict=True)),
+}
+MERCHANT_FABRICATED = 30
+MERCHANT_LOW_CREDIT = 10
+FABRICATED_VERDICTS = (Verdict.AI_GENERATED, Verdict.EDITED)
+LOW_TIERS = (CreditTier.WATCH, CreditTier.RESTRICTED)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What the console proposes: ``amount_fen`` is the refund the outcome pays."""
+
+    outcome: str
+    amount_fen: int
+    share: int
+    evidence_class: str
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def amount_display(self) -> str:
+        return yuan(self.amount_fen)
+
+    @property
+    def outcome_display(self) -> str:
+        return str(Outcome(self.outcome).label)
+
+    def as_json(self) -> dict:
+        return {
+            "outcome": self.outcome,
+            "amount_fen": self.amount_fen,
+            "share": self.share,
+            "evidence_class": self.evidence_class,
+            "reasons": list(self.reasons),
+        }
+
+    def form_initial(self) -> dict:
+        """The decide form's starting values (amount in yuan, only for a partial refund)."""
+        initial = {"outcome": self.outcome}
+        if self.outcome == Outcome.PARTIAL_REFUND:
+            initial["amount"] = f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
+        return initial
+
+    def difference(self, decision: Decision) -> dict:
+        """How the decision differs from this suggestion (positive delta: paid more)."""
+        return {
+            "outcome_changed": decision.outcome != self.outcome,
+            "amount_delta_fen": decision.amount_fen - self.amount_fen,
+        }
+
+
+def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str]]:
+    reasons, classes = [], set()
+    for item in items:
+        report = reports.get(item.pk)
+        if report is not None and report.verdict in FABRICATED_VERDICTS:
+            classes.add(FABRICATED)
+            reasons.append(
+                _("Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f).")
+                % {
+                    "id": item.pk,
+                    "verdict": report.get_verdict_display(),
+                    "score": report.forgery_score,
+                }
+            )
+        elif item.captured_live_at is not None:
+            classes.add("live")
+            reasons.append(
+                _("Buyer's photo #%(id)s was captured live in the app after delivery.")
+                % {"id": item.pk}
+            )
+        elif report is not None and report.verdict == Verdict.SUSPICIOUS:
+            classes.add(SUSPICIOUS)
+            reasons.append(
+                _("Buyer's photo #%(id)s is suspicious (forgery score %(score).2f).")
+                % {"id": item.pk, "score": report.forgery_score}
+            )
+        elif report is not None:
+            classes.add(CLEAN)
+    if FABRICATED in classes:
+        return FABRICATED, reasons
+    if "live" in classes:
+        return CLEAN, reasons
+    if SUSPICIOUS in classes:
+        return SUSPICIOUS, reasons
+    if CLEAN in classes:
+        return CLEAN, [*reasons, _("The forensic analysis found nothing in the buyer's photos.")]
+    return UNVERIFIED, [*reasons, _("None of the buyer's photos has been analysed yet.")]
+
+
+def _merchant_fabricated(items: list[Evidence], reports: dict) -> list[str]:
+    reasons = []
+    for item in items:
+        report = reports.get(item.pk)
+        if report is None or report.verdict not in FABRICATED_VERDICTS:
+            continue
+        if item.role == Evidence.Role.LISTING:
+            text = _("The merchant's listing photo #%(id)s is %(verdict)s.")
+        else:
+            text = _("The merchant's photo #%(id)s is %(verdict)s.")
+        reasons.append(text % {"id": item.pk, "verdict": report.get_verdict_display()})
+    return reasons
+
+
+def _tier_line(who: str, party) -> str:
+    return _("%(who)s's credit: %(tier)s (score %(score)d).") % {
+        "who": who,
+        "tier": party.get_credit_tier_display(),
+        "score": party.credit_score,
+    }
+
+
+def _partial_amount(share: int, basis: int, paid: int) -> int:
+    """share % of ``basis`` in whole yuan, kept strictly between 0 and both limits."""
+    if share >= 100:
+        return basis
+    exact = basis * share // 100
+    rounded = (exact + 50) // 100 * 100
+    ceiling = min(basis - 1, paid - 1)
+    if 0 < rounded <= ceiling:
+        return rounded
+    return max(min(exact, ceiling), 1)
+
+
+def suggest_outcome(dispute: Dispute, *, evidence=None, reports=None) -> Suggestion:
+    """Propose an outcome and amount for ``dispute``; see the module docstring for the rule.
+
+    A page that has already read the dispute's evidence and listing photos (and their current
+    reports) passes them in, so the suggestion costs it no query.
+    """
+    order, buyer, merchant = dispute.order, dispute.buyer, dispute.merchant
+    if evidence is None:
+        listing = Q(order=order, dispute__isnull=True, role=Evidence.Role.LISTING)
+        evidence = list(Evidence.objects.filter(listing | Q(dispute=dispute)))
+    images = [item for item in evidence if item.kind == Evidence.Kind.IMAGE]
+    if reports is None:
+        reports = current_reports(item.pk for item in images)
+    buyer_items = [item for item in images if item.role == Evidence.Role.BUYER]
+    merchant_items = [item for item in images if item.role != Evidence.Role.BUYER]
+    evidence_class, reasons = _classify_buyer(buyer_items, reports)
+    reasons.append(_tier_line(_("Buyer"), buyer))
+    share = SHARE[evidence_class][buyer.credit_tier]
+    merchant_reasons = _merchant_fabricated(merchant_items, reports)
+    reasons += merchant_reasons
+    if merchant.credit_tier in LOW_TIERS:
+        reasons.append(_tier_line(_("Merchant"), merchant))
+    if share > 0:
+        if merchant_reasons and dispute.reason == Dispute.Reason.NOT_AS_DESCRIBED:
+            share = 100
+        elif merchant_reasons:
+            share += MERCHANT_FABRICATED
+        if merchant.credit_tier in LOW_TIERS:
+            share += MERCHANT_LOW_CREDIT
+        share = min(share, 100)
+    paid = order.amount_fen
+    basis = min(dispute.claimed_amount_fen, paid)
+    if share == 0:
+        outcome, amount = Outcome.NO_REFUND, 0
+    elif share == 100 and (
+        dispute.remedy == Dispute.Remedy.RETURN_AND_REFUND
+        or (buyer.credit_tier == CreditTier.RESTRICTED and basis == paid)
+    ):
+        outcome, amount = Outcome.RETURN_AND_REFUND, paid
+    elif share == 100 and basis == paid:
+        outcome, amount = Outcome.FULL_REFUND, paid
+    else:
+        outcome, amount = Outcome.PARTIAL_REFUND, _partial_amount(share, basis, paid)
+    reasons.append(
+        _("%(share)d%% of the %(claimed)s claimed (order paid %(paid)s): %(amount)s.")
+        % {"share": share, "claimed": yuan(basis), "paid": yuan(paid), "amount": yuan(amount)}
+    )
+    return Suggestion(outcome, amount, share, evidence_class, reasons)
+
+
+def suggestion_record(*, decision: Decision, suggestion: Suggestion) -> Decision:
+    """Keep beside a decision what was suggested, why, and how the arbitrator departed."""
+    decision.suggested_outcome = suggestion.outcome
+    decision.suggested_amount_fen = suggestion.amount_fen
+    decision.suggestion = {**suggestion.as_json(), "difference": suggestion.difference(decision)}
+    decision.save(update_fields=["suggested_outcome", "suggested_amount_fen", "suggestion"])
+    return decision
+
+
+def suggestion_recorded(decision: Decision | None) -> dict:
+    """The stored suggestion's amounts for display: what it was and how far the decision moved."""
+    if decision is None or decision.suggested_amount_fen is None:
+        return {"suggested_amount": "", "amount_delta": ""}
+    delta = int((decision.suggestion or {}).get("difference", {}).get("amount_delta_fen") or 0)
+    sign = "+" if delta > 0 else "−"
+    return {
+        "suggested_amount": yuan(decision.suggested_amount_fen),
+        "amount_delta": f"{sign}{yuan(abs(delta))}" if delta else "",
+    }
