@@ -13,6 +13,16 @@ message and the API as HTTP 409.
                           └──accept_claim / default──┴──accept_offer──────────────────▶ decided
     decided ──refund──▶ refunded        decided ──close──▶ closed
 
+Credit tiers (``services/credit_rules.py``):
+
+    awaiting_merchant ──fast_refund (system, at submission)──▶ decided
+        a trusted buyer's small money-only claim, paid without waiting for the merchant
+    negotiating ──accept_offer_for_review──▶ under_review
+    awaiting_merchant / negotiating ──accept_claim_for_review──▶ under_review
+        when ``Dispute.review_required`` (a watch or restricted party): what the parties agreed
+        is not final until an arbitrator confirms it with ``decide``; the agreed terms are in
+        the event's payload
+
 Remedies carried out after the decision (``FULFILMENT_STATES``; each step has a deadline):
 
     decided ──await_return──▶ awaiting_return ──ship_return (buyer)──▶ return_in_transit
@@ -117,6 +127,19 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({State.AWAITING_MERCHANT, State.NEGOTIATING}),
         State.UNDER_REVIEW,
         frozenset({Actor.BUYER, Actor.MERCHANT, Actor.SYSTEM}),
+    ),
+    "accept_offer_for_review": Transition(
+        frozenset({State.NEGOTIATING}),
+        State.UNDER_REVIEW,
+        frozenset({Actor.BUYER, Actor.MERCHANT}),
+    ),
+    "accept_claim_for_review": Transition(
+        frozenset({State.AWAITING_MERCHANT, State.NEGOTIATING}),
+        State.UNDER_REVIEW,
+        frozenset({Actor.MERCHANT}),
+    ),
+    "fast_refund": Transition(
+        frozenset({State.AWAITING_MERCHANT}), State.DECIDED, frozenset({Actor.SYSTEM})
     ),
     "decide": Transition(
         frozenset({State.UNDER_REVIEW}), State.DECIDED, frozenset({Actor.ARBITRATOR})

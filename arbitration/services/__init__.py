@@ -5,6 +5,7 @@ from .decisions import dispute_decide, refund_complete
 from .disputes import (
     dispute_escalate,
     dispute_open,
+    dispute_submit,
     dispute_withdraw,
     merchant_accept_claim,
     merchant_report_buyer,
@@ -19,6 +20,7 @@ __all__ = [
     "dispute_escalate",
     "dispute_expire",
     "dispute_open",
+    "dispute_submit",
     "dispute_withdraw",
     "expire_overdue",
     "merchant_accept_claim",

@@ -3,8 +3,8 @@
 Expiry rule (``dispute_expire``), by whose move it was:
 
 * **merchant, never answered** (``awaiting_merchant``): the buyer gets what was asked for by
-  default — unless the evidence needs a human look (``needs_arbitrator``), in which case the
-  dispute goes to an arbitrator instead.
+  default — unless the evidence needs a human look or a party's credit tier requires review
+  (``needs_arbitrator``), in which case the dispute goes to an arbitrator instead.
 * **merchant, silent on a buyer's counter-offer or rejection** (``negotiating``): an
   arbitrator decides; silence is not taken as agreement to the buyer's number.
 * **buyer, silent on a merchant's offer** (``negotiating``): the claim lapses (``expired``);
@@ -35,7 +35,10 @@ BATCH = 200
 
 def needs_arbitrator(dispute: Dispute) -> bool:
     """A default decision needs every buyer photo analysed by the current analyzer and
-    found clean; anything pending, failed or flagged goes to a human."""
+    found clean; anything pending, failed or flagged goes to a human, and so does a dispute
+    a party's credit tier put under review (``credit_rules``)."""
+    if dispute.review_required:
+        return True
     photos = Evidence.objects.filter(
         dispute=dispute, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
     )

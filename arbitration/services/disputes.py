@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from accounts import credit_sources
 from accounts.models import MerchantReport, Party
 from evidence.models import Evidence
-from evidence.services import evidence_add
+from evidence.services import evidence_add, evidence_validate
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -15,7 +15,8 @@ from webhooks.services import webhooks_emit
 from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Decision, Dispute, DisputeEvent, Offer, Order
-from .common import locked, side_of
+from . import credit_rules
+from .common import locked, side_of, yuan
 from .decisions import claim_outcome, settle
 
 Actor = DisputeEvent.Actor
@@ -43,20 +44,35 @@ def dispute_open(
     files=(),
     actor: str = Actor.BUYER,
     user=None,
+    submit: bool = True,
 ) -> Dispute:
-    """Open a dispute on ``order`` with its evidence and hand it to the merchant."""
+    """Open a dispute on ``order`` with its evidence and hand it to the merchant.
+
+    The parties' credit tiers apply (``credit_rules``): they are stored on the dispute, a
+    restricted buyer must ask for a return, a watch-tier claim needs more evidence before it
+    is sent, and a trusted buyer's small claim is refunded at once. ``submit=False`` keeps
+    the claim as the buyer's draft (``open``) to add evidence to, for example photos taken
+    with the in-app camera, and send with ``dispute_submit``.
+    """
     if order.buyer_id != buyer.pk:
         raise NotAllowed(_("Only the buyer of an order can open a dispute on it."))
     if reason not in Dispute.Reason.values:
         raise DomainError(_("Choose a reason for the dispute."), field="reason")
     if remedy not in Dispute.Remedy.values:
         raise DomainError(_("Choose what you are asking for."), field="remedy")
+    buyer = Party.objects.get(pk=buyer.pk)  # the tiers as of now, not of a stale row
+    merchant = Party.objects.get(pk=order.merchant_id)
+    credit_rules.remedy_check(buyer, remedy)
+    reasons = credit_rules.review_reasons(buyer, merchant)
     if not description.strip():
         raise DomainError(_("Describe what went wrong."), field="description")
-    if reason in REASONS_NEEDING_EVIDENCE and not files:
+    if submit and reason in REASONS_NEEDING_EVIDENCE and not files:
         raise DomainError(
             _("Add at least one photo or video that shows the problem."), field="files"
         )
+    if submit and credit_rules.needs_more_evidence(buyer):
+        count = credit_rules.evidence_count(uploads=files, inspected=evidence_validate(files))
+        credit_rules.watch_evidence_check(count)
     claimed = order.amount_fen if claimed_amount_fen is None else claimed_amount_fen
     if not 0 < claimed <= order.amount_fen:
         raise DomainError(
@@ -85,6 +101,9 @@ def dispute_open(
                 remedy=remedy,
                 description=description.strip(),
                 claimed_amount_fen=claimed,
+                buyer_tier=buyer.credit_tier,
+                review_required=bool(reasons),
+                review_reason="; ".join(reasons)[:200],
             )
     except IntegrityError as exc:
         raise DomainError(
@@ -99,6 +118,34 @@ def dispute_open(
     )
     if files:
         _add_evidence(dispute, buyer, files, actor=actor, user=user)
+    if not submit:
+        # a draft the buyer never sends expires (deadlines: buyer, never submitted a draft)
+        dispute.waiting_on = Dispute.Side.BUYER
+        dispute.deadline_at = timezone.now() + order.platform.buyer_response_window
+        dispute.save(update_fields=["waiting_on", "deadline_at"])
+        return dispute
+    _submit(dispute, actor=actor, user=user)
+    return dispute
+
+
+@transaction.atomic
+def dispute_submit(*, dispute: Dispute, party: Party, user=None) -> Dispute:
+    """Send the buyer's draft to the merchant once its evidence meets the rules."""
+    dispute = locked(dispute)
+    if side_of(dispute, party) != Actor.BUYER:
+        raise NotAllowed(_("Only the buyer can send the claim."))
+    stored = list(Evidence.objects.filter(dispute=dispute, role=Evidence.Role.BUYER))
+    if dispute.reason in REASONS_NEEDING_EVIDENCE and not stored:
+        raise DomainError(
+            _("Add at least one photo or video that shows the problem."), field="files"
+        )
+    if dispute.buyer_tier == credit_rules.CreditTier.WATCH:
+        credit_rules.watch_evidence_check(credit_rules.evidence_count(stored=stored))
+    _submit(dispute, actor=Actor.BUYER, user=user)
+    return dispute
+
+
+def _submit(dispute: Dispute, *, actor: str, user=None) -> None:
     now = timezone.now()
     dispute.submitted_at = now
     dispute.save(update_fields=["submitted_at"])
@@ -108,9 +155,30 @@ def dispute_open(
         actor=actor,
         user=user,
         waiting_on=Dispute.Side.MERCHANT,
-        due=now + order.platform.merchant_response_window,
+        due=now + dispute.platform.merchant_response_window,
     )
-    return dispute
+    if credit_rules.fast_refund_applies(dispute):
+        _fast_refund(dispute)
+
+
+def _fast_refund(dispute: Dispute) -> None:
+    """Pay a trusted buyer's small claim now; the merchant is told in the timeline."""
+    amount, cap = dispute.claimed_amount_fen, dispute.platform.fast_refund_cap_fen
+    lifecycle.apply(
+        dispute, "fast_refund", actor=Actor.SYSTEM, payload={"amount_fen": amount, "cap_fen": cap}
+    )
+    full = amount == dispute.order.amount_fen
+    settle(
+        dispute,
+        outcome=Decision.Outcome.FULL_REFUND if full else Decision.Outcome.PARTIAL_REFUND,
+        amount_fen=amount,
+        reasoning=_(
+            "Fast refund: the buyer is in good standing and the claim is within the "
+            "platform's fast-refund limit of %(cap)s."
+        )
+        % {"cap": yuan(cap)},
+        source=Decision.Source.FAST_REFUND,
+    )
 
 
 def _add_evidence(dispute: Dispute, party: Party, files, *, actor: str, user=None, caption=""):
@@ -219,12 +287,22 @@ def dispute_withdraw(*, dispute: Dispute, party: Party, user=None) -> Dispute:
 
 @transaction.atomic
 def merchant_accept_claim(*, dispute: Dispute, party: Party, user=None) -> Dispute:
-    """The merchant gives the buyer what was asked for; no arbitrator needed."""
+    """The merchant gives the buyer what was asked for; no arbitrator needed, unless the
+    dispute must be reviewed (``credit_rules``): then an arbitrator confirms it first."""
     dispute = locked(dispute)
     if side_of(dispute, party) != Actor.MERCHANT:
         raise NotAllowed(_("Only the merchant can accept the claim."))
     outcome = claim_outcome(dispute)
     _lapse_pending_offers(dispute)
+    if dispute.review_required:
+        credit_rules.settlement_for_review(
+            dispute,
+            "accept_claim_for_review",
+            actor=Actor.MERCHANT,
+            user=user,
+            terms={"outcome": outcome, "amount_fen": dispute.claimed_amount_fen},
+        )
+        return dispute
     lifecycle.apply(dispute, "accept_claim", actor=Actor.MERCHANT, user=user)
     settle(
         dispute,

@@ -17,6 +17,7 @@ from webhooks.services import webhooks_emit
 from .. import lifecycle
 from ..errors import DomainError
 from ..models import Decision, Dispute, DisputeEvent, Offer
+from . import credit_rules
 from .common import amount_from, locked, side_of, yuan
 from .decisions import settle
 from .remedies import lines_check, lines_payload, lines_save, lines_total
@@ -153,8 +154,9 @@ def _answerable_offer(dispute: Dispute, party: Party) -> Offer:
 
 
 @transaction.atomic
-def offer_accept(*, dispute: Dispute, party: Party, user=None) -> Decision:
-    """Accepting settles the dispute for the offered amount."""
+def offer_accept(*, dispute: Dispute, party: Party, user=None) -> Decision | None:
+    """Accepting settles the dispute for the offered amount, or, when the dispute must be
+    reviewed (``credit_rules``), sends the agreement to an arbitrator to confirm (None)."""
     dispute = locked(dispute)
     actor = side_of(dispute, party)
     offer = _answerable_offer(dispute, party)
@@ -164,6 +166,15 @@ def offer_accept(*, dispute: Dispute, party: Party, user=None) -> Decision:
     webhooks_emit(
         platform=dispute.platform, type=EventType.OFFER_ACCEPTED, data=payloads.offer_data(offer)
     )
+    if dispute.review_required:
+        credit_rules.settlement_for_review(
+            dispute,
+            "accept_offer_for_review",
+            actor=actor,
+            user=user,
+            terms={"offer": offer.pk, "amount_fen": offer.amount_fen},
+        )
+        return None
     lifecycle.apply(dispute, "accept_offer", actor=actor, user=user, payload={"offer": offer.pk})
     return settle(
         dispute,

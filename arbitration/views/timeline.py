@@ -73,6 +73,25 @@ def describe(event: DisputeEvent, side: str) -> Entry:
         "reject_offer": lambda: _("%(who)s rejected the offer.") % {"who": who},
         "accept_offer": lambda: _("%(who)s accepted the offer.") % {"who": who},
         "accept_claim": lambda: _("%(who)s accepted the buyer's claim.") % {"who": who},
+        "accept_offer_for_review": lambda: (
+            _("%(who)s accepted the offer; an arbitrator will confirm it before it is carried out.")
+            % {"who": who}
+        ),
+        "accept_claim_for_review": lambda: (
+            _(
+                "%(who)s accepted the buyer's claim; an arbitrator will confirm it before it "
+                "is carried out."
+            )
+            % {"who": who}
+        ),
+        "fast_refund": lambda: (
+            _(
+                "Fast refund of %(amount)s: the buyer is in good standing and the claim is "
+                "within the platform's limit, so it was refunded without waiting for the "
+                "merchant. The merchant can still report the buyer."
+            )
+            % {"amount": yuan(int(p.get("amount_fen") or 0))}
+        ),
         "escalate": lambda: (
             _("The deadline passed, so an arbitrator will decide.")
             if event.actor == Actor.SYSTEM
