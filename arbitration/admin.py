@@ -230,12 +230,12 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             if failure is None:
                 return HttpResponseRedirect(request.path)
             status, error = failure
-        context = {
-            **self.admin_site.each_context(request),
-            **page,
         page = dispute_page(dispute, evidence)
         if page["suggestion"] is not None and not form.is_bound:
             form.initial = {**page["suggestion"].form_initial(), **form.initial}
+        context = {
+            **self.admin_site.each_context(request),
+            **page,
             "opts": self.opts,
             "title": dispute.reference,
             "subtitle": dispute.order.title,
@@ -290,13 +290,13 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
     for offer in offers:
         offer.amount_display = yuan(offer.amount_fen)
     decision = Decision.objects.filter(dispute=dispute).select_related("decided_by").first()
-    relied_on = set(decision.evidence_relied_on.values_list("pk", flat=True)) if decision else ()
-    refund = Refund.objects.filter(dispute=dispute).first()
-    return {
     suggestion = None
     if decision is None:
         reports = {item.pk: item.findings.report for item in evidence if item.findings}
         suggestion = suggest_outcome(dispute, evidence=evidence, reports=reports)
+    relied_on = set(decision.evidence_relied_on.values_list("pk", flat=True)) if decision else ()
+    refund = Refund.objects.filter(dispute=dispute).first()
+    return {
         "dispute": dispute,
         "order": order,
         "order_amount": yuan(order.amount_fen),
@@ -310,11 +310,11 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "events": timeline(dispute),
         "reports": dispute.merchant_reports.select_related("merchant", "reviewed_by"),
         "decision": decision,
+        "suggestion": suggestion,
+        **suggestion_recorded(decision),
         "decision_amount": yuan(decision.amount_fen) if decision else "",
         "relied_on": [item for item in evidence if item.pk in relied_on],
         "refund": refund,
-        "suggestion": suggestion,
-        **suggestion_recorded(decision),
         "refund_amount": yuan(refund.amount_fen) if refund else "",
     }
 
