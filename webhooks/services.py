@@ -5,7 +5,6 @@ import secrets
 import time
 from datetime import timedelta
 
-import requests
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from arbitration.errors import DomainError
 
-from . import backoff, signing
-from .addresses import check_url
+from . import backoff, signing, transport
+from .addresses import check_url, destination
 from .models import DeliveryAttempt, EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 TIMEOUT_SECONDS = 10
@@ -138,9 +137,10 @@ def _claim(delivery_id: int, now) -> bool:
 
 
 def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery, body: bytes, now):
-    """POST once; returns (status code or None, response excerpt, error)."""
+    """POST once to the addresses checked just now; returns (status code or None, excerpt,
+    error)."""
     try:
-        check_url(endpoint.url)
+        target = destination(endpoint.url)
     except DomainError as exc:
         return None, "", exc.message
     timestamp = int(now.timestamp())
@@ -153,21 +153,8 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery, body: bytes, now
         "Tianping-Event": delivery.event.type,
         "Tianping-Delivery": str(delivery.pk),
     }
-    try:
-        # streamed: only the start of the answer is read, however much the receiver sends
-        with requests.post(
-            endpoint.url,
-            data=body,
-            headers=headers,
-            timeout=TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
-        ) as response:
-            head = next(response.iter_content(EXCERPT * 4), b"")
-    except requests.RequestException as exc:
-        return None, "", f"{type(exc).__name__}: {exc}"[:EXCERPT]
-    text = head.decode(response.encoding or "utf-8", errors="replace")[:EXCERPT]
-    return response.status_code, text, ""
+    reply = transport.post(target, body, headers, timeout=TIMEOUT_SECONDS, excerpt=EXCERPT)
+    return reply.status, reply.excerpt, reply.error
 
 
 def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:

@@ -12,9 +12,10 @@ from webhooks import services
 
 
 class Receiver:
-    """Answers every POST with ``status`` and keeps ``(headers, body)`` of each request."""
+    """Answers every POST with ``status`` and keeps ``(headers, body)`` of each request;
+    with ``tls`` (a server-side ``ssl.SSLContext``) it speaks HTTPS."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
         self.requests: list[tuple[dict, bytes]] = []
         self.status = 200
         self.reply: bytes | None = None
@@ -33,7 +34,10 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        if tls is not None:  # an ssl.SSLContext for the server side
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
