@@ -13,7 +13,7 @@ from arbitration import lifecycle
 from arbitration.errors import DomainError, NotAllowed
 from arbitration.models import DisputeEvent
 
-from . import credit
+from . import credit, credit_sources
 from .models import ApiKey, CreditAppeal, CreditEvent, MerchantReport, Party, Platform
 
 KEY_PREFIX = "tp"
@@ -29,8 +29,8 @@ def merchant_report_review(
 ) -> MerchantReport:
     """An arbitrator upholds or rejects a merchant's report of a buyer, once.
 
-    The note goes into the dispute's audit trail; what an upheld report costs the buyer's
-    credit is decided by the credit ledger, not here.
+    The note goes into the dispute's audit trail; an upheld report costs the buyer credit
+    (``credit_sources.credit_for_report``).
     """
     if not getattr(user, "can_arbitrate", False):
         raise NotAllowed(_("Only an arbitrator can review a merchant report."))
@@ -52,6 +52,7 @@ def merchant_report_review(
         user=user,
         payload={"report": report.pk, "status": report.status, "note": note.strip()},
     )
+    credit_sources.credit_for_report(report)
     return report
 
 
