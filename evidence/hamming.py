@@ -3,6 +3,7 @@
 PostgreSQL has ``bit_count`` and ``#`` (xor); SQLite has neither, so a tiny ``tp_popcount``
 function is registered on every SQLite connection and xor is spelled ``(a | b) - (a & b)``.
 This lets near-duplicate verification discard non-matches before rows reach Python.
+``HammingDistance`` is the ORM expression, ``hamming_sql`` the same for raw SQL.
 """
 
 from django.db.backends.signals import connection_created
@@ -33,6 +34,13 @@ class HammingDistance(Func):
         sql = f"tp_popcount(({column} | {value}) - ({column} & {value}))"
         params = (*column_params, *value_params, *column_params, *value_params)
         return sql, params
+
+
+def hamming_sql(vendor: str, a: str, b: str) -> str:
+    """SQL for the Hamming distance between two 64-bit integer expressions ``a`` and ``b``."""
+    if vendor == "postgresql":
+        return f"bit_count(({a} # {b})::bit(64))"
+    return f"tp_popcount(({a} | {b}) - ({a} & {b}))"
 
 
 def _popcount(value):

@@ -150,15 +150,19 @@ class Signal(models.Model):
 
 
 class Fingerprint(models.Model):
-    """Perceptual hashes of one image, with the pHash split into four indexed 16-bit bands.
+    """Perceptual hashes of one stored crop of an image (``variant`` indexes
+    ``fingerprints.STORED_CROPS``: 0 the whole frame, 1 the centred inner crop), with each of
+    pHash, dHash and wHash split into four indexed 16-bit bands.
 
-    Near-duplicate search looks up each band (and its neighbours within the band radius)
-    through the band indexes — multi-index hashing — and only then checks the full
-    distances with the engine's rule, so it never scans the table. Hashes are stored signed
-    (PostgreSQL bigint); mirrored copies are caught by querying with the mirrored hash.
+    Near-duplicate search looks up the bands of the query's aligned views through the band
+    indexes — multi-index hashing — and checks the full distances with the engine's rule in
+    the same query, so it never scans the table. A band column holds ``variant << 16 | band``,
+    so one index per band position serves both crops and a view only meets the crop it is
+    aligned with. Hashes are stored signed (PostgreSQL bigint).
     """
 
-    evidence = models.OneToOneField(Evidence, on_delete=models.CASCADE, related_name="fingerprint")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="fingerprints")
+    variant = models.PositiveSmallIntegerField(default=0)
     phash = models.BigIntegerField()
     dhash = models.BigIntegerField()
     whash = models.BigIntegerField()
@@ -166,18 +170,29 @@ class Fingerprint(models.Model):
     p1 = models.PositiveIntegerField()
     p2 = models.PositiveIntegerField()
     p3 = models.PositiveIntegerField()
+    d0 = models.PositiveIntegerField(default=0)
+    d1 = models.PositiveIntegerField(default=0)
+    d2 = models.PositiveIntegerField(default=0)
+    d3 = models.PositiveIntegerField(default=0)
+    w0 = models.PositiveIntegerField(default=0)
+    w1 = models.PositiveIntegerField(default=0)
+    w2 = models.PositiveIntegerField(default=0)
+    w3 = models.PositiveIntegerField(default=0)
+
+    BANDS = ("p0", "p1", "p2", "p3", "d0", "d1", "d2", "d3", "w0", "w1", "w2", "w3")
 
     class Meta:
         verbose_name = _("fingerprint")
         verbose_name_plural = _("fingerprints")
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "variant"], name="fp_evidence_variant")
+        ]
         indexes = [
             models.Index(
                 fields=[band], include=["evidence", "phash", "dhash", "whash"], name=f"fp_{band}"
             )
-            for band in ("p0", "p1", "p2", "p3")
+            for band in ("p0", "p1", "p2", "p3", "d0", "d1", "d2", "d3", "w0", "w1", "w2", "w3")
         ]
 
     def __str__(self) -> str:
-        return f"pHash {self.phash & (2**64 - 1):016x}"
-
-    BANDS = ("p0", "p1", "p2", "p3")
+        return f"pHash {self.phash & (2**64 - 1):016x} (crop {self.variant})"

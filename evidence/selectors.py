@@ -2,19 +2,18 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db import connection
 
 from . import forensics
 from .forensics import fingerprints as fp
-from .hamming import HammingDistance
+from .hamming import hamming_sql
 from .models import Fingerprint, ForensicReport
 
-# Each 16-bit pHash band is probed within this many bit flips. By the pigeonhole principle a
-# hash within 4 * (radius + 1) - 1 = 7 bits of the query shares a band within the radius, so
-# the lookup finds every stored pHash within 7 bits. Radius 2 (11 bits) would fetch ~8x more
-# candidates: 2,192 probes on 16-bit bands reach ~3 % of a large table, which is a scan.
-LOOKUP_RADIUS = 1
-LOOKUP_BITS = 4 * (LOOKUP_RADIUS + 1) - 1
+# Every view of the query is looked up by the exact value of each of its twelve bands (four
+# each of pHash, dHash and wHash): a stored crop within 3 bits of a view on any hash shares a
+# band with it (pigeonhole), and in practice nearly every true copy shares one with one of
+# its neighbouring views. Probing neighbouring band values too (radius 1) would find every
+# pHash within 7 bits but cost 17 times the index lookups.
 
 
 @dataclass(frozen=True)
@@ -24,68 +23,73 @@ class NearDuplicate:
     match: fp.Match
 
 
-def _band_probes(query: fp.Fingerprints, radius: int) -> dict[str, list[int]]:
-    """For each band column, the values to look up: the query's band (and its mirror's)
-    and every value within ``radius`` bit flips."""
-    probes: dict[str, set[int]] = {column: set() for column in Fingerprint.BANDS}
-    for _mirrored, variant in query.variants():
-        for column, band in zip(Fingerprint.BANDS, fp.bands(variant["phash"]), strict=True):
-            probes[column].update(fp.band_probes(band, radius))
-    return {column: sorted(values) for column, values in probes.items()}
+def _rule_sql(vendor: str) -> str:
+    """`fingerprints.accepts` in SQL, for the row ``f`` against the view ``q``."""
+    d = {kind: hamming_sql(vendor, f"f.{kind}", f"q.{kind[0]}h") for kind in fp.KINDS}
+    within = " + ".join(
+        f"CASE WHEN {d[kind]} <= {fp.THRESHOLDS[kind]} THEN 1 ELSE 0 END" for kind in fp.KINDS
+    )
+    strict = " OR ".join(f"{d[kind]} <= {fp.STRICT_THRESHOLD}" for kind in fp.KINDS)
+    return f"(({within}) >= {fp.MIN_AGREEING} OR {strict})"
 
 
-def _could_match(query: fp.Fingerprints) -> Q:
-    """A necessary condition for ``fingerprints.compare`` to accept a row, in SQL.
-
-    compare() accepts when two hash kinds are within their thresholds or one is within
-    STRICT_THRESHOLD; any such row has pHash within its threshold, or dHash and wHash both
-    within theirs, or dHash or wHash within the strict bound. Rows failing this never reach
-    Python; compare() still makes the final call on the rest.
-    """
-    limit, strict = fp.THRESHOLDS, fp.STRICT_THRESHOLD
-    condition = Q()
-    for index in range(len(query.variants())):
-        d = {kind: f"d{kind[0]}{index}" for kind in ("phash", "dhash", "whash")}
-        condition |= (
-            Q(**{f"{d['phash']}__lte": limit["phash"]})
-            | Q(**{f"{d['dhash']}__lte": limit["dhash"], f"{d['whash']}__lte": limit["whash"]})
-            | Q(**{f"{d['dhash']}__lte": strict})
-            | Q(**{f"{d['whash']}__lte": strict})
-        )
-    return condition
+def _views_sql(views, vendor: str) -> tuple[str, list]:
+    """A VALUES list with one row per view: its index, its band keys and its hashes."""
+    columns = ["vi", *Fingerprint.BANDS, "ph", "dh", "wh"]
+    types = ["int"] * (1 + len(Fingerprint.BANDS)) + ["bigint"] * len(fp.KINDS)
+    # PostgreSQL types a VALUES column from its first row: cast that one.
+    first = [f"%s::{t}" if vendor == "postgresql" else "%s" for t in types]
+    rest = ["%s"] * len(types)
+    rows, params = [], []
+    for index, view in enumerate(views):
+        h = view.hashes
+        keys = fp.band_keys(h, view.variant)
+        params += [index, *keys, *(fp.to_signed64(getattr(h, kind)) for kind in fp.KINDS)]
+        rows.append(f"({', '.join(rest if rows else first)})")
+    return f"q ({', '.join(columns)}) AS (VALUES {', '.join(rows)})", params
 
 
-def _distances(query: fp.Fingerprints) -> dict:
-    return {
-        f"d{kind[0]}{index}": HammingDistance(kind, variant[kind])
-        for index, (_mirrored, variant) in enumerate(query.variants())
-        for kind in ("phash", "dhash", "whash")
-    }
-
-
-def near_duplicates(
-    query: fp.Fingerprints, *, radius: int = LOOKUP_RADIUS, limit: int = 50
-) -> list[NearDuplicate]:
-    """Stored images that are near-duplicates of ``query`` (or of its mirror image).
-
-    Candidates come from the band indexes; each is then verified with the engine's own
-    ``fingerprints.compare`` rule, so the database and the CLI agree on what a match is.
-    """
-    distances, could_match = _distances(query), _could_match(query)
-    # One index-only scan per band (the band indexes include every column read here),
-    # glued with UNION ALL; OR-ing the bands instead makes PostgreSQL visit the heap.
-    per_band = [
-        Fingerprint.objects.filter(**{f"{column}__in": values})
-        .alias(**distances)
-        .filter(could_match)
-        .values_list("evidence_id", "phash", "dhash", "whash")
-        for column, values in _band_probes(query, radius).items()
+def lookup_sql(views, vendor: str) -> tuple[str, list]:
+    """The lookup statement for ``views``: per band column, the views joined with the
+    fingerprint rows that share that band (an index lookup each), the rule applied to them."""
+    values, params = _views_sql(views, vendor)
+    rule = _rule_sql(vendor)
+    table = Fingerprint._meta.db_table
+    # Only names from the model and the engine's constants go into the text; every value
+    # is a parameter.
+    selects = [
+        f"SELECT q.vi, f.evidence_id, f.phash, f.dhash, f.whash FROM q "  # noqa: S608
+        f"JOIN {table} f ON f.{band} = q.{band} WHERE {rule}"
+        for band in Fingerprint.BANDS
     ]
-    rows = {row[0]: row for row in per_band[0].union(*per_band[1:], all=True)}.values()
+    return f"WITH {values} " + " UNION ALL ".join(selects), params
+
+
+def near_duplicates(query: fp.Fingerprints, *, limit: int = 50) -> list[NearDuplicate]:
+    """Stored images that are near-duplicates of ``query`` (or of its mirror image), cropped
+    up to 10 % per side, resized or re-encoded (see `fingerprints` for the aligned views).
+
+    One statement: per band column, a nested loop of index lookups (``f.<band> = q.<band>``
+    for every view) with the engine's rule applied to the rows found, so only matches leave
+    the database and the table is never scanned. Matches are verified again with
+    ``fingerprints.compare`` so the database and the CLI agree on what a match is.
+    """
+    views = query.lookup_views()
+    sql, params = lookup_sql(views, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    hits: dict[int, dict] = {}
+    for view_index, evidence_id, *hashes in rows:
+        view = views[view_index]
+        entry = hits.setdefault(evidence_id, {"views": set(), "stored": {}})
+        entry["views"].add(view_index)
+        entry["stored"][view.variant] = fp.Hashes(*(fp.from_signed64(v) for v in hashes))
     found = []
-    for evidence_id, *hashes in rows:
-        stored = fp.Fingerprints(None, *(fp.from_signed64(value) for value in hashes))
-        match = fp.compare(query, stored)
+    for evidence_id, entry in hits.items():
+        crops = entry["stored"]
+        stored = fp.Fingerprints(None, tuple(crops.get(v) for v in range(len(fp.STORED_CROPS))))
+        match = fp.compare(query, stored, [views[i] for i in sorted(entry["views"])])
         if match is not None:
             found.append(NearDuplicate(evidence_id, stored, match))
     found.sort(key=lambda item: sum(item.match.distances.values()))

@@ -1,7 +1,9 @@
 """Tianping's forensic engine: pure Python, no Django.
 
 `analyze(image_bytes, context)` decodes once, runs every analyzer on the shared arrays and
-aggregates their signals into a `Report`. The worker and `manage.py analyze_image` both
+aggregates their signals into a `Report`. The image is hashed once too: the report carries
+its fingerprints, and a caller that searches stored fingerprints (the worker) passes
+`Context.lookup` instead of hashing the image itself. The worker and `manage.py analyze_image` both
 call it; bump ANALYZER_VERSION whenever a result could change.
 """
 
@@ -29,7 +31,7 @@ from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import Context, KnownFingerprint, Reference, Report, Signal
 
-ANALYZER_VERSION = "2025.3"
+ANALYZER_VERSION = "2025.4"
 
 ANALYZERS = {
     "c2pa": c2pa_manifest.run,
@@ -94,6 +96,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
         signals=tuple(sorted(signals, key=lambda s: (-s.score, s.code))),
         metadata=meta,
         heatmaps=heatmaps,
+        fingerprints=img.fingerprints,
     )
 
 

@@ -61,6 +61,14 @@ class Decoded:
         return _scaled(self.work, SMALL_SIDE)
 
     @cached_property
+    def fingerprints(self):
+        """The image's perceptual fingerprints, computed once per analysis: the reuse analyzer
+        matches with them and the worker stores them."""
+        from .fingerprints import compute
+
+        return compute(self.small, sha256=self.sha256)
+
+    @cached_property
     def exif_ifd(self) -> dict:
         return dict(self.exif.get_ifd(EXIF_IFD)) if self.exif else {}
 

@@ -12,7 +12,7 @@ from scipy import ndimage
 from . import fingerprints, regions
 from .align import Alignment, align
 from .decoded import Decoded, decode
-from .types import Context, Reference, Result, Signal
+from .types import Context, KnownFingerprint, Reference, Result, Signal
 
 LISTING_NCC = 0.85  # aligned correlation above which the evidence is the listing photo
 DIFF_SIDE = 512
@@ -27,25 +27,21 @@ CROSS_SCORE = 0.85
 
 
 def run(img: Decoded, context: Context) -> Result:
-    fp = fingerprints.compute(img.small, sha256=img.sha256)
-    meta = {"fingerprints": _hex(fp)}
-    signals = _cross_dispute(img, fp, context)
+    fp = img.fingerprints
+    known = [*context.known, *(context.lookup(fp) if context.lookup else [])]
+    signals = _cross_dispute(img, fp, known)
     if context.listing:
         signals += _listing(img, context.listing)
-    return Result(signals, metadata=meta)
+    return Result(signals, metadata={"fingerprints": fp.to_dict()})
 
 
-def _hex(fp: fingerprints.Fingerprints) -> dict:
-    out = {"sha256": fp.sha256}
-    for k in ("phash", "dhash", "whash", "phash_mirror", "dhash_mirror", "whash_mirror"):
-        v = getattr(fp, k)
-        out[k] = None if v is None else f"{v:016x}"
-    return out
-
-
-def _cross_dispute(img: Decoded, fp: fingerprints.Fingerprints, context: Context) -> list[Signal]:
+def _cross_dispute(
+    img: Decoded, fp: fingerprints.Fingerprints, known_images: list[KnownFingerprint]
+) -> list[Signal]:
+    """The closest stored image whose hashes match one of this image's aligned views (see
+    `fingerprints`); failing that, any known image given with its bytes that aligns."""
     best = None
-    for known in context.known:
+    for known in known_images:
         match = fingerprints.compare(fp, known.fingerprints)
         if match and (
             best is None or sum(match.distances.values()) < sum(best[1].distances.values())
@@ -53,9 +49,14 @@ def _cross_dispute(img: Decoded, fp: fingerprints.Fingerprints, context: Context
             best = (known, match)
     if best is not None:
         known, match = best
-        data = {"known_id": known.id, "distances": match.distances, "mirrored": match.mirrored}
+        data = {
+            "known_id": known.id,
+            "distances": match.distances,
+            "mirrored": match.mirrored,
+            "cropped": match.variant != 0,
+        }
         return [_cross_signal(known, match.mirrored, data)]
-    for known in context.known:
+    for known in known_images:
         if not known.image:
             continue
         a = align(img.work, decode(known.image, max_side=DIFF_SIDE).image)

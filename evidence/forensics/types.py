@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .fingerprints import Fingerprints
 
 FORGERY = "forgery"
@@ -54,6 +56,7 @@ class Report:
     signals: tuple[Signal, ...]
     metadata: dict
     heatmaps: dict[str, bytes] = field(default_factory=dict)
+    fingerprints: Fingerprints | None = None  # what the worker stores for later lookups
 
     def codes(self) -> set[str]:
         return {s.code for s in self.signals}
@@ -89,8 +92,9 @@ class Reference:
 class KnownFingerprint:
     """Evidence already stored elsewhere (another dispute or account).
 
-    Hashes alone miss crops beyond a few percent per side; when the stored image bytes are
-    given too, a hash miss is re-checked by alignment (the listing-photo matcher)."""
+    `fingerprints` need only the stored side (`compute(..., views=False)`). The hashes find
+    copies cropped up to 10 % per side; when the stored image bytes are given too, a hash
+    miss is re-checked by pixel alignment (the listing-photo matcher)."""
 
     id: str
     fingerprints: Fingerprints
@@ -100,8 +104,13 @@ class KnownFingerprint:
 
 @dataclass(frozen=True)
 class Context:
+    """What an image is judged against. `lookup`, when given, is called once with the
+    image's fingerprints and returns more `known` images (the worker's database search), so
+    the caller never decodes or hashes the image itself."""
+
     listing: list[Reference] = field(default_factory=list)
     known: list[KnownFingerprint] = field(default_factory=list)
+    lookup: Callable[[Fingerprints], list[KnownFingerprint]] | None = None
     delivered_at: dt.datetime | dt.date | None = None
     trust_anchors_pem: str | None = None
     detector_model_path: str | None = None

@@ -107,3 +107,22 @@ def test_an_engine_failure_still_answers_in_the_error_shape(tmp_path, monkeypatc
     else:
         raise AssertionError("the command should exit non-zero")
     assert json.loads(out.getvalue())["error"]["code"] == "analysis_failed"
+
+
+def test_known_image_cropped_ten_percent_per_side_is_cross_dispute(tmp_path):
+    base = scene(640, 480, 8)
+    known = tmp_path / "known.jpg"
+    known.write_bytes(camera_photo(pixels=base))
+    copy = tmp_path / "copy.jpg"
+    copy.write_bytes(camera_photo(pixels=f.resized(f.crop_fraction(base, *[0.1] * 4), 0.8)))
+    other = tmp_path / "other.jpg"
+    other.write_bytes(camera_photo(seed=77))
+    done = run(copy, "--known", known, "--json")
+    assert done.returncode == 0, done.stderr
+    (signal,) = [
+        s for s in json.loads(done.stdout)["signals"] if s["code"] == "reuse.cross_dispute"
+    ]
+    assert signal["data"]["known_id"] == str(known) and "distances" in signal["data"]
+    done = run(other, "--known", known, "--json")
+    codes = {s["code"] for s in json.loads(done.stdout)["signals"]}
+    assert "reuse.cross_dispute" not in codes

@@ -91,3 +91,28 @@ def test_hashes_alone_catch_resized_and_mirrored_copies():
     ctx = Context(known=[KnownFingerprint("E8", fingerprints.of_bytes(stored))])
     for copy in (to_jpeg(f.resized(BASE, 0.5), 75), to_jpeg(f.mirrored(BASE), 85)):
         assert analyze(copy, ctx).signal("reuse.cross_dispute")
+
+
+def _cut(arr, side, sides=(1, 1, 1, 1)):
+    return f.crop_fraction(arr, *(side * k for k in sides))
+
+
+def test_hashes_alone_find_copies_cropped_ten_percent_per_side():
+    """No image bytes: only the stored crops' hashes, as the worker's database holds them."""
+    for seed in (5, 6, 7):
+        base = scene(640, 480, seed)
+        stored = fingerprints.of_bytes(camera_photo(pixels=base), views=False)
+        ctx = Context(known=[KnownFingerprint("E9", stored, "dispute 9")])
+        for sides in ((1, 1, 1, 1), (1, 1, 0.5, 0.5), (0.4, 1, 1, 0.6)):
+            copy = to_jpeg(f.resized(_cut(base, 0.10, sides), 0.75), 78)
+            s = analyze(copy, ctx).signal("reuse.cross_dispute")
+            assert s and s.data["known_id"] == "E9" and s.data["cropped"], (seed, sides)
+        mirrored = to_jpeg(f.mirrored(_cut(base, 0.09)), 85)
+        assert analyze(mirrored, ctx).signal("reuse.cross_dispute").data["mirrored"]
+
+
+def test_cropped_views_do_not_match_unrelated_photos():
+    stored = [fingerprints.of_bytes(camera_photo(seed=s), views=False) for s in range(20, 40)]
+    for seed in range(40, 55):
+        query = fingerprints.of_bytes(camera_photo(seed=seed))
+        assert all(fingerprints.compare(query, other) is None for other in stored), seed

@@ -66,7 +66,8 @@ class Command(BaseCommand):
 
     def _known(self, path: str) -> KnownFingerprint:
         data = self._image(path)
-        return KnownFingerprint(path, fingerprints.of_bytes(data), Path(path).name, image=data)
+        stored = fingerprints.of_bytes(data, views=False)
+        return KnownFingerprint(path, stored, Path(path).name, image=data)
 
     def _fail(self, code: str, message: str, status: int = 2):
         self.stdout.write(json.dumps({"error": {"code": code, "message": message}}))

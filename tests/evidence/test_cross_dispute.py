@@ -1,0 +1,112 @@
+"""Evidence reused across disputes: found through the stored fingerprints even when cropped
+by 10 % per side, re-encoded and mirrored; unrelated photos are not; one decode per analysis."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from arbitration import services
+from evidence import analysis, forensics
+from evidence.forensics import decoded
+from evidence.forensics import fingerprints as fp
+from evidence.models import Fingerprint
+from evidence.selectors import near_duplicates
+from tests.evidence.test_pipeline import cropped, product_photo, upload
+from tests.factories import OrderFactory
+
+
+def _claim(buyer, data: bytes, description="cracked"):
+    dispute = services.dispute_open(
+        order=OrderFactory(buyer=buyer),
+        buyer=buyer,
+        reason="damaged",
+        remedy="refund_only",
+        description=description,
+        files=[upload(data)],
+    )
+    return dispute.evidence.get()
+
+
+def _mirrored(data: bytes) -> bytes:
+    img = Image.open(io.BytesIO(data)).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+# Fractions of 10 % cut from (left, top, right, bottom). The views cover crops spread over
+# opposite sides; 10 % off one side and nothing off the opposite one on both axes (a pure
+# diagonal shift) is beyond what the hashes tolerate, see ``fingerprints``.
+@pytest.mark.parametrize(
+    "sides",
+    [(1, 1, 1, 1), (1, 1, 0.5, 0.5), (0.5, 0.5, 1, 1), (1, 0.3, 0.5, 1)],
+    ids=["all-sides", "more-top-left", "more-bottom-right", "uneven"],
+)
+def test_a_copy_cropped_ten_percent_per_side_in_another_dispute_is_reuse(buyer, outsider, sides):
+    original = _claim(buyer, product_photo(seed=11))
+    analysis.analyze_evidence(original.pk)
+    copy = _claim(outsider, cropped(product_photo(seed=11), 0.10, sides, quality=75, scale=0.7))
+    report = analysis.analyze_evidence(copy.pk)
+    reuse = report.signals.get(code="reuse.cross_dispute")
+    assert reuse.data["known_id"] == str(original.pk)
+    assert "distances" in reuse.data  # found by the fingerprints, not by pixel alignment
+
+
+def test_a_mirrored_cropped_copy_is_reuse(buyer, outsider):
+    original = _claim(buyer, product_photo(seed=12))
+    analysis.analyze_evidence(original.pk)
+    copy = _claim(outsider, _mirrored(cropped(product_photo(seed=12), 0.08)))
+    reuse = analysis.analyze_evidence(copy.pk).signals.get(code="reuse.cross_dispute")
+    assert reuse.data["known_id"] == str(original.pk)
+    assert reuse.data["mirrored"] is True
+
+
+def test_an_unrelated_photo_in_another_dispute_is_not_reuse(buyer, outsider):
+    for seed in (21, 22, 23):
+        analysis.analyze_evidence(_claim(buyer, product_photo(seed=seed)).pk)
+    other = _claim(outsider, product_photo(seed=24))
+    report = analysis.analyze_evidence(other.pk)
+    assert not report.signals.filter(code="reuse.cross_dispute").exists()
+
+
+def test_each_stored_crop_is_one_row_keyed_for_its_bands(buyer):
+    item = _claim(buyer, product_photo(seed=13))
+    report = analysis.analyze_evidence(item.pk)
+    rows = Fingerprint.objects.filter(evidence=item).order_by("variant")
+    assert [row.variant for row in rows] == list(range(len(fp.STORED_CROPS)))
+    stored = fp.of_bytes(product_photo(seed=13), views=False).stored
+    for row in rows:
+        assert row.p0 >> fp.BAND_BITS == row.variant
+        assert (row.w3 & 0xFFFF) == fp.bands(fp.from_signed64(row.whash))[3]
+        assert fp.hamming(fp.from_signed64(row.phash), stored[row.variant].phash) <= 4
+    assert report.metadata["fingerprints"]["phash"] == f"{fp.from_signed64(rows[0].phash):016x}"
+
+
+def test_the_lookup_with_a_whole_frame_only_query_still_works(buyer):
+    item = _claim(buyer, product_photo(seed=14))
+    analysis.analyze_evidence(item.pk)
+    whole = fp.of_bytes(product_photo(seed=14), views=False)
+    assert [m.evidence_id for m in near_duplicates(whole)] == [item.pk]
+
+
+def test_one_analysis_decodes_and_hashes_the_image_once(buyer, outsider, monkeypatch):
+    analysis.analyze_evidence(_claim(buyer, product_photo(seed=15)).pk)
+    item = _claim(outsider, cropped(product_photo(seed=15), 0.05))
+    calls = {"decode": 0, "compute": 0}
+    real_decode, real_compute = decoded.decode, fp.compute
+
+    def counting_decode(*args, **kwargs):
+        calls["decode"] += 1
+        return real_decode(*args, **kwargs)
+
+    def counting_compute(*args, **kwargs):
+        calls["compute"] += 1
+        return real_compute(*args, **kwargs)
+
+    monkeypatch.setattr(decoded, "decode", counting_decode)
+    monkeypatch.setattr(forensics, "decode", counting_decode)
+    monkeypatch.setattr(fp, "compute", counting_compute)
+    report = analysis.analyze_evidence(item.pk)
+    assert report.signals.filter(code="reuse.cross_dispute").exists()
+    assert calls == {"decode": 1, "compute": 1}
