@@ -37,7 +37,8 @@ class PlatformView(APIView):
 
 
 def platform_orders(platform) -> QuerySet[Order]:
-    return Order.objects.filter(platform=platform).select_related("buyer", "merchant")
+    # "platform" too: opening a dispute reads order.platform (its deadline windows, webhooks).
+    return Order.objects.filter(platform=platform).select_related("platform", "buyer", "merchant")
 
 
 def platform_disputes(platform) -> QuerySet[Dispute]:
