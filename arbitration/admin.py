@@ -30,6 +30,7 @@ from .lifecycle import IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund
 from .services import dispute_decide
 from .services.common import yuan
+from .services.risk import risk_explained
 from .services.suggestion import suggest_outcome, suggestion_recorded
 
 DAY = timedelta(days=1)
@@ -43,9 +44,6 @@ ACTION_LABELS = {
     "reject_offer": gettext_lazy("rejected the offer"),
     "accept_offer": gettext_lazy("accepted the offer"),
     "accept_claim": gettext_lazy("accepted the claim"),
-    "accept_offer_for_review": gettext_lazy("accepted the offer (to be confirmed)"),
-    "accept_claim_for_review": gettext_lazy("accepted the claim (to be confirmed)"),
-    "fast_refund": gettext_lazy("fast refund for a trusted buyer"),
     "escalate": gettext_lazy("asked for arbitration"),
     "decide": gettext_lazy("decided"),
     "default_decide": gettext_lazy("decided by default"),
@@ -210,7 +208,10 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     def risk(self, obj):
         level = "high" if obj.risk_score >= 0.7 else "mid" if obj.risk_score >= 0.4 else "low"
         return format_html(
-            '<span class="risk risk-{}">{}</span>', level, f"{obj.risk_score * 100:.0f}"
+            '<span class="risk risk-{}" title="{}">{}</span>',
+            level,
+            risk_text(risk_explained(obj)),
+            f"{obj.risk_score * 100:.0f}",
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -314,11 +315,21 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "reports": dispute.merchant_reports.select_related("merchant", "reviewed_by"),
         "decision": decision,
         "suggestion": suggestion,
+        "risk": risk_text(risk_explained(dispute)),
         **suggestion_recorded(decision),
         "decision_amount": yuan(decision.amount_fen) if decision else "",
         "relied_on": [item for item in evidence if item.pk in relied_on],
         "refund": refund,
         "refund_amount": yuan(refund.amount_fen) if refund else "",
+    }
+
+
+def risk_text(risk) -> str:
+    """The queue's risk as its three factors (``services/risk.py``), for a tooltip."""
+    return _("findings %(findings).2f × credit %(credit).2f × amount %(amount).2f") % {
+        "findings": risk.findings,
+        "credit": risk.credit,
+        "amount": risk.amount,
     }
 
 

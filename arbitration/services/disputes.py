@@ -18,6 +18,7 @@ from ..models import Decision, Dispute, DisputeEvent, Offer, Order
 from . import credit_rules
 from .common import locked, side_of, yuan
 from .decisions import claim_outcome, settle
+from .risk import dispute_risk_refresh
 
 Actor = DisputeEvent.Actor
 
@@ -109,6 +110,7 @@ def dispute_open(
         raise DomainError(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
         ) from exc
+    dispute.risk_score = dispute_risk_refresh(dispute.pk)  # credit × amount rank it at once
     lifecycle.record(dispute, "opened", actor=actor, user=user, payload={"reason": reason})
     credit_sources.credit_for_dispute_opened(dispute)
     webhooks_emit(
