@@ -7,6 +7,7 @@ a redelivered task, the sweeper and a re-analysis command can all call it safely
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -60,7 +61,8 @@ def _known_elsewhere(
 ) -> list[forensics.KnownFingerprint]:
     """Stored images from other disputes and orders that are near-duplicates of this one.
 
-    The same dispute's files and the same order's listing photos are not "elsewhere"; the
+    The engine calls this once with the fingerprints it computed (``Context.lookup``). The
+    same dispute's files and the same order's listing photos are not "elsewhere"; the
     listing comparison covers the latter with pixel alignment.
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
@@ -84,15 +86,17 @@ def _known_elsewhere(
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
-    Fingerprint.objects.update_or_create(
-        evidence=evidence,
-        defaults={
-            "phash": fp.to_signed64(query.phash),
-            "dhash": fp.to_signed64(query.dhash),
-            "whash": fp.to_signed64(query.whash),
-            **dict(zip(Fingerprint.BANDS, fp.bands(query.phash), strict=True)),
-        },
-    )
+    """One row per stored crop (``fingerprints.STORED_CROPS``), keyed for the band indexes."""
+    for variant, hashes in enumerate(query.stored):
+        keys = fp.band_keys(hashes, variant)
+        Fingerprint.objects.update_or_create(
+            evidence=evidence,
+            variant=variant,
+            defaults={
+                **{kind: fp.to_signed64(getattr(hashes, kind)) for kind in fp.KINDS},
+                **dict(zip(Fingerprint.BANDS, keys, strict=True)),
+            },
+        )
 
 
 def analyze_evidence(evidence_id: int) -> ForensicReport | None:
@@ -109,10 +113,9 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
         analysis=Evidence.Analysis.RUNNING, analysis_queued_at=timezone.now()
     )
     data = _read(evidence.original)
-    query = fp.of_bytes(data)
     context = forensics.Context(
         listing=_listing_references(evidence),
-        known=_known_elsewhere(evidence, query),
+        lookup=partial(_known_elsewhere, evidence),
         # Only a buyer's claim photo must postdate delivery: listing photos and the
         # merchant's packing photos are taken before it by nature.
         delivered_at=evidence.order.delivered_at if evidence.role == Evidence.Role.BUYER else None,
@@ -122,7 +125,7 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
     started = time.perf_counter()
     report = forensics.analyze(data, context)
     duration_ms = int((time.perf_counter() - started) * 1000)
-    return _save(evidence, query, report, duration_ms)
+    return _save(evidence, report.fingerprints, report, duration_ms)
 
 
 @transaction.atomic

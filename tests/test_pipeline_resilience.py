@@ -30,6 +30,7 @@ from arbitration.celery import app
 from arbitration.models import Dispute
 from arbitration.services.risk import dispute_risk
 from evidence import analysis, forensics
+from evidence.forensics.fingerprints import STORED_CROPS
 from evidence.models import Evidence, Fingerprint, ForensicReport, Signal
 from evidence.services import evidence_add
 from evidence.tasks import analyze_evidence_task
@@ -93,7 +94,7 @@ def _assert_analysed_once(item: Evidence, data: bytes) -> None:
     codes = list(Signal.objects.filter(report=report).values_list("code", flat=True))
     assert sorted(codes) == _signal_codes(data, item.order)
     assert Signal.objects.filter(report__evidence=item).count() == len(codes)
-    assert Fingerprint.objects.filter(evidence=item).count() == 1
+    assert Fingerprint.objects.filter(evidence=item).count() == len(STORED_CROPS)
     dispute = Dispute.objects.get(pk=item.dispute_id)
     assert dispute.risk_score == pytest.approx(dispute_risk(dispute))
 
