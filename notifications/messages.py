@@ -14,6 +14,8 @@ from .models import Notification
 from .timefmt import absolute_text, relative_text
 
 Kind = Notification.Kind
+# Kinds that hand the reader the next move: their text ends with the deadline, if still set.
+ANSWER_BY = frozenset({Kind.DISPUTE_OPENED, Kind.OFFER_MADE, Kind.OFFER_COUNTERED})
 
 
 def _who(side: str) -> str:
@@ -103,11 +105,11 @@ def body(notification: Notification) -> str:
         "due": _when(c.get("due_at")),
     }
     if kind == Kind.DISPUTE_OPENED:
-        text = _("The buyer opened a dispute on %(order)s. Answer by %(due)s.")
+        text = _("The buyer opened a dispute on %(order)s.")
     elif kind == Kind.OFFER_MADE:
-        text = _("%(who)s offered a partial refund of %(money)s. Answer by %(due)s.")
+        text = _("%(who)s offered a partial refund of %(money)s.")
     elif kind == Kind.OFFER_COUNTERED:
-        text = _("%(who)s made a counter-offer of %(money)s. Answer by %(due)s.")
+        text = _("%(who)s made a counter-offer of %(money)s.")
     elif kind == Kind.OFFER_ACCEPTED:
         text = _("%(who)s accepted your offer of %(money)s.")
     elif kind == Kind.OFFER_REJECTED:
@@ -141,4 +143,7 @@ def body(notification: Notification) -> str:
         text = _("Your credit tier went from %(old)s to %(new)s (score %(score)s).")
     else:
         text = _("Something changed on %(order)s.")
-    return text % facts
+    text = text % facts
+    if kind in ANSWER_BY and facts["due"]:
+        text = f"{text} {_('Answer by %(due)s.') % facts}"
+    return text

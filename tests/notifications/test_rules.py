@@ -135,3 +135,15 @@ def test_a_party_without_a_login_is_notified_in_the_app_but_not_mailed(dispute, 
     assert notify_dispute_event(event.pk) == 0
     assert told(merchant) == [Kind.DISPUTE_OPENED]
     assert mail.outbox == []
+
+
+def test_a_claim_settled_at_once_tells_the_merchant_without_a_stale_deadline(dispute, merchant):
+    """A fast refund decides the claim right after it is sent: there is nothing to answer."""
+    from arbitration.models import Dispute
+    from notifications import messages
+
+    Dispute.objects.filter(pk=dispute.pk).update(state="decided", deadline_at=None)
+    notifications_for_event(event_id=dispute.events.get(action="submit").pk)
+    note = Notification.objects.get(recipient=merchant)
+    assert "due_at" not in note.context
+    assert "Answer by" not in messages.body(note)
