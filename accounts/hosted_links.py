@@ -110,7 +110,7 @@ def hosted_link_open(*, token: str, dispute_pk: int) -> User:
     nothing is changed then.
     """
     party = _party_of(token, dispute_pk)
-    party = Party.objects.select_for_update().select_related("user").get(pk=party.pk)
+    party = Party.objects.select_for_update(of=("self",)).select_related("user").get(pk=party.pk)
     if party.user is None:
         user = User(username=f"{party.kind}-{party.pk}-{secrets.token_hex(4)}")
         user.first_name = party.display_name[:150]

@@ -1,12 +1,14 @@
 """Hosted links: a dispute opened through the API hands its parties signed, expiring links that
 log them in to the dispute page, each only as their own side."""
 
+import threading
 from datetime import timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -211,3 +213,38 @@ def test_a_user_made_for_a_link_has_no_password(created):
     browser().get(path_of(created["links"]["merchant"]))
     user = Party.objects.get(external_id="m-7").user
     assert not Client().login(username=user.username, password="")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_clicks_at_once_make_one_user(platform):
+    """The party row is locked while its user is made, so racing clicks share one account."""
+    buyer = PartyFactory(platform=platform, kind=Party.Kind.BUYER, user=None)
+    merchant = PartyFactory(platform=platform, kind=Party.Kind.MERCHANT, user=None)
+    dispute = services.dispute_open(
+        order=OrderFactory(buyer=buyer, merchant=merchant),
+        buyer=buyer,
+        reason="not_received",
+        remedy="refund_only",
+        description="Never came.",
+        files=[],
+    )
+    url = path_of(hosted_links_make(dispute=dispute).buyer)
+    barrier, statuses = threading.Barrier(2), []
+
+    def click():
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(browser().get(url).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert statuses == [302, 302]
+    assert User.objects.filter(parties=buyer).count() == 1
+    buyer.refresh_from_db()
+    assert buyer.user is not None
