@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from evidence.models import Evidence
+from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, console, evidence_url
@@ -226,10 +226,16 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             raise PermissionDenied
         request.current_app = self.admin_site.name
         listing = Q(order=dispute.order_id, dispute__isnull=True, role=Evidence.Role.LISTING)
-        evidence = list(Evidence.objects.filter(listing | Q(dispute=dispute)))
+        flagged = ForensicReport.objects.filter(evidence=OuterRef("pk")).exclude(
+            verdict=ForensicReport.Verdict.NO_FINDINGS
+        )
+        evidence = list(
+            Evidence.objects.filter(listing | Q(dispute=dispute)).annotate(flagged=Exists(flagged))
+        )
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
+            flagged=[item for item in evidence if item.flagged],
         )
         status, error = 200, ""
         if request.method == "POST":

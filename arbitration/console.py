@@ -114,13 +114,21 @@ class DecisionForm(forms.Form):
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
+    fabricated = forms.TypedMultipleChoiceField(
+        label=_("Confirmed fabricated"),
+        help_text=_("Flagged evidence you find fabricated: each costs its submitter credit."),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, evidence=(), **kwargs):
+    def __init__(self, *args, evidence=(), flagged=(), **kwargs):
         from .models import Decision
 
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = Decision.Outcome.choices
         self.fields["evidence"].choices = [(item.pk, str(item)) for item in evidence]
+        self.fields["fabricated"].choices = [(item.pk, str(item)) for item in flagged]
         for name in ("outcome", "amount", "percent", "reasoning"):
             self.fields[name].widget.attrs["data-testid"] = name
 
@@ -138,4 +146,5 @@ class DecisionForm(forms.Form):
             "amount_fen": amount_fen,
             "percent": percent,
             "evidence_ids": data["evidence"],
+            "fabricated_evidence_ids": data["fabricated"],
         }
