@@ -77,6 +77,16 @@ class DisputeOpenForm(DomainErrorForm):
         help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 videos; several at once."),
     )
 
+    def __init__(self, *args, remedies=None, **kwargs):
+        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``)."""
+        super().__init__(*args, **kwargs)
+        if remedies is not None:
+            field = self.fields["remedy"]
+            field.choices = [(value, label) for value, label in field.choices if value in remedies]
+            field.error_messages["invalid_choice"] = _(
+                "Because of your account's credit standing, you can only ask for: %(allowed)s."
+            ) % {"allowed": ", ".join(str(label) for _value, label in field.choices)}
+
 
 class OfferForm(DomainErrorForm):
     """A partial refund by amount or by percent of the order (merchant offer or counter)."""

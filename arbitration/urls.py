@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .console import console
-from .views import disputes, hosted, pages
+from .views import capture, disputes, hosted, pages
 
 handler403 = "accounts.views.permission_denied"
 
@@ -16,6 +16,9 @@ dispute_moves = [
     path("accept-claim/", disputes.merchant_accept_claim, name="merchant_accept_claim"),
     path("report/", disputes.merchant_report, name="merchant_report"),
     path("evidence/", disputes.evidence_upload, name="evidence_upload"),
+    path("submit/", disputes.dispute_submit, name="dispute_submit"),
+    path("capture/", capture.capture_page, name="dispute_capture"),
+    path("capture/upload/", capture.capture_upload, name="dispute_capture_upload"),
 ]
 
 urlpatterns = [

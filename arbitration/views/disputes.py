@@ -107,7 +107,7 @@ def _move(request, pk, *, call, done, form_class=None, form_name=None, side=None
     if form is not None and not form.is_valid():
         return render_dispute(request, pk, forms={form_name: form}, status=400)
     try:
-        call(dispute=dispute, party=party, form=form)
+        result = call(dispute=dispute, party=party, form=form)
     except (DomainError, IllegalTransition) as error:
         if form is not None and getattr(error, "field", None) in form.fields:
             form.add_domain_error(error, error_message(error))
@@ -115,7 +115,7 @@ def _move(request, pk, *, call, done, form_class=None, form_name=None, side=None
             messages.error(request, error_message(error))
         forms = {form_name: form} if form is not None else None
         return render_dispute(request, pk, forms=forms, status=error_status(error))
-    messages.success(request, done)
+    messages.success(request, done(result) if callable(done) else done)
     if request.htmx:
         return render_dispute(request, pk)
     return redirect("dispute", pk=pk)
@@ -133,7 +133,13 @@ def offer_accept(request, pk: int):
         call=lambda dispute, party, form: services.offer_accept(
             dispute=dispute, party=party, user=request.user
         ),
-        done=_("You accepted the offer. The refund is on its way."),
+        done=lambda decision: (
+            _("You accepted the offer. The refund is on its way.")
+            if decision is not None
+            else _(
+                "You accepted the offer. An arbitrator will confirm it before it is carried out."
+            )
+        ),
     )
 
 
@@ -234,7 +240,25 @@ def merchant_accept_claim(request, pk: int):
         call=lambda dispute, party, form: services.merchant_accept_claim(
             dispute=dispute, party=party, user=request.user
         ),
-        done=_("You accepted the claim. The buyer will be refunded."),
+        done=lambda dispute: (
+            _("You accepted the claim. An arbitrator will confirm it before it is carried out.")
+            if dispute.review_required
+            else _("You accepted the claim. The buyer will be refunded.")
+        ),
+    )
+
+
+@_post_view
+def dispute_submit(request, pk: int):
+    """The buyer sends a saved claim (a draft) to the merchant."""
+    return _move(
+        request,
+        pk,
+        side=Actor.BUYER,
+        call=lambda dispute, party, form: services.dispute_submit(
+            dispute=dispute, party=party, user=request.user
+        ),
+        done=_("Your dispute was sent to the merchant."),
     )
 
 

@@ -17,6 +17,7 @@ from .. import lifecycle, selectors, services
 from ..errors import DomainError
 from ..forms import DisputeOpenForm, EvidenceForm
 from ..models import Dispute
+from ..services import credit_rules
 from .common import error_message, error_status, upload_rate
 
 
@@ -58,8 +59,12 @@ def dispute_open(request, order_id: int):
         messages.info(request, _("This order already has an open dispute."))
         return redirect("dispute", pk=active.pk)
     status = 200
+    tier = order.buyer.credit_tier
+    remedies = credit_rules.allowed_remedies(tier)
+    # a watch-tier buyer may keep the claim as a draft and take photos with the in-app camera
+    capture = tier == credit_rules.CreditTier.WATCH and "capture" in request.POST
     if request.method == "POST":
-        form = DisputeOpenForm(request.POST, request.FILES)
+        form = DisputeOpenForm(request.POST, request.FILES, remedies=remedies)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -72,24 +77,41 @@ def dispute_open(request, order_id: int):
                     claimed_amount_fen=data["claimed_amount"],
                     files=data["files"],
                     user=request.user,
+                    submit=not capture,
                 )
             except DomainError as error:
                 form.add_domain_error(error, error_message(error))
                 status = error_status(error)
             else:
-                messages.success(request, _("Your dispute was sent to the merchant."))
-                url = reverse("dispute", kwargs={"pk": dispute.pk})
+                messages.success(request, _opened_message(dispute))
+                name = "dispute_capture" if capture else "dispute"
+                url = reverse(name, kwargs={"pk": dispute.pk})
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         else:
             status = 400
     else:
-        form = DisputeOpenForm(initial={"remedy": Dispute.Remedy.REFUND_ONLY})
+        initial = Dispute.Remedy.REFUND_ONLY if Dispute.Remedy.REFUND_ONLY in remedies else None
+        form = DisputeOpenForm(initial={"remedy": initial or remedies[0]}, remedies=remedies)
     template = (
         "arbitration/partials/dispute_open_form.html"
         if request.htmx
         else "arbitration/dispute_open.html"
     )
-    return render(request, template, {"order": order, "form": form}, status=status)
+    context = {
+        "order": order,
+        "form": form,
+        "tier": tier,
+        "notice": credit_rules.open_notice(order.buyer, order),
+    }
+    return render(request, template, context, status=status)
+
+
+def _opened_message(dispute: Dispute) -> str:
+    if dispute.state == Dispute.State.OPEN:
+        return _("Your claim is saved but not sent yet: take the photos, then send it.")
+    if dispute.state in (Dispute.State.DECIDED, Dispute.State.REFUNDED):
+        return _("Fast refund: your claim was granted at once and the refund is on its way.")
+    return _("Your dispute was sent to the merchant.")
 
 
 @login_required

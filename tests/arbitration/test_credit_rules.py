@@ -395,3 +395,82 @@ def test_the_api_opens_a_watch_claim_with_three_angles_under_review(api, order, 
 
     assert response.status_code == 201
     assert Dispute.objects.get(pk=response.json()["id"]).review_required
+
+
+# --- the claim page -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def buyer_page(buyer):
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    client = Client()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(buyer.user)
+    return client
+
+
+def test_the_claim_page_tells_a_watch_buyer_the_requirement_first(buyer_page, order, buyer):
+    put_in_tier(buyer, CreditTier.WATCH)
+
+    body = buyer_page.get(f"/orders/{order.pk}/dispute/").content.decode()
+
+    assert 'data-testid="tier-notice"' in body
+    assert "at least 3 different angles" in body
+    assert body.index("tier-notice") < body.index("dispute-form")
+    assert 'data-testid="dispute-capture"' in body
+
+
+def test_the_claim_page_offers_a_restricted_buyer_no_refund_only(buyer_page, order, buyer):
+    put_in_tier(buyer, CreditTier.RESTRICTED)
+
+    body = buyer_page.get(f"/orders/{order.pk}/dispute/").content.decode()
+
+    assert 'value="refund_only"' not in body
+    assert 'value="return_and_refund"' in body
+    assert "only ask for a return and refund" in body
+
+
+def test_a_refund_only_post_of_a_restricted_buyer_is_refused_clearly(buyer_page, order, buyer):
+    put_in_tier(buyer, CreditTier.RESTRICTED)
+
+    response = buyer_page.post(
+        f"/orders/{order.pk}/dispute/",
+        {"reason": "damaged", "remedy": "refund_only", "description": "x", "files": angle_photo(1)},
+    )
+
+    assert response.status_code == 400
+    assert "you can only ask for: return and refund" in response.content.decode()
+    assert not Dispute.objects.exists()
+
+
+def test_a_watch_claim_with_one_photo_is_sent_back_asking_for_more_angles(buyer_page, order, buyer):
+    put_in_tier(buyer, CreditTier.WATCH)
+
+    response = buyer_page.post(
+        f"/orders/{order.pk}/dispute/",
+        {"reason": "damaged", "remedy": "refund_only", "description": "x", "files": angle_photo(1)},
+    )
+
+    assert response.status_code == 400
+    assert "add 2 more from other angles" in response.content.decode()
+    assert not Dispute.objects.exists()
+
+
+def test_the_dispute_page_shows_a_fast_refund_plainly(buyer_page, order, buyer, merchant):
+    put_in_tier(buyer, CreditTier.TRUSTED)
+    dispute = claim(order, buyer, claimed_amount_fen=3000, remedy="partial_refund")
+
+    body = buyer_page.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert 'data-testid="fast-refund"' in body
+    assert "without waiting for the merchant" in body
+
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    merchant_page = Client()
+    merchant_page.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    merchant_page.force_login(merchant.user)
+    body = merchant_page.get(f"/disputes/{dispute.pk}/").content.decode()
+    assert "report the buyer" in body

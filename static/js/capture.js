@@ -1,0 +1,83 @@
+/* The in-app camera: the phone's camera in a <video>, a shot drawn to a <canvas> and sent as
+   JPEG with the page's one-time token; the server answers with the next token. Without a
+   camera, or without permission, the page falls back to the normal upload. */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-capture]");
+  if (!root) return;
+  var video = root.querySelector("[data-capture-video]");
+  var canvas = root.querySelector("[data-capture-canvas]");
+  var shoot = root.querySelector("[data-capture-shoot]");
+  var status = root.querySelector("[data-capture-status]");
+  var grid = root.querySelector("[data-captured]");
+
+  function fallback(message) {
+    var box = document.querySelector("[data-capture-fallback]");
+    box.querySelector("[data-capture-fallback-text]").textContent = message;
+    box.hidden = false;
+    root.hidden = true;
+  }
+
+  function say(message) { status.textContent = message; }
+
+  function added(evidence) {
+    var figure = document.createElement("figure");
+    figure.className = "evidence-item";
+    var img = document.createElement("img");
+    img.src = evidence.url;
+    img.alt = root.dataset.msgDone;
+    figure.appendChild(img);
+    grid.appendChild(figure);
+  }
+
+  function send(blob) {
+    var body = new FormData();
+    body.append("token", root.dataset.token);
+    body.append("photo", blob, "capture.jpg");
+    return fetch(root.dataset.uploadUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": root.dataset.csrf },
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        if (data.token) root.dataset.token = data.token;
+        if (!response.ok) throw new Error(data.error ? data.error.message : root.dataset.msgFailed);
+        added(data.evidence);
+        say(root.dataset.msgDone);
+      });
+    });
+  }
+
+  shoot.addEventListener("click", function () {
+    var width = video.videoWidth, height = video.videoHeight;
+    if (!width || !height) return;
+    canvas.width = width;
+    canvas.height = height;
+    canvas.getContext("2d").drawImage(video, 0, 0, width, height);
+    shoot.disabled = true;
+    say(root.dataset.msgUploading);
+    canvas.toBlob(function (blob) {
+      send(blob)
+        .catch(function (error) { say(error.message || root.dataset.msgFailed); })
+        .then(function () { shoot.disabled = false; });
+    }, "image/jpeg", 0.92);
+  });
+
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    fallback(root.dataset.msgNoCamera);
+    return;
+  }
+  navigator.mediaDevices
+    .getUserMedia({ video: { facingMode: { ideal: "environment" } }, audio: false })
+    .then(function (stream) {
+      video.srcObject = stream;
+      return video.play();
+    })
+    .then(function () { shoot.disabled = false; })
+    .catch(function (error) {
+      var denied = error && (error.name === "NotAllowedError" || error.name === "SecurityError");
+      fallback(denied ? root.dataset.msgDenied : root.dataset.msgNoCamera);
+    });
+})();
