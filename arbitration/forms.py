@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MerchantReport
 
-from .models import Dispute
+from .models import Dispute, Offer, RefundLine, Shipment
 
 YUAN_PATTERN = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
 
@@ -88,10 +88,93 @@ class DisputeOpenForm(DomainErrorForm):
             ) % {"allowed": ", ".join(str(label) for _value, label in field.choices)}
 
 
-class OfferForm(DomainErrorForm):
-    """A partial refund by amount or by percent of the order (merchant offer or counter)."""
+class LinePickerMixin:
+    """A quantity, an amount and a reason per order line (``remedies.order_lines``).
 
-    MODES = [("amount", _("Amount")), ("percent", _("Percent of the order"))]
+    Fields are ``line_<n>_quantity``, ``line_<n>_amount`` and ``line_<n>_reason``; the lines
+    given a quantity become the service's ``{line, quantity, amount_fen, reason}``. An amount
+    left empty refunds the full price of the units chosen. The service checks every limit.
+    """
+
+    def add_line_fields(self, lines) -> None:
+        self.order_lines = list(lines)
+        reasons = [("", "—"), *RefundLine.Reason.choices]
+        for line in self.order_lines:
+            n = line["index"]
+            self.fields[f"line_{n}_quantity"] = forms.IntegerField(
+                label=_("Quantity"),
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(attrs={"min": 0, "max": line["quantity"]}),
+            )
+            self.fields[f"line_{n}_amount"] = YuanField(
+                label=_("Refund (¥)"),
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+            self.fields[f"line_{n}_reason"] = forms.ChoiceField(
+                label=_("Reason"), choices=reasons, required=False
+            )
+
+    def line_rows(self) -> list[dict]:
+        """The picker as the template draws it: each line with its three fields."""
+        return [
+            {
+                **line,
+                "quantity_field": self[f"line_{line['index']}_quantity"],
+                "amount_field": self[f"line_{line['index']}_amount"],
+                "reason_field": self[f"line_{line['index']}_reason"],
+            }
+            for line in self.order_lines
+        ]
+
+    def picked_lines(self) -> list[dict]:
+        data, picked = self.cleaned_data, []
+        for line in self.order_lines:
+            n = line["index"]
+            quantity = data.get(f"line_{n}_quantity") or 0
+            if not quantity:
+                continue
+            amount = data.get(f"line_{n}_amount")
+            picked.append(
+                {
+                    "line": n,
+                    "quantity": quantity,
+                    "amount_fen": quantity * line["unit_price_fen"] if amount is None else amount,
+                    "reason": data.get(f"line_{n}_reason") or "",
+                }
+            )
+        return picked
+
+
+class ShipmentForm(DomainErrorForm):
+    """The carrier and tracking number of a return or a replacement parcel."""
+
+    carrier = forms.ChoiceField(label=_("Carrier"), choices=Shipment.Carrier.choices)
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class OfferForm(LinePickerMixin, DomainErrorForm):
+    """A settlement offer (merchant offer or counter): a partial refund by amount, percent or
+    order lines, a return and refund (whole order or lines), or a replacement."""
+
+    MODES = [
+        ("amount", _("Amount")),
+        ("percent", _("Percent of the order")),
+        ("lines", _("Order lines")),
+    ]
+
+    remedy = forms.ChoiceField(
+        label=_("Offer"),
+        choices=Offer.Remedy.choices,
+        required=False,
+        initial=Offer.Remedy.PARTIAL_REFUND,
+        widget=forms.RadioSelect,
+    )
 
     mode = forms.ChoiceField(
         label=_("Offer by"), choices=MODES, initial="amount", widget=forms.RadioSelect
@@ -112,14 +195,17 @@ class OfferForm(DomainErrorForm):
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("amount", "percent"):
             self.fields[name].required_by_mode = True
+        self.add_line_fields(lines)
 
     def clean(self):
         data = super().clean()
         mode = data.get("mode")
+        if (data.get("remedy") or Offer.Remedy.PARTIAL_REFUND) != Offer.Remedy.PARTIAL_REFUND:
+            return data
         if mode == "amount" and data.get("amount") is None and "amount" not in self.errors:
             self.add_error("amount", _("Enter the refund amount."))
         if mode == "percent" and data.get("percent") is None and "percent" not in self.errors:
@@ -127,10 +213,19 @@ class OfferForm(DomainErrorForm):
         return data
 
     def offer_kwargs(self) -> dict:
+        """Keyword arguments for ``offer_make``: the remedy and what it pays."""
         data = self.cleaned_data
+        remedy = data.get("remedy") or Offer.Remedy.PARTIAL_REFUND
+        kwargs = {"remedy": remedy, "amount_fen": None, "percent": None, "lines": []}
+        if remedy == Offer.Remedy.REPLACEMENT:
+            return kwargs
+        if data["mode"] == "lines":
+            return {**kwargs, "lines": self.picked_lines()}
+        if remedy == Offer.Remedy.RETURN_AND_REFUND:
+            return kwargs
         if data["mode"] == "percent":
-            return {"percent": data["percent"], "amount_fen": None}
-        return {"amount_fen": data["amount"], "percent": None}
+            return {**kwargs, "percent": data["percent"]}
+        return {**kwargs, "amount_fen": data["amount"]}
 
 
 class MessageForm(DomainErrorForm):

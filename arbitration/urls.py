@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from .console import console
 from .views import capture, disputes, hosted, pages
+from .views import remedies as remedy_views
 
 handler403 = "accounts.views.permission_denied"
 
@@ -16,6 +17,10 @@ dispute_moves = [
     path("accept-claim/", disputes.merchant_accept_claim, name="merchant_accept_claim"),
     path("report/", disputes.merchant_report, name="merchant_report"),
     path("evidence/", disputes.evidence_upload, name="evidence_upload"),
+    path("return/ship/", remedy_views.return_ship, name="return_ship"),
+    path("return/received/", remedy_views.return_acknowledge, name="return_acknowledge"),
+    path("replacement/ship/", remedy_views.replacement_ship, name="replacement_ship"),
+    path("replacement/received/", remedy_views.replacement_confirm, name="replacement_confirm"),
     path("submit/", disputes.dispute_submit, name="dispute_submit"),
     path("capture/", capture.capture_page, name="dispute_capture"),
     path("capture/upload/", capture.capture_upload, name="dispute_capture_upload"),

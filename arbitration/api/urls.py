@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import offers, views, webhooks
+from . import credit, offers, views, webhooks
 
 urlpatterns = [
     path("orders", views.OrdersView.as_view(), name="api-orders"),
@@ -39,6 +39,11 @@ urlpatterns = [
         "disputes/<int:pk>/decision",
         offers.DisputeDecisionView.as_view(),
         name="api-dispute-decision",
+    ),
+    path(
+        "parties/<str:kind>/<str:external_id>/credit",
+        credit.PartyCreditView.as_view(),
+        name="api-party-credit",
     ),
     path("webhook-endpoints", webhooks.EndpointsView.as_view(), name="api-webhook-endpoints"),
     path(

@@ -4,6 +4,8 @@ Each POST parses one form, calls one service and answers with the refreshed disp
 (htmx) or a redirect back to the page; a refused move is shown as a message with a 4xx.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -28,6 +30,7 @@ from ..forms import (
 )
 from ..lifecycle import IllegalTransition
 from ..models import Decision, DisputeEvent, Refund
+from ..services.remedies import order_lines
 from .common import error_message, error_status, upload_rate
 from .timeline import describe
 
@@ -72,7 +75,11 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "timeline": [describe(e, side) for e in selectors.dispute_timeline(dispute, side)],
         "decision": Decision.objects.filter(dispute=dispute).first(),
         "refund": Refund.objects.filter(dispute=dispute).first(),
-        "offer_form": OfferForm(initial={"mode": "amount"}, auto_id=auto_id("offer_form")),
+        "offer_form": OfferForm(
+            initial={"mode": "amount"},
+            auto_id=auto_id("offer_form"),
+            lines=order_lines(dispute.order),
+        ),
         "counter_form": OfferForm(auto_id=auto_id("counter_form")),
         "respond_form": StatementForm(
             initial={"statement": dispute.merchant_statement}, auto_id=auto_id("respond_form")
@@ -81,6 +88,9 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "report_form": ReportForm(auto_id=auto_id("report_form")),
         "evidence_form": EvidenceForm(auto_id=auto_id("evidence_form")),
     }
+    from .remedies import remedy_context
+
+    context.update(remedy_context(dispute, party, side, context["moves"]))
     context.update(forms or {})
     return context
 
@@ -161,7 +171,8 @@ def offer_reject(request, pk: int):
 def offer_make(request, pk: int):
     """A merchant's offer, or either side's counter to the other's pending offer."""
     form_name = "offer_form"
-    if selectors.dispute_for_user(request.user, pk)[2] == Actor.BUYER:
+    dispute, _party, side = selectors.dispute_for_user(request.user, pk)
+    if side == Actor.BUYER:
         form_name = "counter_form"
 
     def call(dispute, party, form):
@@ -176,7 +187,7 @@ def offer_make(request, pk: int):
     return _move(
         request,
         pk,
-        form_class=OfferForm,
+        form_class=partial(OfferForm, lines=order_lines(dispute.order)),
         form_name=form_name,
         call=call,
         done=_("Your offer was sent."),
