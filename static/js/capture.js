@@ -26,8 +26,14 @@
     figure.className = "evidence-item";
     var img = document.createElement("img");
     img.src = evidence.url;
-    img.alt = root.dataset.msgDone;
+    img.alt = root.dataset.msgLive;
+    var caption = document.createElement("figcaption");
+    var badge = document.createElement("span");
+    badge.className = "badge live-badge";
+    badge.textContent = root.dataset.msgLive;
+    caption.appendChild(badge);
     figure.appendChild(img);
+    figure.appendChild(caption);
     grid.appendChild(figure);
   }
 
