@@ -77,10 +77,12 @@ def order_for_merchant(user, pk: int) -> Order:
 
 
 def merchant_inbox(user, sort: str = "deadline") -> QuerySet[Dispute]:
-    """The merchant's disputes, the ones still running first, by the chosen order."""
+    """The merchant's disputes, the ones still running first, by the chosen order. A buyer's
+    draft (``open``, not yet sent) is not the merchant's business yet."""
     ordering = INBOX_SORTS.get(sort, INBOX_SORTS["deadline"])
     return (
         Dispute.objects.filter(merchant__user=user)
+        .exclude(state=Dispute.State.OPEN)
         .select_related("order", "buyer")
         .order_by(*ordering)
     )

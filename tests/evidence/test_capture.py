@@ -229,3 +229,24 @@ def test_a_watch_buyer_sends_a_draft_after_a_live_capture(buyer_client, order, b
     dispute.refresh_from_db()
     assert dispute.state == Dispute.State.AWAITING_MERCHANT
     assert dispute.review_required
+
+
+def test_a_draft_stays_out_of_the_merchants_inbox(buyer_client, order, merchant):
+    buyer_client.post(
+        f"/orders/{order.pk}/dispute/",
+        {"reason": "not_received", "remedy": "refund_only", "description": "Lost."},
+    )
+    sent = Dispute.objects.get(order=order)
+    draft = services.dispute_open(
+        order=OrderFactory(buyer=order.buyer, merchant=merchant),
+        buyer=order.buyer,
+        reason="damaged",
+        remedy="refund_only",
+        description="Cracked.",
+        submit=False,
+    )
+
+    body = client_for(merchant.user).get("/merchant/").content.decode()
+
+    assert f"inbox-row-{sent.pk}" in body
+    assert f"inbox-row-{draft.pk}" not in body
