@@ -67,7 +67,7 @@ def test_it_puts_disputes_in_every_demo_state_through_the_services(seed):
     closed = Dispute.objects.get(state="closed")
     assert closed.decision.outcome == "no_refund"
     actions = list(closed.events.values_list("action", flat=True))
-    assert actions[0] == "opened" and actions[-1] == "close"
+    assert actions[0] == "opened" and "close" in actions  # then the credit story (report)
     assert {"escalate", "decide"} <= set(actions)
 
 

@@ -18,7 +18,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Party, Platform, User
+from accounts.models import CreditEvent, MerchantReport, Party, Platform, User
+from accounts.services import credit_appeal_file, merchant_report_review
 from arbitration import services
 from arbitration.management.demo_images import product_photo, with_stain
 from arbitration.models import Dispute, Order, Refund
@@ -125,6 +126,7 @@ class Command(BaseCommand):
         parties = self._parties(platform, users)
         created = [spec for spec in ORDERS if self._order(platform, parties, users, spec)]
         self._settle_pending_refunds(platform)
+        self._credit_story(platform, parties, users)
         self._summary(platform, created, logins)
 
     # --- people -----------------------------------------------------------------------------
@@ -223,6 +225,36 @@ class Command(BaseCommand):
         ).values_list("pk", flat=True)
         for refund_id in pending:
             execute_refund(refund_id)
+
+    @transaction.atomic
+    def _credit_story(self, platform, parties, users) -> None:
+        """A watch-tier buyer with reasons and a pending appeal, through the services: 韩梅梅's
+        "not received" claim was denied (the locker record shows she collected it), the
+        merchant's report of it is upheld, and she appeals the report. Runs once, after the
+        orders, so her own later claims were opened in the standard tier."""
+        dispute = Dispute.objects.filter(
+            order__platform=platform, order__external_id="DM-240505"
+        ).first()
+        if dispute is None or MerchantReport.objects.filter(dispute=dispute).exists():
+            return
+        report = services.merchant_report_buyer(
+            dispute=dispute,
+            party=parties["merchant"],
+            category=MerchantReport.Category.REFUND_ABUSE,
+            statement="快递柜记录显示买家已取件，仍申请仅退款，这是第二次。",
+            user=users["merchant"],
+        )
+        merchant_report_review(
+            report=report, user=users["arbitrator"], upheld=True, note="取件记录与签收照片一致。"
+        )
+        buyer = parties["buyer2"]
+        event = buyer.credit_events.get(kind=CreditEvent.Kind.REPORT_UPHELD)
+        credit_appeal_file(
+            party=buyer,
+            event=event,
+            statement="取件的是我家人，我本人确实没有拿到耳机，可以提供家人的说明。",
+            user=buyer.user,
+        )
 
     def _summary(self, platform, created, logins) -> None:
         out = self.stdout
