@@ -57,6 +57,8 @@ ACTION_LABELS = {
     "expire": gettext_lazy("expired"),
     "buyer_reported": gettext_lazy("reported the buyer"),
     "report_reviewed": gettext_lazy("reviewed a merchant report"),
+    "credit_appeal_filed": gettext_lazy("appealed a credit entry"),
+    "credit_appeal_reviewed": gettext_lazy("reviewed a credit appeal"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
