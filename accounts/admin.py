@@ -1,22 +1,36 @@
-"""The console's views of users, platforms, parties and merchant reports.
+"""The console's views of users, platforms, parties, merchant reports and credit.
 
-Arbitrators read these; they change only a platform's deadline windows and review merchant
-reports (through ``merchant_report_review``). Only a superuser grants the arbitrator flag.
-Buyer phone numbers and addresses are never shown in full here.
+Arbitrators read these; they change only a platform's deadline windows, review merchant
+reports (through ``merchant_report_review``) and credit appeals (``credit_appeal_review``).
+Only a superuser grants the arbitrator flag. A party opens on its party page (credit history,
+linked accounts, disputes), not a change form. Buyer phone numbers and addresses are never
+shown in full here.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from arbitration.console import ConsoleAccess, can_arbitrate, console
 from arbitration.errors import DomainError
 
-from .models import ApiKey, MerchantReport, Party, Platform, User
-from .services import api_key_create, api_key_revoke, merchant_report_review
+from .models import ApiKey, CreditAppeal, CreditEvent, MerchantReport, Party, Platform, User
+from .party_page import party_page, party_url
+from .services import (
+    api_key_create,
+    api_key_revoke,
+    credit_appeal_review,
+    merchant_report_review,
+)
 
 
 @admin.register(User, site=console)
@@ -44,17 +58,48 @@ class PlatformAdmin(ConsoleAccess, admin.ModelAdmin):
 
 @admin.register(Party, site=console)
 class PartyAdmin(ConsoleAccess, admin.ModelAdmin):
-    list_display = ("display_name", "kind", "platform", "external_id", "phone_masked", "city")
-    list_filter = ("kind", "platform")
+    """The party list, and instead of a change form the party page: credit, its history,
+    linked accounts and disputes."""
+
+    list_display = (
+        "display_name",
+        "kind",
+        "platform",
+        "external_id",
+        "tier_badge",
+        "credit_score",
+        "phone_masked",
+        "city",
+    )
+    list_filter = ("kind", "platform", "credit_tier")
     list_select_related = ("platform",)
     search_fields = ("display_name", "external_id")
-    fields = ("display_name", "kind", "platform", "external_id", "user", "phone_masked", "city")
-    readonly_fields = ("phone_masked",)
     actions = None
 
     @admin.display(description=gettext_lazy("phone"))
     def phone_masked(self, obj):
         return obj.masked_phone or "—"
+
+    @admin.display(description=gettext_lazy("credit tier"), ordering="credit_tier")
+    def tier_badge(self, obj):
+        return format_html(
+            '<span class="tier tier-{}">{}</span>', obj.credit_tier, obj.get_credit_tier_display()
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        party = self.get_object(request, unquote(object_id))
+        if party is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, party):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            **party_page(party),
+            "opts": self.opts,
+            "title": party.display_name,
+        }
+        return TemplateResponse(request, "console/party_detail.html", context)
 
 
 @admin.register(MerchantReport, site=console)
@@ -182,3 +227,116 @@ class ApiKeyAdmin(ConsoleAccess, admin.ModelAdmin):
             % {"count": len(queryset)},
             messages.SUCCESS,
         )
+
+
+class AppealReviewForm(forms.Form):
+    """An arbitrator's answer to a credit appeal; ``credit_appeal_review`` applies it."""
+
+    decision = forms.ChoiceField(
+        choices=[("reverse", gettext_lazy("Reverse")), ("confirm", gettext_lazy("Confirm"))]
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note to the record"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "data-testid": "appeal-note"}),
+    )
+
+
+@admin.register(CreditAppeal, site=console)
+class CreditAppealAdmin(ConsoleAccess, admin.ModelAdmin):
+    """The appeals queue (pending first, oldest first) and a review page per appeal."""
+
+    list_display = (
+        "created_at",
+        "party_link",
+        "event_summary",
+        "statement_start",
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    list_display_links = ("created_at",)
+    list_filter = ("status", "event__kind")
+    list_select_related = ("party", "event", "reviewed_by")
+    search_fields = ("party__display_name", "statement")
+    actions = None
+
+    def get_ordering(self, request):
+        pending_first = Case(
+            When(status=CreditAppeal.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (pending_first.asc(), "created_at")
+
+    @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
+    def party_link(self, obj):
+        return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
+
+    @admin.display(description=gettext_lazy("event"))
+    def event_summary(self, obj):
+        return f"{obj.event.get_kind_display()} ({obj.event.points:+d})"
+
+    @admin.display(description=gettext_lazy("statement"))
+    def statement_start(self, obj):
+        return Truncator(obj.statement).chars(80)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The appeal with its event; a POST reverses or confirms it."""
+        appeal = self.get_object(request, unquote(object_id))
+        if appeal is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, appeal):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        form = AppealReviewForm(request.POST if request.method == "POST" else None)
+        status, error = 200, ""
+        if request.method == "POST":
+            if not form.is_valid():
+                status, error = 400, _("Choose to reverse or to confirm the event.")
+            else:
+                try:
+                    credit_appeal_review(
+                        appeal=appeal,
+                        user=request.user,
+                        reverse=form.cleaned_data["decision"] == "reverse",
+                        note=form.cleaned_data["note"],
+                    )
+                except DomainError as exc:
+                    status, error = exc.status, exc.message
+                else:
+                    appeal.refresh_from_db()
+                    self.message_user(
+                        request,
+                        _("Appeal reviewed: %(status)s.") % {"status": appeal.get_status_display()},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(request.path)
+        event = appeal.event
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Credit appeal"),
+            "appeal": appeal,
+            "event": event,
+            "party": appeal.party,
+            "party_url": party_url(appeal.party_id),
+            "form": form,
+            "error": error,
+        }
+        return TemplateResponse(request, "console/appeal_detail.html", context, status=status)
+
+
+@admin.register(CreditEvent, site=console)
+class CreditEventAdmin(ConsoleAccess, admin.ModelAdmin):
+    """Every party's ledger lines, read-only: they change only through services."""
+
+    list_display = ("created_at", "party_link", "kind", "points", "reason", "reversed_at")
+    list_filter = ("kind", ("reversed_at", admin.EmptyFieldListFilter), "party__platform")
+    list_select_related = ("party",)
+    search_fields = ("party__display_name", "reason", "source_key")
+    actions = None
+
+    @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
+    def party_link(self, obj):
+        return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
