@@ -7,7 +7,8 @@ trusted     a money-only claim (refund only or partial     normal flow
             refund) of at most ``fast_refund_cap_fen`` is
             refunded at submission (``fast_refund``)
 standard    normal flow                                    normal flow
-watch       before submission: three photos of different   review required
+watch       before submission, for a claim about the       review required
+            item's condition: three photos of different
             angles (no two near-duplicates), or a video,
             or a photo captured live in the app; review
             required
@@ -20,6 +21,9 @@ a silent merchant sends the claim to review instead of deciding it by default
 (``deadlines.needs_arbitrator``), and a settlement the parties reach themselves (an offer
 accepted, the merchant accepting the claim) goes to ``under_review`` for an arbitrator to
 confirm (``lifecycle``: ``accept_offer_for_review``, ``accept_claim_for_review``).
+
+A trusted buyer's fast refund is not held back by the merchant's tier: the merchant's review
+covers what the merchant agrees to, not what the platform pays a buyer with a record.
 
 The tier is the one cached on the party when the dispute opens, stored in
 ``Dispute.buyer_tier``: a later change of tier does not rewrite the rules of a running claim.
@@ -104,8 +108,12 @@ def settlement_for_review(
     )
 
 
-def needs_more_evidence(buyer: Party) -> bool:
-    return buyer.credit_tier == CreditTier.WATCH
+def needs_more_evidence(tier: str, reason: str) -> bool:
+    """The watch tier's evidence rule, for claims about the item's condition: a parcel that
+    never arrived cannot be photographed from three angles (it still goes to review)."""
+    from .disputes import REASONS_NEEDING_EVIDENCE
+
+    return tier == CreditTier.WATCH and reason in REASONS_NEEDING_EVIDENCE
 
 
 def fast_refund_applies(dispute: Dispute) -> bool:
@@ -208,9 +216,10 @@ def open_notice(buyer: Party, order) -> dict | None:
             "tier": tier,
             "title": _("More evidence is needed for this claim"),
             "text": _(
-                "Because of earlier disputes on your account, this claim needs photos of the "
-                "item from at least 3 different angles, or a video, or a photo taken with the "
-                "in-app camera, before it can be sent. An arbitrator will review it."
+                "Because of earlier disputes on your account, a claim about the item's "
+                "condition needs photos of the item from at least 3 different angles, or a "
+                "video, or a photo taken with the in-app camera, before it can be sent. An "
+                "arbitrator reviews every claim."
             ),
         }
     if tier == CreditTier.RESTRICTED:

@@ -71,7 +71,7 @@ def dispute_open(
         raise DomainError(
             _("Add at least one photo or video that shows the problem."), field="files"
         )
-    if submit and credit_rules.needs_more_evidence(buyer):
+    if submit and credit_rules.needs_more_evidence(buyer.credit_tier, reason):
         count = credit_rules.evidence_count(uploads=files, inspected=evidence_validate(files))
         credit_rules.watch_evidence_check(count)
     claimed = order.amount_fen if claimed_amount_fen is None else claimed_amount_fen
@@ -141,7 +141,7 @@ def dispute_submit(*, dispute: Dispute, party: Party, user=None) -> Dispute:
         raise DomainError(
             _("Add at least one photo or video that shows the problem."), field="files"
         )
-    if dispute.buyer_tier == credit_rules.CreditTier.WATCH:
+    if credit_rules.needs_more_evidence(dispute.buyer_tier, dispute.reason):
         credit_rules.watch_evidence_check(credit_rules.evidence_count(stored=stored))
     _submit(dispute, actor=Actor.BUYER, user=user)
     return dispute

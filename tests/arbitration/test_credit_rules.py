@@ -191,6 +191,15 @@ def test_a_watch_claim_with_a_video_goes_through(order, buyer):
     assert dispute.review_required
 
 
+def test_a_watch_claim_of_a_parcel_never_received_needs_no_photos_but_a_review(order, buyer):
+    put_in_tier(buyer, CreditTier.WATCH)
+
+    dispute = claim(order, buyer, files=[], reason="not_received")
+
+    assert dispute.state == Dispute.State.AWAITING_MERCHANT
+    assert dispute.review_required
+
+
 def test_a_watch_draft_is_sent_once_a_live_capture_is_added(order, buyer):
     put_in_tier(buyer, CreditTier.WATCH)
     dispute = claim(order, buyer, files=[angle_photo(1)], submit=False)

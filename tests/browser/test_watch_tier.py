@@ -142,10 +142,14 @@ def test_a_watch_buyer_takes_a_live_photo_with_the_camera_and_sends_the_claim(
     page = _log_in(camera_browser, live_server, buyer.user.username)
     page.goto(f"{live_server.url}/orders/{order.pk}/dispute/")
 
-    # No three angles at hand: save the claim and open the camera.
+    # No three angles at hand: save the claim (nothing is sent, so no confirmation) and open
+    # the camera.
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
     _fill_claim(page)
     page.get_by_test_id("dispute-capture").click()
     expect(page.get_by_test_id("capture")).to_be_visible()
+    assert dialogs == []
     dispute = Dispute.objects.get(order=order)
     assert dispute.state == Dispute.State.OPEN
 
