@@ -31,8 +31,9 @@ whatever the merchant did): an AI-made or edited listing photo or counter-eviden
 in watch or restricted adds ``MERCHANT_LOW_CREDIT``. The share is capped at 100.
 
 **4. Money.** The basis is the claim, never more than what was paid. Share 0 is no refund;
-100 gives the claim (a full refund, or a return and refund when the buyer asked for one or is
-restricted, who may not keep the goods); anything between is a partial refund of share × claim,
+100 gives what was asked (a replacement when the buyer asked for one; a return and refund when
+the buyer asked for one or is restricted, who may not keep the goods; otherwise the claim, a
+full refund when it is the whole price); anything between is a partial refund of share × claim,
 rounded to whole yuan, always more than zero and less than both the claim and the price paid.
 """
 
@@ -214,6 +215,8 @@ def suggest_outcome(dispute: Dispute, *, evidence=None, reports=None) -> Suggest
     basis = min(dispute.claimed_amount_fen, paid)
     if share == 0:
         outcome, amount = Outcome.NO_REFUND, 0
+    elif share == 100 and dispute.remedy == Dispute.Remedy.REPLACEMENT:
+        outcome, amount = Outcome.REPLACEMENT, 0
     elif share == 100 and (
         dispute.remedy == Dispute.Remedy.RETURN_AND_REFUND
         or (buyer.credit_tier == CreditTier.RESTRICTED and basis == paid)
@@ -223,10 +226,13 @@ def suggest_outcome(dispute: Dispute, *, evidence=None, reports=None) -> Suggest
         outcome, amount = Outcome.FULL_REFUND, paid
     else:
         outcome, amount = Outcome.PARTIAL_REFUND, _partial_amount(share, basis, paid)
-    reasons.append(
-        _("%(share)d%% of the %(claimed)s claimed (order paid %(paid)s): %(amount)s.")
-        % {"share": share, "claimed": yuan(basis), "paid": yuan(paid), "amount": yuan(amount)}
-    )
+    if outcome == Outcome.REPLACEMENT:
+        reasons.append(_("The buyer asked for a replacement and the whole claim stands."))
+    else:
+        reasons.append(
+            _("%(share)d%% of the %(claimed)s claimed (order paid %(paid)s): %(amount)s.")
+            % {"share": share, "claimed": yuan(basis), "paid": yuan(paid), "amount": yuan(amount)}
+        )
     return Suggestion(outcome, amount, share, evidence_class, reasons)
 
 

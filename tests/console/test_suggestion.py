@@ -171,6 +171,13 @@ def test_a_full_share_for_a_restricted_buyer_is_a_return_and_refund(buyer, merch
     )
 
 
+def test_a_buyer_who_asked_for_a_replacement_is_suggested_one(buyer, merchant):
+    dispute = claim(buyer, merchant, remedy="replacement")
+    finding(buyer_photo(dispute), "no_findings")
+    suggestion = suggest(dispute)
+    assert (suggestion.outcome, suggestion.amount_fen) == (Decision.Outcome.REPLACEMENT, 0)
+
+
 def test_a_tiny_partial_stays_above_zero_and_below_the_price(buyer, merchant):
     dispute = claim(buyer, merchant, paid=100)
     finding(buyer_photo(dispute), "suspicious")
