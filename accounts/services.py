@@ -134,7 +134,7 @@ def credit_appeal_review(
             field="note",
         )
     appeal = (
-        CreditAppeal.objects.select_for_update()
+        CreditAppeal.objects.select_for_update(of=("self",))
         .select_related("event__dispute", "party")
         .get(pk=appeal.pk)
     )

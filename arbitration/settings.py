@@ -267,6 +267,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DisputeState": "arbitration.models.Dispute.State",
         "PartyKind": "accounts.models.Party.Kind",
+        "CreditTier": "accounts.models.CreditTier",
         "WebhookEventType": "webhooks.models.EventType",
     },
 }
