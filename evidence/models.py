@@ -151,13 +151,13 @@ class Signal(models.Model):
 
 class Fingerprint(models.Model):
     """Perceptual hashes of one stored crop of an image (``variant`` indexes
-    ``fingerprints.STORED_CROPS``: 0 the whole frame, 1 the centred inner crop), with each of
-    pHash, dHash and wHash split into four indexed 16-bit bands.
+    ``fingerprints.STORED_CROPS``; today one crop, the centre without 7.5 % of each side),
+    with each of pHash, dHash and wHash split into four indexed 16-bit bands.
 
     Near-duplicate search looks up the bands of the query's aligned views through the band
     indexes — multi-index hashing — and checks the full distances with the engine's rule in
     the same query, so it never scans the table. A band column holds ``variant << 16 | band``,
-    so one index per band position serves both crops and a view only meets the crop it is
+    so one index per band position serves every crop and a view only meets the crop it is
     aligned with. Hashes are stored signed (PostgreSQL bigint).
     """
 

@@ -5,13 +5,13 @@ Global hashes (pHash, dHash, wHash) survive resizing, re-encoding and EXIF edits
 of more than a few percent per side moves the picture under them and they break. Crops are
 handled by comparing *aligned views* instead of whole frames:
 
-* Each stored image keeps two hash sets (`STORED_CROPS`): the whole frame and its centred
-  crop without `INNER` (7.5 %) of each side.
-* A query image is looked at through `views`: its whole frame against the stored whole frame,
-  and sixteen crops of itself against the stored inner crop. The sixteen assume the query
-  lost 2.5 % or 7.5 % on each of its four sides (`GRID`) and cut it so what remains is the
-  stored inner crop. Any crop of 0-10 % per side lies within 2.5 % per edge of one of them,
-  a misalignment the hashes tolerate like a light 2-3 % crop when it is a change of scale.
+* Each stored image keeps the hashes of its centred crop without `INNER` (7.5 %) of each
+  side (`STORED_CROPS`; one crop, so one row and one index entry per band).
+* A query image is looked at through `views`, each a crop of itself that is the stored inner
+  crop under an assumption about how much the query lost per side: nothing (an uncropped
+  copy lines up exactly), or 2.5 % or 7.5 % on each of its four sides (`GRID`, sixteen
+  assumptions). Any crop of 0-10 % per side lies within 2.5 % per edge of one of them, a
+  misalignment the hashes tolerate like a light 2-3 % crop when it is a change of scale.
   As a shift it hurts more: 10 % off one side and nothing off the opposite side, on both
   axes at once (a pure diagonal shift), is often missed, above all on smooth pictures. A
   finer grid (3 per side, 164 views) helps but costs five times the lookups.
@@ -19,7 +19,7 @@ handled by comparing *aligned views* instead of whole frames:
 
 A view is only ever compared with the stored crop it is aligned to (`View.variant`), and a
 match needs two hash kinds to agree (`compare`), which keeps false positives down although a
-query is tried 34 ways.
+query is tried 34 ways (17 assumptions, mirrored or not).
 
 Hashes are unsigned 64-bit ints, bits row-major, most significant first. PostgreSQL `bigint`
 is signed: store `to_signed64(h)` and read back with `from_signed64(v)`. Each hash is split
@@ -54,7 +54,7 @@ THRESHOLDS = {"phash": PHASH_THRESHOLD, "dhash": DHASH_THRESHOLD, "whash": WHASH
 MIN_AGREEING = 2  # hash kinds that must be within threshold for a loose match
 
 INNER = 0.075  # the largest crop in GRID: every view box stays inside the query
-STORED_CROPS = (0.0, INNER)  # per side, centred: variant 0 is the whole frame
+STORED_CROPS = (INNER,)  # per side, centred; a view's `variant` indexes this
 GRID = (0.025, 0.075)  # per-side crops a query view assumes; cells of ±0.025 cover 0-10 %
 
 _SIDE = 256
@@ -92,20 +92,20 @@ class Fingerprints:
     stored: tuple[Hashes | None, ...]
     views: tuple[View, ...] = ()
 
-    @property
-    def whole(self) -> Hashes:
-        return self.stored[0]
-
     def lookup_views(self) -> tuple[View, ...]:
-        """The views to search with; fingerprints without views search with the whole frame."""
-        return self.views or (View(0, False, centred(0.0), self.whole),)
+        """The views to search with; fingerprints without views search with their stored
+        crops, which line up with an uncropped copy."""
+        return self.views or tuple(
+            View(variant, False, centred(crop), hashes)
+            for variant, (crop, hashes) in enumerate(zip(STORED_CROPS, self.stored, strict=True))
+        )
 
     def to_dict(self) -> dict:
         out: dict = {"sha256": self.sha256}
         for variant, hashes in enumerate(self.stored):
             if hashes is None:
                 continue
-            suffix = "" if variant == 0 else f"_inner{variant}"
+            suffix = "" if variant == 0 else f"_{variant}"
             for kind in KINDS:
                 out[f"{kind}{suffix}"] = f"{getattr(hashes, kind):016x}"
         return out
@@ -166,22 +166,22 @@ def centred(crop: float) -> tuple[float, float, float, float]:
 
 @cache
 def view_boxes() -> tuple[tuple[int, tuple[float, float, float, float]], ...]:
-    """(variant, box) of every view: the whole frame against stored variant 0, then, for each
-    assumed per-side crop (left, top, right, bottom) in GRID^4, the part of the query that is
-    the stored inner crop under that assumption, against variant 1."""
+    """(variant, box) of every view: for no crop, then for each assumed per-side crop
+    (left, top, right, bottom) in GRID^4, the part of the query that is the stored inner crop
+    under that assumption."""
 
     def axis(lo: float, hi: float) -> tuple[float, float]:
         kept = 1 - lo - hi  # of the original, along this axis
         return (INNER - lo) / kept, 1 - (INNER - hi) / kept
 
-    out = [(0, centred(0.0))]
+    out = [(0, centred(INNER))]
     for left in GRID:
         for right in GRID:
             for top in GRID:
                 for bottom in GRID:
                     x0, x1 = axis(left, right)
                     y0, y1 = axis(top, bottom)
-                    out.append((1, (x0, y0, x1, y1)))
+                    out.append((0, (x0, y0, x1, y1)))
     return tuple(out)
 
 
@@ -195,8 +195,8 @@ def compute(img: Image.Image, sha256: str | None = None, views: bool = True) -> 
         mirror = ImageOps.mirror(img)
         for mirrored, source in ((False, img), (True, mirror)):
             for variant, box in view_boxes():
-                if not mirrored and box == centred(0.0):
-                    hashes_ = stored[0]
+                if not mirrored and box == centred(STORED_CROPS[variant]):
+                    hashes_ = stored[variant]
                 else:
                     hashes_ = _hashes(source, _pixels(source, box))
                 out.append(View(variant, mirrored, box, hashes_))
@@ -261,7 +261,7 @@ class Match:
     distances: dict[str, int]
     mirrored: bool
     agreeing: int
-    variant: int = 0
+    cropped: bool = False  # the closest view assumed the query had been cropped
 
 
 def accepts(d: dict[str, int]) -> tuple[bool, int]:
@@ -286,5 +286,6 @@ def compare(query: Fingerprints, stored: Fingerprints, views=None) -> Match | No
         d = view.hashes.distances(ref)
         ok, agreeing = accepts(d)
         if ok and (best is None or sum(d.values()) < sum(best.distances.values())):
-            best = Match(d, view.mirrored, agreeing, view.variant)
+            cropped = view.box != centred(STORED_CROPS[view.variant])
+            best = Match(d, view.mirrored, agreeing, cropped)
     return best

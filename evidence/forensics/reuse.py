@@ -53,7 +53,7 @@ def _cross_dispute(
             "known_id": known.id,
             "distances": match.distances,
             "mirrored": match.mirrored,
-            "cropped": match.variant != 0,
+            "cropped": match.cropped,
         }
         return [_cross_signal(known, match.mirrored, data)]
     for known in known_images:

@@ -4,18 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill_bands(apps, schema_editor):
-    """Rows from before the crops hold the whole frame (variant 0, whose band key is the band
-    itself): give them their dHash and wHash bands so the new indexes find them until the
-    reanalysis for the new analyzer version rewrites them."""
-    Fingerprint = apps.get_model("evidence", "Fingerprint")
-    for row in Fingerprint.objects.only("pk", "dhash", "whash").iterator():
-        bands = {}
-        for kind in ("dhash", "whash"):
-            h = getattr(row, kind) & 0xFFFFFFFFFFFFFFFF
-            for i, shift in enumerate((48, 32, 16, 0)):
-                bands[f"{kind[0]}{i}"] = (h >> shift) & 0xFFFF
-        Fingerprint.objects.filter(pk=row.pk).update(**bands)
+def drop_whole_frame_rows(apps, schema_editor):
+    """Rows from before the crops hash the whole frame, which no stored crop is any more:
+    they could only mislead the lookup. ``reanalyze_evidence`` (analyzer 2025.4) stores the
+    crops again."""
+    apps.get_model("evidence", "Fingerprint").objects.all().delete()
 
 
 class Migration(migrations.Migration):
@@ -78,7 +71,7 @@ class Migration(migrations.Migration):
                 to="evidence.evidence",
             ),
         ),
-        migrations.RunPython(fill_bands, migrations.RunPython.noop),
+        migrations.RunPython(drop_whole_frame_rows, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="fingerprint",
             index=models.Index(

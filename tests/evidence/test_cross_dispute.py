@@ -51,6 +51,7 @@ def test_a_copy_cropped_ten_percent_per_side_in_another_dispute_is_reuse(buyer, 
     reuse = report.signals.get(code="reuse.cross_dispute")
     assert reuse.data["known_id"] == str(original.pk)
     assert "distances" in reuse.data  # found by the fingerprints, not by pixel alignment
+    assert reuse.data["cropped"] is True
 
 
 def test_a_mirrored_cropped_copy_is_reuse(buyer, outsider):
@@ -83,11 +84,11 @@ def test_each_stored_crop_is_one_row_keyed_for_its_bands(buyer):
     assert report.metadata["fingerprints"]["phash"] == f"{fp.from_signed64(rows[0].phash):016x}"
 
 
-def test_the_lookup_with_a_whole_frame_only_query_still_works(buyer):
+def test_fingerprints_without_views_look_up_with_their_stored_crop(buyer):
     item = _claim(buyer, product_photo(seed=14))
     analysis.analyze_evidence(item.pk)
-    whole = fp.of_bytes(product_photo(seed=14), views=False)
-    assert [m.evidence_id for m in near_duplicates(whole)] == [item.pk]
+    stored_only = fp.of_bytes(product_photo(seed=14), views=False)
+    assert [m.evidence_id for m in near_duplicates(stored_only)] == [item.pk]
 
 
 def test_one_analysis_decodes_and_hashes_the_image_once(buyer, outsider, monkeypatch):
