@@ -42,7 +42,7 @@ class ConsoleSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The landing page leads with how much work is waiting, by state."""
-        from accounts.models import MerchantReport
+        from accounts.models import CreditAppeal, MerchantReport
 
         from .lifecycle import ACTIVE_STATES
         from .models import Dispute
@@ -60,7 +60,13 @@ class ConsoleSite(admin.AdminSite):
         pending_reports = MerchantReport.objects.filter(
             status=MerchantReport.Status.PENDING
         ).count()
-        context = {"waiting": waiting, "pending_reports": pending_reports, **(extra_context or {})}
+        pending_appeals = CreditAppeal.objects.filter(status=CreditAppeal.Status.PENDING).count()
+        context = {
+            "waiting": waiting,
+            "pending_reports": pending_reports,
+            "pending_appeals": pending_appeals,
+            **(extra_context or {}),
+        }
         return super().index(request, context)
 
 

@@ -122,3 +122,10 @@ def test_the_ledger_is_listed_read_only(console_client, appeal):
     event = appeal.event
     url = reverse("console:accounts_creditevent_change", args=[event.pk])
     assert console_client.post(url, {"points": "0"}).status_code == 403
+
+
+def test_the_console_index_counts_the_appeals_waiting(console_client, appeal):
+    response = console_client.get("/console/")
+    assert response.context["pending_appeals"] == 1
+    card = response.content.decode().split('data-testid="pending-appeals"')[0]
+    assert f"{APPEALS}?status__exact=pending" in card.rsplit("<a", 1)[1]
