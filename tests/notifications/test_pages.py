@@ -190,3 +190,29 @@ def test_accepting_an_offer_asks_for_confirmation(buyer_client, dispute, merchan
     services.offer_make(dispute=dispute, party=merchant, amount_fen=3000)
     html = buyer_client.get(reverse("dispute", args=[dispute.pk])).content.decode()
     assert re.search(r'hx-confirm="Accept ¥30.00\?[^"]*cannot be undone', html)
+
+
+def test_an_evidence_request_reads_in_the_viewers_zone_and_notifies_that_party(
+    buyer_client, dispute, buyer, arbitrator
+):
+    from arbitration import services
+    from arbitration.services import requests
+
+    services.dispute_escalate(dispute=dispute, party=buyer)
+    with time_machine.travel(T0, tick=False):
+        requests.evidence_request(
+            dispute=dispute,
+            user=arbitrator,
+            side="buyer",
+            what="A photo of the label.",
+            due_at=T0 + timedelta(hours=20),
+        )
+        buyer_client.cookies["tz"] = "America/New_York"
+        html = buyer_client.get(reverse("dispute", args=[dispute.pk])).content.decode()
+    assert "2026-03-03 01:00" in html
+    assert re.search(r'data-testid="evidence-request-relative">in 20 h<', html)
+    event = dispute.events.get(action="request_evidence")
+    notifications_for_event(event_id=event.pk)
+    note = Notification.objects.get(kind=Notification.Kind.EVIDENCE_REQUESTED)
+    assert note.recipient == buyer
+    assert note.context["what"] == "A photo of the label."
