@@ -60,18 +60,25 @@ def _file_sha256(upload) -> str:
 
 
 def _claim(platform, key: str, digest: str) -> tuple[IdempotencyKey | None, bool]:
-    """Insert the key's row (``True``) or return the row already there (``False``)."""
-    IdempotencyKey.objects.filter(
-        platform=platform, key=key, created_at__lt=timezone.now() - EXPIRY
-    ).delete()
-    try:
-        with transaction.atomic():
-            row = IdempotencyKey.objects.create(
-                platform=platform, key=key, request_fingerprint=digest
+    """Insert the key's row (``True``) or return the live row already there (``False``).
+
+    The insert goes first, so a new key (nearly every POST) costs one statement; only when
+    the key is taken is a row past the replay window deleted and the insert tried again.
+    """
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                row = IdempotencyKey.objects.create(
+                    platform=platform, key=key, request_fingerprint=digest
+                )
+                return row, True
+        except IntegrityError:
+            expired = IdempotencyKey.objects.filter(
+                platform=platform, key=key, created_at__lt=timezone.now() - EXPIRY
             )
-            return row, True
-    except IntegrityError:
-        return IdempotencyKey.objects.filter(platform=platform, key=key).first(), False
+            if not expired.delete()[0]:
+                break
+    return IdempotencyKey.objects.filter(platform=platform, key=key).first(), False
 
 
 def _replay(row: IdempotencyKey | None, digest: str) -> Response:
