@@ -28,6 +28,7 @@ from .party_page import party_page, party_url
 from .services import (
     api_key_create,
     api_key_revoke,
+    credit_adjustment_make,
     credit_appeal_review,
     merchant_report_review,
 )
@@ -54,6 +55,20 @@ class PlatformAdmin(ConsoleAccess, admin.ModelAdmin):
     fields = ("name", "slug", "currency", "merchant_response_hours", "buyer_response_hours")
     readonly_fields = ("name", "slug", "currency")
     actions = None
+
+
+class AdjustmentForm(forms.Form):
+    """Parses a manual adjustment; the limits live in ``credit_adjustment_make``."""
+
+    points = forms.IntegerField(
+        label=gettext_lazy("Points"),
+        widget=forms.NumberInput(attrs={"data-testid": "adjust-points"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (the party reads it)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "adjust-reason"}),
+    )
 
 
 @admin.register(Party, site=console)
@@ -87,19 +102,38 @@ class PartyAdmin(ConsoleAccess, admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The party page; a POST is a manual adjustment of the score."""
         party = self.get_object(request, unquote(object_id))
         if party is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_permission(request, party):
             raise PermissionDenied
         request.current_app = self.admin_site.name
+        form = AdjustmentForm(request.POST if request.method == "POST" else None)
+        status, error = 200, ""
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    credit_adjustment_make(party=party, user=request.user, **form.cleaned_data)
+                except DomainError as exc:
+                    if exc.field in form.fields:
+                        form.add_error(exc.field, exc.message)
+                    status, error = exc.status, exc.message
+                else:
+                    self.message_user(request, _("Adjustment booked."), messages.SUCCESS)
+                    return HttpResponseRedirect(request.path)
+            else:
+                status, error = 400, _("The adjustment was not booked: correct the fields.")
+            party.refresh_from_db()
         context = {
             **self.admin_site.each_context(request),
             **party_page(party),
             "opts": self.opts,
             "title": party.display_name,
+            "adjust_form": form,
+            "error": error,
         }
-        return TemplateResponse(request, "console/party_detail.html", context)
+        return TemplateResponse(request, "console/party_detail.html", context, status=status)
 
 
 @admin.register(MerchantReport, site=console)

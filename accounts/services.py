@@ -19,6 +19,7 @@ from .models import ApiKey, CreditAppeal, CreditEvent, MerchantReport, Party, Pl
 KEY_PREFIX = "tp"
 APPEAL_STATEMENT_MAX = 2000
 APPEAL_NOTE_MAX = 2000
+ADJUSTMENT_MAX = 50  # larger corrections go through the events that caused them
 # last_used_at is a hint for the console, not an audit log: write it at most once a minute.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -169,6 +170,31 @@ def credit_appeal_review(
             },
         )
     return appeal
+
+
+def credit_adjustment_make(*, party: Party, user, points: int, reason: str) -> CreditEvent:
+    """An arbitrator books points by hand (a correction the automatic sources cannot make),
+    with the reason the party will read; it decays and can be appealed like any event."""
+    if not getattr(user, "can_arbitrate", False):
+        raise NotAllowed(_("Only an arbitrator can adjust a credit score."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for the adjustment."), field="reason")
+    if not points or abs(points) > ADJUSTMENT_MAX:
+        raise DomainError(
+            _("An adjustment is between -%(max)d and %(max)d points, and not zero.")
+            % {"max": ADJUSTMENT_MAX},
+            field="points",
+        )
+    event, _created = credit.credit_event_record(
+        party=party,
+        kind=CreditEvent.Kind.ADJUSTMENT,
+        reason=reason,
+        source_key=f"adjustment:{secrets.token_hex(8)}",
+        points=points,
+        user=user,
+    )
+    return event
 
 
 def _hash_key(plaintext: str) -> str:

@@ -154,3 +154,42 @@ def test_the_page_reads_in_a_bounded_number_of_queries(
     console_client.get(party_url(buyer))
     with django_assert_max_num_queries(25):
         console_client.get(party_url(buyer))
+
+
+def test_an_arbitrator_books_a_manual_adjustment(console_client, buyer, arbitrator):
+    response = console_client.post(
+        party_url(buyer), {"points": "-12", "reason": "Confirmed by the platform's risk team."}
+    )
+    assert response.status_code == 302
+    event = buyer.credit_events.get()
+    assert (event.kind, event.points, event.created_by) == (
+        CreditEvent.Kind.ADJUSTMENT,
+        -12,
+        arbitrator,
+    )
+    buyer.refresh_from_db()
+    assert buyer.credit_score == 88
+    assert "Confirmed by the platform" in console_client.get(party_url(buyer)).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"points": "0", "reason": "Nothing."},
+        {"points": "500", "reason": "Too much."},
+        {"points": "-5", "reason": "   "},
+        {"points": "many", "reason": "Not a number."},
+    ],
+)
+def test_a_bad_adjustment_is_refused_and_books_nothing(console_client, buyer, data):
+    response = console_client.post(party_url(buyer), data)
+    assert response.status_code == 400
+    assert 'data-testid="adjust-error"' in response.content.decode()
+    assert not buyer.credit_events.exists()
+
+
+def test_a_non_arbitrator_cannot_adjust(client, buyer):
+    client.force_login(UserFactory(is_staff=True, is_arbitrator=False))
+    response = client.post(party_url(buyer), {"points": "30", "reason": "Friend."})
+    assert response.status_code == 302
+    assert not buyer.credit_events.exists()
