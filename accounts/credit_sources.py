@@ -241,7 +241,7 @@ def _image_reused(evidence, codes) -> list[CreditEvent]:
     if not matches:
         return []
     key = f"image_reused:{_cluster_root(evidence, matches)}"
-    reason = _("The same photo was filed as evidence by another account (evidence #%(pk)d).")
+    reason = _("Your photo (evidence #%(pk)d) was also filed as evidence by another account.")
     return _book_many(
         (item, Kind.IMAGE_REUSED, reason % {"pk": item.pk}, key) for item in [evidence, *matches]
     )
