@@ -23,13 +23,15 @@ from django.utils.translation import gettext_lazy
 from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
-from .console import ConsoleAccess, DecisionForm, console, evidence_url
+from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
 from .errors import DomainError
 from .findings import attach_findings
-from .lifecycle import IllegalTransition
-from .models import Decision, Dispute, DisputeEvent, Order, Refund
+from .lifecycle import SETTLED_STATES, IllegalTransition
+from .models import Decision, Dispute, DisputeEvent, Order, Refund, RefundLine, Shipment
 from .services import dispute_decide
 from .services.common import yuan
+from .services.remedies import order_lines
+from .services.requests import evidence_request, review_due
 from .services.risk import risk_explained
 from .services.suggestion import suggest_outcome, suggestion_recorded
 
@@ -57,6 +59,17 @@ ACTION_LABELS = {
     "expire": gettext_lazy("expired"),
     "buyer_reported": gettext_lazy("reported the buyer"),
     "report_reviewed": gettext_lazy("reviewed a merchant report"),
+    "await_return": gettext_lazy("return awaited"),
+    "ship_return": gettext_lazy("return shipped"),
+    "acknowledge_return": gettext_lazy("return received"),
+    "return_lapse": gettext_lazy("return not sent in time"),
+    "await_replacement": gettext_lazy("replacement awaited"),
+    "ship_replacement": gettext_lazy("replacement shipped"),
+    "confirm_replacement": gettext_lazy("replacement received"),
+    "replacement_lapse": gettext_lazy("replacement not sent in time"),
+    "request_evidence": gettext_lazy("asked for evidence"),
+    "evidence_request_fulfilled": gettext_lazy("sent the evidence asked for"),
+    "evidence_request_lapsed": gettext_lazy("evidence request lapsed"),
     "credit_appeal_filed": gettext_lazy("appealed a credit entry"),
     "credit_appeal_reviewed": gettext_lazy("reviewed a credit appeal"),
 }
@@ -234,14 +247,23 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         evidence = list(
             Evidence.objects.filter(listing | Q(dispute=dispute)).annotate(flagged=Exists(flagged))
         )
+        asking = request.method == "POST" and "request_evidence" in request.POST
         form = DecisionForm(
-            request.POST if request.method == "POST" else None,
+            request.POST if request.method == "POST" and not asking else None,
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
             flagged=[item for item in evidence if item.flagged],
+            lines=order_lines(dispute.order) if dispute.state == Dispute.State.UNDER_REVIEW else (),
+        )
+        request_form = EvidenceRequestForm(
+            request.POST if asking else None,
+            initial={"due_at": timezone.localtime() + timedelta(hours=48)},
         )
         status, error = 200, ""
         if request.method == "POST":
-            failure = self._decide(request, dispute, form)
+            if asking:
+                failure = self._request_evidence(request, dispute, request_form)
+            else:
+                failure = self._decide(request, dispute, form)
             if failure is None:
                 return HttpResponseRedirect(request.path)
             status, error = failure
@@ -255,10 +277,26 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "title": dispute.reference,
             "subtitle": dispute.order.title,
             "form": form,
-            "error": error,
+            "error": "" if asking else error,
             "can_decide": dispute.state == Dispute.State.UNDER_REVIEW,
+            "request_form": request_form,
+            "request_error": error if asking else "",
+            **remedy_page(dispute),
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
+
+    def _request_evidence(self, request, dispute, form) -> tuple[int, str] | None:
+        """Hand the form to ``evidence_request``; on failure, the status and message."""
+        if not form.is_valid():
+            return 400, _("The request was not sent: correct the fields marked below.")
+        try:
+            evidence_request(dispute=dispute, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            return exc.status, exc.message
+        messages.success(request, _("The request was sent; the review clock is paused."))
+        return None
 
     def _decide(self, request, dispute, form) -> tuple[int, str] | None:
         """Hand the form to ``dispute_decide``; on failure, the status and message to show."""
@@ -357,6 +395,22 @@ def timeline(dispute: Dispute) -> list[DisputeEvent]:
         else:
             event.note = payload.get("statement") or payload.get("note") or ""
     return events
+
+
+def remedy_page(dispute: Dispute) -> dict:
+    """The review clock, the evidence requests, refund lines and parcels of the dispute.
+
+    Lines and parcels exist only once it is decided: no query for them before.
+    """
+    settled = dispute.state in SETTLED_STATES
+    return {
+        "review_due": review_due(dispute),
+        "evidence_requests": list(dispute.evidence_requests.select_related("requested_by")),
+        "decision_lines": (
+            list(RefundLine.objects.filter(decision__dispute=dispute)) if settled else []
+        ),
+        "shipments": list(Shipment.objects.filter(dispute=dispute)) if settled else [],
+    }
 
 
 class ReadOnlyAdmin(ConsoleAccess, admin.ModelAdmin):
