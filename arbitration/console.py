@@ -13,6 +13,8 @@ from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .forms import LinePickerMixin
+
 
 def can_arbitrate(request) -> bool:
     return bool(getattr(request.user, "can_arbitrate", False))
@@ -105,8 +107,11 @@ def evidence_url(uid, original: bool = False) -> str:
         return f"/evidence/{uid}/original" if original else f"/evidence/{uid}/"
 
 
-class DecisionForm(forms.Form):
-    """Parses the arbitrator's decision; the rules on amounts live in ``dispute_decide``."""
+class DecisionForm(LinePickerMixin, forms.Form):
+    """Parses the arbitrator's decision; the rules on amounts live in ``dispute_decide``.
+
+    Lines picked (``LinePickerMixin``) refund single order lines instead of an amount.
+    """
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=())
     amount = forms.DecimalField(
@@ -128,10 +133,11 @@ class DecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, evidence=(), flagged=(), **kwargs):
+    def __init__(self, *args, evidence=(), flagged=(), lines=(), **kwargs):
         from .models import Decision
 
         super().__init__(*args, **kwargs)
+        self.add_line_fields(lines)
         self.fields["outcome"].choices = Decision.Outcome.choices
         self.fields["evidence"].choices = [(item.pk, str(item)) for item in evidence]
         self.fields["fabricated"].choices = [(item.pk, str(item)) for item in flagged]
@@ -142,7 +148,8 @@ class DecisionForm(forms.Form):
         """Keyword arguments for ``dispute_decide``; amount and percent only for a partial."""
         data = self.cleaned_data
         amount_fen = percent = None
-        if data["outcome"] == "partial_refund":
+        lines = self.picked_lines()
+        if data["outcome"] == "partial_refund" and not lines:
             if data["amount"] is not None:
                 amount_fen = int(data["amount"] * 100)
             percent = data["percent"]
@@ -153,4 +160,26 @@ class DecisionForm(forms.Form):
             "percent": percent,
             "evidence_ids": data["evidence"],
             "fabricated_evidence_ids": data["fabricated"],
+            "lines": lines,
         }
+
+
+class EvidenceRequestForm(forms.Form):
+    """An arbitrator's request to one party for more evidence (``evidence_request``)."""
+
+    SIDES = [("buyer", _("the buyer")), ("merchant", _("the merchant"))]
+
+    side = forms.ChoiceField(label=_("Ask"), choices=SIDES)
+    what = forms.CharField(
+        label=_("For what"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    due_at = forms.DateTimeField(
+        label=_("By (Asia/Shanghai)"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].widget.attrs["data-testid"] = f"request-{name}"
