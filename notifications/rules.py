@@ -6,8 +6,8 @@ names the recipients relative to the event:
 - ``buyer`` / ``merchant`` / ``both``: those parties of the dispute;
 - ``other``: the side that did not act (both when the system, platform or an arbitrator
   acted); for an answer to an offer that is the side that made the offer;
-- ``named``: the side the payload names (``party``/``side``/``from``), e.g. whom an
-  arbitrator asked for evidence.
+- ``named``: the side the payload names (``side``), e.g. whom an arbitrator asked for
+  evidence.
 
 ``cause`` groups events that tell the same thing: the transition that decides a dispute and
 the decision row it writes share ``decision``, so each party hears of it once.
@@ -34,7 +34,6 @@ RULES: dict[str, Rule] = {
     "accept_offer": Rule(Kind.OFFER_ACCEPTED, "other"),
     "reject_offer": Rule(Kind.OFFER_REJECTED, "other"),
     "request_evidence": Rule(Kind.EVIDENCE_REQUESTED, "named"),
-    "evidence_requested": Rule(Kind.EVIDENCE_REQUESTED, "named"),
     "escalate": Rule(Kind.ESCALATED, "other"),
     "decide": Rule(Kind.DECISION_MADE, "both", cause="decision"),
     "default_decide": Rule(Kind.DECISION_MADE, "both", cause="decision"),
@@ -71,7 +70,7 @@ def recipient_sides(rule: Rule, actor: str, payload: dict) -> list[str]:
             return ["buyer"]
         return list(SIDES)
     if rule.to == "named":
-        named = payload.get("party") or payload.get("side") or payload.get("from") or ""
+        named = payload.get("side", "")
         if named == "both":
             return list(SIDES)
         return [named] if named in SIDES else []

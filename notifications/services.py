@@ -80,10 +80,9 @@ def _event_facts(event: DisputeEvent, kind: str) -> dict:
         else:
             facts["outcome"] = payload.get("outcome")
     if kind == Kind.EVIDENCE_REQUESTED:
-        facts["what"] = payload.get("what") or payload.get("message") or payload.get("note")
-        facts["due_at"] = payload.get("due_at") or payload.get("due")
+        facts["what"], facts["due_at"] = payload.get("what"), payload.get("due_at")
     if kind == Kind.SHIPMENT:
-        facts["tracking"] = payload.get("tracking") or payload.get("tracking_number")
+        facts["tracking"] = payload.get("tracking_number")
         facts["step"] = event.action
     return facts
 

@@ -92,7 +92,7 @@ def test_an_evidence_request_tells_the_party_named(dispute, buyer, merchant):
         dispute,
         "request_evidence",
         actor=DisputeEvent.Actor.ARBITRATOR,
-        payload={"party": "merchant", "what": "The courier's receipt", "due_at": None},
+        payload={"side": "merchant", "what": "The courier's receipt", "due_at": None},
     )
     notifications_for_event(event_id=event.pk)
     assert told(merchant) == [Kind.EVIDENCE_REQUESTED]
@@ -116,9 +116,9 @@ def test_a_missing_event_is_nothing_to_do(db):
         ("other", "buyer", {}, ["merchant"]),
         ("other", "merchant", {}, ["buyer"]),
         ("other", "system", {}, ["buyer", "merchant"]),
-        ("named", "arbitrator", {"party": "buyer"}, ["buyer"]),
+        ("named", "arbitrator", {"side": "buyer"}, ["buyer"]),
         ("named", "arbitrator", {"side": "both"}, ["buyer", "merchant"]),
-        ("named", "arbitrator", {"party": "nonsense"}, []),
+        ("named", "arbitrator", {"side": "nonsense"}, []),
         ("both", "system", {}, ["buyer", "merchant"]),
     ],
 )
@@ -147,3 +147,19 @@ def test_a_claim_settled_at_once_tells_the_merchant_without_a_stale_deadline(dis
     note = Notification.objects.get(recipient=merchant)
     assert "due_at" not in note.context
     assert "Answer by" not in messages.body(note)
+
+
+def test_a_shipping_step_tells_the_side_waiting_for_it(dispute, buyer, merchant):
+    from notifications import messages
+
+    event = lifecycle.record(
+        dispute,
+        "ship_replacement",
+        actor=DisputeEvent.Actor.MERCHANT,
+        payload={"carrier": "SF", "tracking_number": "SF1234567890"},
+    )
+    notifications_for_event(event_id=event.pk)
+    note = Notification.objects.get(recipient=buyer)
+    assert note.kind == Kind.SHIPMENT
+    assert "SF1234567890" in messages.body(note)
+    assert told(merchant) == []
