@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.requirements.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench messages venv browser-deps migrate seed
+.PHONY: run test lint bench bench-api messages venv browser-deps migrate seed
 
 # The venv is (re)installed only when requirements.txt differs from the copy kept in the stamp.
 venv:
@@ -67,6 +67,11 @@ bench: venv
 	for script in "$${scripts[@]}"; do \
 		echo "== $$script"; $(BIN)/python "$$script"; \
 	done
+
+# API load at 100 clients against gunicorn + PostgreSQL (DATABASE_URL's server, or the local
+# one); e.g. `make bench-api BENCH_ARGS="--duration 30"`.
+bench-api: venv
+	$(BIN)/python bench/api_load.py $(BENCH_ARGS)
 
 messages: venv
 	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore '$(VENV)/*'

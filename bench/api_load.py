@@ -313,6 +313,26 @@ def _proc_cpu(pid: int) -> tuple[int, float]:
     return int(rest[1]), (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_busy() -> float:
+    """CPU seconds all processes have used since boot (not idle, not waiting for I/O)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_quiet(max_wait: float, below: float) -> float:
+    """Wait (at most ``max_wait`` s) until the rest of the machine uses less than ``below`` of
+    its CPUs over 5 s; return the share last seen. Nothing of the bench runs meanwhile."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        busy = _machine_busy()
+        time.sleep(5)
+        share = (_machine_busy() - busy) / (5 * (os.cpu_count() or 1))
+        if share < below or time.monotonic() > deadline:
+            return share
+        print(f"  the machine is busy ({share:.0%} of its CPUs); waiting", flush=True)
+
+
 class CpuMeter:
     """CPU seconds used by gunicorn (master and workers), by the PostgreSQL backends serving
     the bench database, and by this load generator: CPU per request is steadier than latency
@@ -340,15 +360,25 @@ class CpuMeter:
             [self.db_name],
         ).fetchall()
         backends = {pid: processes.get(pid, (0, 0.0))[1] for (pid,) in rows}
-        return {"server": server, "db": backends, "client": {0: time.process_time()}}
+        return {
+            "server": server,
+            "db": backends,
+            "client": {0: time.process_time()},
+            "machine": {0: _machine_busy()},
+        }
 
     @staticmethod
     def used(before: dict, after: dict) -> dict[str, float]:
-        """CPU seconds between two snapshots; a backend that appeared meanwhile counts whole."""
-        return {
+        """CPU seconds between two snapshots; a backend that appeared meanwhile counts whole.
+
+        ``others`` is what the rest of the machine (other people's jobs) used meanwhile.
+        """
+        used = {
             part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items())
             for part in after
         }
+        used["others"] = max(used.pop("machine") - used["server"] - used["db"] - used["client"], 0)
+        return used
 
     def close(self) -> None:
         self.db.close()
@@ -365,6 +395,10 @@ class Result:
     offered_rate: float | None = None
     first_error: str = ""
     cpu: dict[str, float] = field(default_factory=dict)  # seconds, from CpuMeter
+
+    def others_share(self) -> float:
+        """Fraction of the machine's CPUs that other people's jobs used during the run."""
+        return self.cpu.get("others", float("nan")) / (self.seconds * (os.cpu_count() or 1))
 
     def cpu_ms(self, part: str) -> float:
         """CPU milliseconds per request spent by ``part`` (server, db, client)."""
@@ -463,8 +497,8 @@ def fmt(value: float, digits: int = 1) -> str:
 def table(results: list[Result]) -> str:
     lines = [
         "| scenario | mode | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
-        "| target p99 | met? | CPU ms/req: server / db / client |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| target p99 | met? | CPU ms/req: server / db / client | others' CPU |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in results:
         target = TARGETS_MS[r.scenario]
@@ -477,7 +511,7 @@ def table(results: list[Result]) -> str:
         lines.append(
             f"| {r.scenario} | {r.mode} | {r.clients} | {r.requests} | {r.errors} "
             f"| {r.throughput:.0f} | {fmt(r.pct(50))} | {fmt(r.pct(95))} | {fmt(r.pct(99))} "
-            f"| {target_s} | {met} | {cpu} |"
+            f"| {target_s} | {met} | {cpu} | {r.others_share():.0%} |"
         )
     return "\n".join(lines)
 
@@ -538,11 +572,12 @@ async def load(args, port: int, data: dict, meter: CpuMeter) -> list[Result]:
     for scenario, make in makers.items():
         if scenario not in args.scenarios:
             continue
-        # Reads run for a fixed time; creates a fixed count (each needs a fresh order).
+        # Every phase runs for a fixed time; creates also stop at a count (each needs one of
+        # the fresh orders made up front).
         creating = scenario == "create"
 
         def span(seconds, creates):
-            return {"count": creates} if creating else {"duration": seconds}  # noqa: B023
+            return {"duration": seconds, "count": creates if creating else None}  # noqa: B023
 
         print(f"  {scenario}: warm-up, 1 client, saturated", flush=True)
         await run(
@@ -622,9 +657,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15, help="seconds per read phase")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of read warm-up")
     parser.add_argument("--floor-requests", type=int, default=300, help="1-client requests")
-    parser.add_argument("--sat-creates", type=int, default=2000)
-    parser.add_argument("--paced-creates", type=int, default=1000, help="per paced rate")
-    parser.add_argument("--warmup-creates", type=int, default=200)
+    parser.add_argument("--sat-creates", type=int, default=2000, help="at most, saturated")
+    parser.add_argument("--paced-creates", type=int, default=1000, help="at most, per rate")
+    parser.add_argument("--warmup-creates", type=int, default=200, help="at most")
     parser.add_argument(
         "--load", default="0.25,0.5,0.75", help="paced rates, as fractions of the saturated one"
     )
@@ -634,6 +669,13 @@ def main() -> None:
         "--scenarios", default="read,list,create", help="comma list of read,list,create"
     )
     parser.add_argument("--markdown", type=Path, help="also write the report here")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before the load, wait up to this long for other jobs to use < 25%% of the CPUs",
+    )
     args = parser.parse_args()
     args.scenarios = set(args.scenarios.split(","))
     args.load = [float(fraction) for fraction in args.load.split(",")]
@@ -681,6 +723,9 @@ def main() -> None:
         flush=True,
     )
 
+    if args.wait_quiet:
+        share = wait_quiet(args.wait_quiet, 0.25)
+        print(f"  other jobs use {share:.0%} of the CPUs; starting", flush=True)
     port = free_port()
     log = var_dir / "gunicorn.log"
     server = start_gunicorn(dict(os.environ), port, workers, args.threads, log)
