@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -58,6 +59,18 @@ class Reason:
     points: int
     weight: float
     created_at: datetime
+
+
+def reason_of(template: str, **params) -> dict:
+    """Keyword arguments for ``credit_event_record`` from an untranslated message (marked with
+    ``gettext_noop``) and its values: the text in today's language plus what it takes to show
+    it in each reader's (``CreditEvent.reason_text``). Values named ``*_label`` are msgids."""
+    shown = {k: gettext(v) if k.endswith("_label") else v for k, v in params.items()}
+    return {
+        "reason": gettext(template) % shown,
+        "reason_template": template,
+        "reason_params": params,
+    }
 
 
 def decay(points: int, created_at: datetime, at: datetime, half_life_days: int) -> float:
@@ -106,7 +119,7 @@ def top_reasons(party: Party, *, at: datetime | None = None, limit: int = 3) -> 
             event_id=e.pk,
             kind=e.kind,
             label=str(e.get_kind_display()),
-            reason=e.reason,
+            reason=e.reason_text,
             points=e.points,
             weight=round(decay(e.points, e.created_at, at, half_life), 1),
             created_at=e.created_at,
@@ -231,14 +244,20 @@ def credit_event_record(
     evidence=None,
     user=None,
     at: datetime | None = None,
+    reason_template: str = "",
+    reason_params: dict | None = None,
 ) -> tuple[CreditEvent, bool]:
     """Book one event on a party's ledger, once per (party, kind, cause); refresh the score.
 
     Returns ``(event, created)``: a second call for the same cause returns the first row.
+    ``reason_template``/``reason_params`` (see ``reason_of``) let each reader see the reason
+    in their own language; without them ``reason`` is shown as written.
     """
     fields = {
         "points": DEFAULT_POINTS[kind] if points is None else points,
         "reason": reason,
+        "reason_template": reason_template,
+        "reason_params": reason_params or {},
         "dispute": dispute,
         "evidence": evidence,
         "created_by": user,

@@ -20,10 +20,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from .credit import credit_event_record
+from .credit import credit_event_record, reason_of
 from .models import CreditEvent, MerchantReport, Party
 
 Kind = CreditEvent.Kind
@@ -51,14 +52,14 @@ def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent
     judged = source in (Decision.Source.ARBITRATOR, Decision.Source.DEADLINE)
     if judged or source == Decision.Source.MERCHANT_ACCEPTED:
         if upheld:
-            kind, reason = Kind.CLAIM_UPHELD, _("Dispute %(ref)s: your claim was upheld.")
+            kind, text = Kind.CLAIM_UPHELD, gettext_noop("Dispute %(ref)s: your claim was upheld.")
         else:
-            kind, reason = Kind.CLAIM_DENIED, _("Dispute %(ref)s: your claim was denied.")
+            kind, text = Kind.CLAIM_DENIED, gettext_noop("Dispute %(ref)s: your claim was denied.")
         booked.append(
             _book(
                 dispute.buyer,
                 kind,
-                reason % {"ref": dispute.reference},
+                reason_of(text, ref=dispute.reference),
                 key,
                 dispute=dispute,
                 user=decision.decided_by,
@@ -69,8 +70,10 @@ def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent
             _book(
                 dispute.merchant,
                 Kind.NOT_AS_DESCRIBED_LOST,
-                _("Dispute %(ref)s: the item was found not as described.")
-                % {"ref": dispute.reference},
+                reason_of(
+                    gettext_noop("Dispute %(ref)s: the item was found not as described."),
+                    ref=dispute.reference,
+                ),
                 key,
                 dispute=dispute,
                 user=decision.decided_by,
@@ -81,8 +84,13 @@ def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent
             _book(
                 item.submitted_by,
                 Kind.EVIDENCE_FABRICATED,
-                _("Dispute %(ref)s: the arbitrator found your %(what)s fabricated.")
-                % {"ref": dispute.reference, "what": item.get_role_display()},
+                reason_of(
+                    gettext_noop(
+                        "Dispute %(ref)s: the arbitrator found your %(what_label)s fabricated."
+                    ),
+                    ref=dispute.reference,
+                    what_label=_msgid(type(item).Role(item.role).label),
+                ),
                 f"{key}:evidence:{item.pk}",
                 dispute=dispute,
                 evidence=item,
@@ -128,8 +136,13 @@ def credit_for_report(report: MerchantReport) -> CreditEvent | None:
     return _book(
         report.buyer,
         Kind.REPORT_UPHELD,
-        _("Dispute %(ref)s: a merchant's report of you was upheld (%(category)s).")
-        % {"ref": report.dispute.reference, "category": report.get_category_display()},
+        reason_of(
+            gettext_noop(
+                "Dispute %(ref)s: a merchant's report of you was upheld (%(category_label)s)."
+            ),
+            ref=report.dispute.reference,
+            category_label=_msgid(MerchantReport.Category(report.category).label),
+        ),
         f"report:{report.pk}",
         dispute=report.dispute,
         user=report.reviewed_by,
@@ -170,18 +183,30 @@ def credit_for_dispute_opened(dispute) -> CreditEvent | None:
     return _book(
         buyer,
         Kind.REFUND_ONLY_VELOCITY,
-        _("%(count)d refund-only claims within %(days)d days (the latest: %(ref)s).")
-        % {"count": recent, "days": window.days, "ref": dispute.reference},
+        reason_of(
+            gettext_noop(
+                "%(count)d refund-only claims within %(days)d days (the latest: %(ref)s)."
+            ),
+            count=recent,
+            days=window.days,
+            ref=dispute.reference,
+        ),
         f"velocity:{dispute.pk}",
         dispute=dispute,
     )
 
 
-def _book(party, kind, reason, source_key, **links) -> CreditEvent:
+def _book(party, kind, reason: dict, source_key, **links) -> CreditEvent:
     event, _created = credit_event_record(
-        party=party, kind=kind, reason=reason, source_key=source_key, **links
+        party=party, kind=kind, source_key=source_key, **reason, **links
     )
     return event
+
+
+def _msgid(label) -> str:
+    """The untranslated text of a lazy label, for ``reason_of``'s ``*_label`` values."""
+    with translation.override(None):
+        return str(label)
 
 
 def _book_many(rows) -> list[CreditEvent]:
@@ -241,9 +266,11 @@ def _image_reused(evidence, codes) -> list[CreditEvent]:
     if not matches:
         return []
     key = f"image_reused:{_cluster_root(evidence, matches)}"
-    reason = _("Your photo (evidence #%(pk)d) was also filed as evidence by another account.")
+    text = gettext_noop(
+        "Your photo (evidence #%(pk)d) was also filed as evidence by another account."
+    )
     return _book_many(
-        (item, Kind.IMAGE_REUSED, reason % {"pk": item.pk}, key) for item in [evidence, *matches]
+        (item, Kind.IMAGE_REUSED, reason_of(text, pk=item.pk), key) for item in [evidence, *matches]
     )
 
 
@@ -273,9 +300,12 @@ def _listing_damaged(evidence, codes) -> list[CreditEvent]:
     if len({item.dispute_id for item in claims}) < 2:
         return []
     key = f"listing_damaged:{listing.sha256}"
-    reason = _(
-        "The merchant's listing photo was filed with damage painted on, in %(count)d disputes."
-    ) % {"count": len({item.dispute_id for item in claims})}
+    reason = reason_of(
+        gettext_noop(
+            "The merchant's listing photo was filed with damage painted on, in %(count)d disputes."
+        ),
+        count=len({item.dispute_id for item in claims}),
+    )
     return _book_many((item, Kind.LISTING_DAMAGED_REPEATEDLY, reason, key) for item in claims)
 
 
@@ -293,8 +323,13 @@ def _listing_ai(evidence, codes) -> list[CreditEvent]:
         _book(
             merchant,
             Kind.LISTING_AI,
-            _("A listing photo declares itself AI-generated (%(how)s), order %(order)s.")
-            % {"how": ", ".join(declared), "order": evidence.order.external_id},
+            reason_of(
+                gettext_noop(
+                    "A listing photo declares itself AI-generated (%(how)s), order %(order)s."
+                ),
+                how=", ".join(declared),
+                order=evidence.order.external_id,
+            ),
             f"listing_ai:{evidence.sha256}",
             evidence=evidence,
         )

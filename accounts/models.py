@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField
@@ -275,6 +276,11 @@ class CreditEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     points = models.IntegerField(_("points"))
     reason = models.TextField(_("reason"))
+    reason_template = models.TextField(
+        blank=True,
+        help_text=_("The untranslated message behind the reason, shown in the reader's language."),
+    )
+    reason_params = models.JSONField(default=dict, blank=True)
     source_key = models.CharField(max_length=120)
     dispute = models.ForeignKey(
         "arbitration.Dispute",
@@ -313,6 +319,21 @@ class CreditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party}: {self.get_kind_display()} {self.points:+d}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language: the message behind it translated now (values
+        named ``*_label`` are translated too), or the stored text when it had none."""
+        if not self.reason_template:
+            return self.reason
+        params = {
+            key: gettext(value) if key.endswith("_label") else value
+            for key, value in self.reason_params.items()
+        }
+        try:
+            return gettext(self.reason_template) % params
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+            return self.reason
 
 
 class CreditAppeal(models.Model):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts import credit
 from accounts.models import CreditEvent
 from accounts.services import merchant_report_review
 from arbitration import services
@@ -239,3 +240,23 @@ def test_refund_only_velocity_books_once_per_window(buyer, settings):
     assert (event.kind, event.dispute) == (Kind.REFUND_ONLY_VELOCITY, third)
     claim(buyer, [upload(product_photo(54))])
     assert kinds(buyer) == [Kind.REFUND_ONLY_VELOCITY]
+
+
+def test_each_reader_sees_the_reason_in_their_own_language(dispute, buyer, merchant, arbitrator):
+    from django.utils import translation
+
+    report = services.merchant_report_buyer(
+        dispute=dispute, party=merchant, category="refund_abuse", statement="Third time."
+    )
+    with translation.override("zh-hans"):
+        merchant_report_review(report=report, user=arbitrator, upheld=True, note="")
+    event = buyer.credit_events.get()
+    with translation.override("en"):
+        assert event.reason_text == (
+            f"Dispute {dispute.reference}: a merchant's report of you was upheld "
+            "(repeated refund-only abuse)."
+        )
+    plain, _ = credit.credit_event_record(
+        party=buyer, kind=Kind.ADJUSTMENT, points=1, reason="手动调整", source_key="adj:1"
+    )
+    assert plain.reason_text == "手动调整"
