@@ -12,7 +12,7 @@ photos. It then queries with edited copies of the planted photos (resized,
 re-encoded, EXIF changed, mirrored; uncropped, cropped up to 3 % and up to 10 % per side)
 through the production ``evidence.selectors.near_duplicates``, and with unrelated photos to
 count false positives. The scan baseline applies the same rule to every row for the
-uncropped view and its mirror only (two of the lookup's 34 views), a lower bound for any
+uncropped view and its mirror only (two of the lookup's 42 views), a lower bound for any
 scan. It
 prints p50/p95 latency, their ratio, recall, and the plan's node types.
 """

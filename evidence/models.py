@@ -151,7 +151,7 @@ class Signal(models.Model):
 
 class Fingerprint(models.Model):
     """Perceptual hashes of one stored crop of an image (``variant`` indexes
-    ``fingerprints.STORED_CROPS``; today one crop, the centre without 7.5 % of each side),
+    ``fingerprints.STORED_CROPS``; today one crop, the centre without 10 % of each side),
     with each of pHash, dHash and wHash split into four indexed 16-bit bands.
 
     Near-duplicate search looks up the bands of the query's aligned views through the band

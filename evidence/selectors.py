@@ -70,7 +70,7 @@ def lookup_sql(views, vendor: str) -> tuple[str, list]:
 def _execute_prepared(cursor, sql: str, params: list) -> None:
     """Run ``sql`` as a prepared statement on PostgreSQL.
 
-    Planning the lookup (twelve joins over 34 views) costs more than running it. Connections
+    Planning the lookup (twelve joins over 42 views) costs more than running it. Connections
     are persistent (``CONN_MAX_AGE``), so the statement is prepared once per connection and
     PostgreSQL soon settles on a generic plan, skipping planning altogether. The statement's
     shape depends only on the number of views, which names it. (Behind a pooler in

@@ -5,21 +5,22 @@ Global hashes (pHash, dHash, wHash) survive resizing, re-encoding and EXIF edits
 of more than a few percent per side moves the picture under them and they break. Crops are
 handled by comparing *aligned views* instead of whole frames:
 
-* Each stored image keeps the hashes of its centred crop without `INNER` (7.5 %) of each
-  side (`STORED_CROPS`; one crop, so one row and one index entry per band).
+* Each stored image keeps the hashes of its centred crop without `INNER` (10 %) of each side
+  (`STORED_CROPS`; one crop, so one row and one index entry per band).
 * A query image is looked at through `views`, each a crop of itself that is the stored inner
   crop under an assumption about how much the query lost per side: nothing (an uncropped
-  copy lines up exactly), or 2.5 % or 7.5 % on each of its four sides (`GRID`, sixteen
-  assumptions). Any crop of 0-10 % per side lies within 2.5 % per edge of one of them, a
-  misalignment the hashes tolerate like a light 2-3 % crop when it is a change of scale.
-  As a shift it hurts more: 10 % off one side and nothing off the opposite side, on both
-  axes at once (a pure diagonal shift), is often missed, above all on smooth pictures. A
-  finer grid (3 per side, 164 views) helps but costs five times the lookups.
+  copy lines up exactly); 2.5 % or 7.5 % on each of its four sides (`GRID`, sixteen
+  assumptions), so any crop of 0-10 % per side lies within 2.5 % per edge of one of them;
+  and the four diagonal shifts, 10 % off one side and nothing off the opposite one on both
+  axes (`SHIFTS`), where the grid's 2.5 % would be a shift, which the hashes tolerate less
+  than a change of scale. What is left undone is mostly a shift along one axis combined with
+  an odd crop along the other, on smooth pictures; a finer grid (3 per side, 164 views)
+  would catch more but costs four times the lookups.
 * Each view is also taken of the mirrored query, since flipping is the cheapest evasion.
 
 A view is only ever compared with the stored crop it is aligned to (`View.variant`), and a
 match needs two hash kinds to agree (`compare`), which keeps false positives down although a
-query is tried 34 ways (17 assumptions, mirrored or not).
+query is tried 42 ways (21 assumptions, mirrored or not).
 
 Hashes are unsigned 64-bit ints, bits row-major, most significant first. PostgreSQL `bigint`
 is signed: store `to_signed64(h)` and read back with `from_signed64(v)`. Each hash is split
@@ -53,9 +54,10 @@ STRICT_THRESHOLD = 4  # one hash this close is enough on its own
 THRESHOLDS = {"phash": PHASH_THRESHOLD, "dhash": DHASH_THRESHOLD, "whash": WHASH_THRESHOLD}
 MIN_AGREEING = 2  # hash kinds that must be within threshold for a loose match
 
-INNER = 0.075  # the largest crop in GRID: every view box stays inside the query
+INNER = 0.1  # the largest crop a view assumes: every view box stays inside the query
 STORED_CROPS = (INNER,)  # per side, centred; a view's `variant` indexes this
 GRID = (0.025, 0.075)  # per-side crops a query view assumes; cells of ±0.025 cover 0-10 %
+SHIFTS = ((0.1, 0.0), (0.0, 0.1))  # (low, high) side crops of a pure shift along one axis
 
 _SIDE = 256
 _MASK64 = (1 << 64) - 1
@@ -111,8 +113,10 @@ class Fingerprints:
         return out
 
 
-def _bits(bits: np.ndarray) -> int:
-    return int.from_bytes(np.packbits(bits.ravel()).tobytes(), "big")
+def _ints(bits: np.ndarray) -> list[int]:
+    """Rows of booleans (n x 64) as 64-bit ints, first bit most significant."""
+    packed = np.packbits(bits.reshape(len(bits), -1), axis=1)
+    return [int(v) for v in packed.view(">u8").ravel()]
 
 
 @cache
@@ -123,26 +127,30 @@ def _dct_matrix(n: int = 32, k: int = 8) -> np.ndarray:
     return 2 * np.cos(np.pi * i * (2 * j + 1) / (2 * n))
 
 
-def _hashes(img: Image.Image, box: tuple[float, float, float, float]) -> Hashes:
+def _hash_boxes(crops: list[tuple[Image.Image, tuple[float, float, float, float]]]) -> list[Hashes]:
     """pHash (DCT 8x8 of a 32x32 reduction vs. its median), dHash (9x8, left < right) and
     wHash (Haar LL at 8x8, i.e. 4x4 block means of the 32x32 reduction vs. their median) of
-    the part of `img` inside `box` (pixels)."""
-    p = np.asarray(img.resize((32, 32), Image.Resampling.BOX, box=box), np.float64)
-    d = np.asarray(img.resize((9, 8), Image.Resampling.BOX, box=box), np.int16)
+    the part of each image inside its box (pixels). The reductions are Pillow's; the rest
+    runs on all boxes at once."""
+    p = np.stack(
+        [np.asarray(img.resize((32, 32), Image.Resampling.BOX, box=box)) for img, box in crops]
+    ).astype(np.float64)
+    d = np.stack(
+        [np.asarray(img.resize((9, 8), Image.Resampling.BOX, box=box)) for img, box in crops]
+    ).astype(np.int16)
     c = _dct_matrix()
-    low = c @ p @ c.T
-    blocks = p.reshape(8, 4, 8, 4).mean(axis=(1, 3))
-    return Hashes(
-        phash=_bits(low > np.median(low)),
-        dhash=_bits(d[:, 1:] > d[:, :-1]),
-        whash=_bits(blocks > np.median(blocks)),
-    )
+    low = (c @ p @ c.T).reshape(len(crops), -1)
+    blocks = p.reshape(len(crops), 8, 4, 8, 4).mean(axis=(2, 4)).reshape(len(crops), -1)
+    phash = _ints(low > np.median(low, axis=1, keepdims=True))
+    dhash = _ints(d[:, :, 1:] > d[:, :, :-1])
+    whash = _ints(blocks > np.median(blocks, axis=1, keepdims=True))
+    return [Hashes(*h) for h in zip(phash, dhash, whash, strict=True)]
 
 
 def hashes(img: Image.Image) -> dict[str, int]:
     """pHash, dHash and wHash of a whole (preferably small, grayscale) image."""
     img = _prepared(img)
-    h = _hashes(img, (0, 0, *img.size))
+    (h,) = _hash_boxes([(img, (0, 0, *img.size))])
     return {kind: getattr(h, kind) for kind in KINDS}
 
 
@@ -182,6 +190,11 @@ def view_boxes() -> tuple[tuple[int, tuple[float, float, float, float]], ...]:
                     x0, x1 = axis(left, right)
                     y0, y1 = axis(top, bottom)
                     out.append((0, (x0, y0, x1, y1)))
+    for left, right in SHIFTS:
+        for top, bottom in SHIFTS:
+            x0, x1 = axis(left, right)
+            y0, y1 = axis(top, bottom)
+            out.append((0, (x0, y0, x1, y1)))
     return tuple(out)
 
 
@@ -189,17 +202,20 @@ def compute(img: Image.Image, sha256: str | None = None, views: bool = True) -> 
     """Fingerprints of `img`: the stored crops, and (unless `views=False`) the query views of
     the image and of its mirror. Pass the original file's sha256 when you have it."""
     img = _prepared(img)
-    stored = tuple(_hashes(img, _pixels(img, centred(c))) for c in STORED_CROPS)
-    out: list[View] = []
+    crops = [(img, _pixels(img, centred(c))) for c in STORED_CROPS]
+    assumed = []
     if views:
         mirror = ImageOps.mirror(img)
         for mirrored, source in ((False, img), (True, mirror)):
             for variant, box in view_boxes():
-                if not mirrored and box == centred(STORED_CROPS[variant]):
-                    hashes_ = stored[variant]
-                else:
-                    hashes_ = _hashes(source, _pixels(source, box))
-                out.append(View(variant, mirrored, box, hashes_))
+                assumed.append((variant, mirrored, box))
+                crops.append((source, _pixels(source, box)))
+    hashed = _hash_boxes(crops)
+    stored = tuple(hashed[: len(STORED_CROPS)])
+    out = [
+        View(variant, mirrored, box, h)
+        for (variant, mirrored, box), h in zip(assumed, hashed[len(STORED_CROPS) :], strict=True)
+    ]
     return Fingerprints(sha256=sha256, stored=stored, views=tuple(out))
 
 

@@ -35,13 +35,18 @@ def _mirrored(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-# Fractions of 10 % cut from (left, top, right, bottom). The views cover crops spread over
-# opposite sides; 10 % off one side and nothing off the opposite one on both axes (a pure
-# diagonal shift) is beyond what the hashes tolerate, see ``fingerprints``.
+# Fractions of 10 % cut from (left, top, right, bottom).
 @pytest.mark.parametrize(
     "sides",
-    [(1, 1, 1, 1), (1, 1, 0.5, 0.5), (0.5, 0.5, 1, 1), (1, 0.3, 0.5, 1)],
-    ids=["all-sides", "more-top-left", "more-bottom-right", "uneven"],
+    [
+        (1, 1, 1, 1),
+        (1, 1, 0.5, 0.5),
+        (0.5, 0.5, 1, 1),
+        (1, 0.3, 0.5, 1),
+        (1, 0, 0, 1),
+        (0, 1, 1, 0),
+    ],
+    ids=["all-sides", "more-top-left", "more-bottom-right", "uneven", "shift-1", "shift-2"],
 )
 def test_a_copy_cropped_ten_percent_per_side_in_another_dispute_is_reuse(buyer, outsider, sides):
     original = _claim(buyer, product_photo(seed=11))
