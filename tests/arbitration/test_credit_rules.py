@@ -403,7 +403,10 @@ def test_the_api_opens_a_watch_claim_with_three_angles_under_review(api, order, 
     response = api.post("/api/v1/disputes", api_body(order, files=files), format="multipart")
 
     assert response.status_code == 201
-    assert Dispute.objects.get(pk=response.json()["id"]).review_required
+    body = response.json()
+    assert (body["buyer_tier"], body["review_required"]) == ("watch", True)
+    assert body["review_reason"] == "buyer's credit tier is watch"
+    assert Dispute.objects.get(pk=body["id"]).review_required
 
 
 # --- the claim page -------------------------------------------------------------------------
