@@ -266,6 +266,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "DisputeState": "arbitration.models.Dispute.State",
+        "DisputeReason": "arbitration.models.Dispute.Reason",
+        "DisputeRemedy": "arbitration.models.Dispute.Remedy",
+        "DisputeSide": "arbitration.models.Dispute.Side",
+        "OfferRemedy": "arbitration.models.Offer.Remedy",
+        "RefundLineReason": "arbitration.models.RefundLine.Reason",
         "PartyKind": "accounts.models.Party.Kind",
         "CreditTier": "accounts.models.CreditTier",
         "WebhookEventType": "webhooks.models.EventType",

@@ -47,7 +47,9 @@ def platform_disputes(platform) -> QuerySet[Dispute]:
 
 def dispute_detail(platform, pk: int) -> Dispute:
     """One dispute of the platform with all ``DisputeDetail`` renders, or 404."""
-    offers = Offer.objects.order_by("created_at")
+    offers = Offer.objects.order_by("created_at").prefetch_related("lines")
     queryset = platform_disputes(platform).select_related("buyer", "merchant", "decision")
-    queryset = queryset.prefetch_related(Prefetch("offers", queryset=offers), "events")
+    queryset = queryset.prefetch_related(
+        Prefetch("offers", queryset=offers), "events", "shipments", "evidence_requests"
+    )
     return get_object_or_404(queryset, pk=pk)

@@ -32,11 +32,20 @@ PARTY = serializers.ChoiceField(
 
 class OfferInput(serializers.Serializer):
     party = PARTY
+    remedy = serializers.ChoiceField(
+        choices=Offer.Remedy.choices,
+        default=Offer.Remedy.PARTIAL_REFUND,
+        help_text="partial_refund (amount_fen, percent or lines), return_and_refund (the whole "
+        "order, or lines) or replacement (no money).",
+    )
     amount_fen = serializers.IntegerField(
         required=False, allow_null=True, help_text="The refund offered, in fen."
     )
     percent = serializers.IntegerField(
         required=False, allow_null=True, help_text="Or a whole percent of the amount paid."
+    )
+    lines = s.RefundLineInput(
+        many=True, required=False, default=list, help_text="Or refunds of single order lines."
     )
     message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
@@ -73,7 +82,9 @@ class DisputeOffersView(PlatformView):
         request=OfferInput,
         responses={201: s.OfferOutput, **ERRORS},
         parameters=[IDEMPOTENCY],
-        description="Offer a partial refund (merchant), or counter the pending offer (buyer).",
+        description="Offer a settlement (merchant): a partial refund by amount, percent or "
+        "order lines, a return and refund, or a replacement; or counter the pending offer "
+        "(buyer).",
     )
     @idempotent
     def post(self, request, pk: int):
@@ -85,6 +96,8 @@ class DisputeOffersView(PlatformView):
             amount_fen=data.get("amount_fen"),
             percent=data.get("percent"),
             message=data["message"],
+            remedy=data["remedy"],
+            lines=[dict(line) for line in data["lines"]],
         )
         offer = Offer.objects.select_related("dispute").get(pk=offer.pk)
         return Response(s.OfferOutput(offer).data, status=status.HTTP_201_CREATED)

@@ -4,7 +4,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Party
-from arbitration.models import Decision, Dispute, DisputeEvent, Offer, Order
+from arbitration.models import (
+    Decision,
+    Dispute,
+    DisputeEvent,
+    EvidenceRequest,
+    Offer,
+    Order,
+    RefundLine,
+    Shipment,
+)
 from evidence.models import Evidence
 
 
@@ -118,12 +127,53 @@ class EventOutput(serializers.ModelSerializer):
         fields = ["action", "actor", "from_state", "to_state", "payload", "created_at"]
 
 
+class RefundLineInput(serializers.Serializer):
+    """One order line to refund: which (0-based index into the order's items), how many units,
+    how much and why. At most what was paid for those units and not yet refunded."""
+
+    line = serializers.IntegerField(min_value=0, help_text="Index into the order's items.")
+    quantity = serializers.IntegerField(min_value=1)
+    amount_fen = serializers.IntegerField(min_value=1)
+    reason = serializers.ChoiceField(choices=RefundLine.Reason.choices)
+
+
+class RefundLineOutput(serializers.ModelSerializer):
+    line = serializers.IntegerField(source="line_index")
+
+    class Meta:
+        model = RefundLine
+        fields = ["line", "sku", "title", "unit_price_fen", "quantity", "amount_fen", "reason"]
+
+
+class ShipmentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Shipment
+        fields = ["kind", "carrier", "tracking_number", "shipped_at", "received_at"]
+
+
+class EvidenceRequestOutput(serializers.ModelSerializer):
+    class Meta:
+        model = EvidenceRequest
+        fields = ["id", "side", "what", "due_at", "status", "created_at", "fulfilled_at"]
+
+
 class OfferOutput(serializers.ModelSerializer):
     made_by = serializers.SerializerMethodField()
+    lines = RefundLineOutput(many=True, read_only=True)
 
     class Meta:
         model = Offer
-        fields = ["id", "made_by", "amount_fen", "percent", "message", "status", "created_at"]
+        fields = [
+            "id",
+            "made_by",
+            "remedy",
+            "amount_fen",
+            "percent",
+            "lines",
+            "message",
+            "status",
+            "created_at",
+        ]
 
     @extend_schema_field(serializers.ChoiceField(choices=Party.Kind.choices))
     def get_made_by(self, offer: Offer) -> str:
@@ -132,9 +182,11 @@ class OfferOutput(serializers.ModelSerializer):
 
 
 class DecisionOutput(serializers.ModelSerializer):
+    lines = RefundLineOutput(many=True, read_only=True)
+
     class Meta:
         model = Decision
-        fields = ["outcome", "amount_fen", "reasoning", "source", "created_at"]
+        fields = ["outcome", "amount_fen", "lines", "reasoning", "source", "created_at"]
 
 
 class DisputeDetail(DisputeSummary):
@@ -143,6 +195,8 @@ class DisputeDetail(DisputeSummary):
     timeline = EventOutput(source="events", many=True)
     offers = OfferOutput(many=True)
     decision = DecisionOutput(allow_null=True)
+    shipments = ShipmentOutput(many=True, read_only=True)
+    evidence_requests = EvidenceRequestOutput(many=True, read_only=True)
 
     class Meta(DisputeSummary.Meta):
         fields = [
@@ -156,6 +210,9 @@ class DisputeDetail(DisputeSummary):
             "merchant",
             "offers",
             "decision",
+            "shipments",
+            "evidence_requests",
+            "review_due_at",
             "timeline",
         ]
 

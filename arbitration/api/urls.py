@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import credit, offers, views, webhooks
+from . import remedies as api_remedies
 
 urlpatterns = [
     path("orders", views.OrdersView.as_view(), name="api-orders"),
@@ -39,6 +40,26 @@ urlpatterns = [
         "disputes/<int:pk>/decision",
         offers.DisputeDecisionView.as_view(),
         name="api-dispute-decision",
+    ),
+    path(
+        "disputes/<int:pk>/return/ship",
+        api_remedies.ReturnShipView.as_view(),
+        name="api-return-ship",
+    ),
+    path(
+        "disputes/<int:pk>/return/acknowledge",
+        api_remedies.ReturnAcknowledgeView.as_view(),
+        name="api-return-acknowledge",
+    ),
+    path(
+        "disputes/<int:pk>/replacement/ship",
+        api_remedies.ReplacementShipView.as_view(),
+        name="api-replacement-ship",
+    ),
+    path(
+        "disputes/<int:pk>/replacement/confirm",
+        api_remedies.ReplacementConfirmView.as_view(),
+        name="api-replacement-confirm",
     ),
     path(
         "parties/<str:kind>/<str:external_id>/credit",

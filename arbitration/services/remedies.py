@@ -319,17 +319,13 @@ def _return_received(dispute: Dispute, *, actor: str, user=None, now=None, extra
     from .decisions import refund_queue
 
     now = now or timezone.now()
-    amount = Decision.objects.get(dispute=dispute).amount_fen
     event = lifecycle.apply(
-        dispute,
-        "acknowledge_return",
-        actor=actor,
-        user=user,
-        payload={"amount_fen": amount, **(extra or {})},
+        dispute, "acknowledge_return", actor=actor, user=user, payload=dict(extra or {})
     )
+    amount = Decision.objects.get(dispute=dispute).amount_fen
     shipment = _receive(dispute, Shipment.Kind.RETURN, user=user, now=now)
     refund = refund_queue(dispute, amount)
-    event.payload.update(shipment=shipment.pk, refund=refund.pk)
+    event.payload.update(amount_fen=amount, shipment=shipment.pk, refund=refund.pk)
     event.save(update_fields=["payload"])
     return refund
 
