@@ -32,6 +32,9 @@ RULES: dict[str, Rule] = {
     "offer": Rule(Kind.OFFER_MADE, "other"),
     "counter": Rule(Kind.OFFER_COUNTERED, "other"),
     "accept_offer": Rule(Kind.OFFER_ACCEPTED, "other"),
+    # a review-required dispute (credit tiers): the agreement goes to an arbitrator first
+    "accept_offer_for_review": Rule(Kind.OFFER_ACCEPTED, "other"),
+    "accept_claim_for_review": Rule(Kind.ESCALATED, "other"),
     "reject_offer": Rule(Kind.OFFER_REJECTED, "other"),
     "request_evidence": Rule(Kind.EVIDENCE_REQUESTED, "named"),
     "escalate": Rule(Kind.ESCALATED, "other"),

@@ -486,3 +486,20 @@ def test_the_dispute_page_shows_a_fast_refund_plainly(buyer_page, order, buyer, 
     merchant_page.force_login(merchant.user)
     body = merchant_page.get(f"/disputes/{dispute.pk}/").content.decode()
     assert "report the buyer" in body
+
+
+def test_the_other_side_hears_of_an_agreement_sent_for_review(
+    order, buyer, merchant, settings, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    put_in_tier(buyer, CreditTier.RESTRICTED)
+    dispute = claim(order, buyer, remedy="return_and_refund")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.merchant_accept_claim(dispute=dispute, party=merchant)
+
+    assert Notification.objects.filter(
+        recipient=buyer, dispute=dispute, kind=Notification.Kind.ESCALATED
+    ).exists()
