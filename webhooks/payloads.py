@@ -27,6 +27,7 @@ def offer_data(offer) -> dict:
         "id": offer.pk,
         "dispute": offer.dispute_id,
         "made_by": "buyer" if buyer else "merchant",
+        "remedy": offer.remedy,
         "amount_fen": offer.amount_fen,
         "percent": offer.percent,
         "status": offer.status,

@@ -62,6 +62,7 @@ def test_offers_emit_created_and_accepted_then_the_decision(dispute, platform, b
         "id": offer.pk,
         "dispute": dispute.pk,
         "made_by": "merchant",
+        "remedy": "partial_refund",
         "amount_fen": 3000,
         "percent": 30,
         "status": "accepted",
