@@ -78,7 +78,6 @@ def test_it_needs_a_key(buyer):
 
 
 def test_the_endpoint_is_in_the_schema(tmp_path, db):
-    call_command(
-        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
-    )
+    # test_schema.py holds the whole schema to no warnings; this one only needs the path
+    call_command("spectacular", "--validate", "--file", str(tmp_path / "schema.yaml"))
     assert "/api/v1/parties/{kind}/{external_id}/credit:" in (tmp_path / "schema.yaml").read_text()
