@@ -195,6 +195,8 @@ def main() -> None:
         return statistics.quantiles(values, n=100)[p - 1] if len(values) > 1 else values[0]
 
     print(f"\nNear-duplicate lookup among {args.rows:,} images (PostgreSQL)")
+    load = os.getloadavg()[0]
+    print(f"load average (1 min) before the queries: {load:.1f} on {os.cpu_count()} cores")
     print(
         f"{len(fp.STORED_CROPS)} stored crops per image ({args.rows * len(fp.STORED_CROPS):,}"
         f" rows), {len(fp.view_boxes()) * 2} query views, exact match on 12 bands"
@@ -249,6 +251,7 @@ def main() -> None:
         f"plan scan nodes: {', '.join(nodes)}; seq. scan of the table: "
         f"{'yes' if 'Seq Scan on evidence_fingerprint' in plan else 'no'}"
     )
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         "\ntargets: p95 < 20 ms; ≥ 20× (issue) / ≥ 100× (design) faster than a scan;"
         " recall ≥ 0.99 on light edits"
