@@ -7,6 +7,11 @@ from . import remedies as api_remedies
 urlpatterns = [
     path("orders", views.OrdersView.as_view(), name="api-orders"),
     path("orders/<str:external_id>", views.OrderView.as_view(), name="api-order"),
+    path(
+        "orders/<str:external_id>/listing-photos",
+        views.OrderListingPhotosView.as_view(),
+        name="api-order-listing-photos",
+    ),
     path("disputes", views.DisputesView.as_view(), name="api-disputes"),
     path("disputes/<int:pk>", views.DisputeView.as_view(), name="api-dispute"),
     path(

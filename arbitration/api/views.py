@@ -7,7 +7,7 @@ order, dispute or evidence is simply not found (404); its existence is never rev
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,7 @@ from arbitration import services
 from arbitration.models import Dispute, DisputeEvent
 from evidence.models import Evidence
 from evidence.selectors import current_reports
+from evidence.services import evidence_add
 
 from . import serializers as s
 from .common import (
@@ -151,18 +152,58 @@ class DisputeLinksView(PlatformView):
         return Response(s.HostedLinksOutput(links).data, status=status.HTTP_201_CREATED)
 
 
-class DisputeEvidenceView(PlatformView):
+def _evidence_response(items, **kwargs) -> Response:
+    reports = current_reports(item.pk for item in items)
+    data = s.EvidenceOutput(items, many=True, context={"reports": reports}).data
+    return Response(data, **kwargs)
+
+
+class ListingPhotosInput(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class OrderListingPhotosView(PlatformView):
+    """What the item looked like when sold: the reference a buyer's photo is compared with."""
+
     parser_classes = [MultiPartParser]
 
-    def _render(self, items, **kwargs) -> Response:
-        reports = current_reports(item.pk for item in items)
-        data = s.EvidenceOutput(items, many=True, context={"reports": reports}).data
-        return Response(data, **kwargs)
+    @extend_schema(responses={200: s.EvidenceOutput(many=True), **ERRORS})
+    def get(self, request, external_id: str):
+        order = get_object_or_404(platform_orders(self.platform), external_id=external_id)
+        return _evidence_response(
+            list(Evidence.objects.filter(order=order, role=Evidence.Role.LISTING))
+        )
+
+    @extend_schema(
+        operation_id="orders_listing_photos_add",
+        request={"multipart/form-data": ListingPhotosInput},
+        responses={201: s.EvidenceOutput(many=True), **ERRORS},
+        parameters=[IDEMPOTENCY],
+        description="Upload the merchant's listing photos of the order (multipart `files`); "
+        "a buyer's claim photo is compared with them, so a painted-on defect is found.",
+    )
+    @idempotent
+    def post(self, request, external_id: str):
+        order = get_object_or_404(platform_orders(self.platform), external_id=external_id)
+        data = read_input(ListingPhotosInput, request)
+        items = evidence_add(
+            order=order,
+            party=order.merchant,
+            files=data["files"],
+            role=Evidence.Role.LISTING,
+            caption=data["caption"],
+        )
+        return _evidence_response(items, status=status.HTTP_201_CREATED)
+
+
+class DisputeEvidenceView(PlatformView):
+    parser_classes = [MultiPartParser]
 
     @extend_schema(responses={200: s.EvidenceOutput(many=True), **ERRORS})
     def get(self, request, pk: int):
         dispute = get_object_or_404(platform_disputes(self.platform), pk=pk)
-        return self._render(list(Evidence.objects.filter(dispute=dispute)))
+        return _evidence_response(list(Evidence.objects.filter(dispute=dispute)))
 
     @extend_schema(
         operation_id="disputes_evidence_add",
@@ -179,7 +220,7 @@ class DisputeEvidenceView(PlatformView):
         items = services.party_add_evidence(
             dispute=dispute, party=party, files=data["files"], caption=data["caption"]
         )
-        return self._render(items, status=status.HTTP_201_CREATED)
+        return _evidence_response(items, status=status.HTTP_201_CREATED)
 
 
 class NotFoundView(APIView):
