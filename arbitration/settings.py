@@ -165,6 +165,9 @@ else:
         "store_processed": False,
     }
 
+# The queue tasks are sent to, and a worker without ``--queues`` consumes. Tests' workers get
+# one of their own, so the tasks a task sends (a webhook after an analysis) reach them too.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

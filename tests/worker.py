@@ -125,11 +125,14 @@ def start_worker(transactional_db, settings, tmp_path):
             "--loglevel", "info", "--queues", queue, "--concurrency", "1",
             "--hostname", f"{queue}-{number}@%h", "--without-gossip", "--without-mingle",
         ]  # fmt: skip
+        env = worker_env(storage, redis_url)
+        # Tasks sent by tasks (a webhook delivery after an analysis) stay on this queue too.
+        env["CELERY_TASK_DEFAULT_QUEUE"] = queue
         with log.open("w") as out:
             process = subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env=worker_env(storage, redis_url),
+                env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
