@@ -25,16 +25,16 @@ query is tried 42 ways (21 assumptions, mirrored or not).
 Hashes are unsigned 64-bit ints, bits row-major, most significant first. PostgreSQL `bigint`
 is signed: store `to_signed64(h)` and read back with `from_signed64(v)`. Each hash is split
 into four 16-bit bands; the band columns hold `variant << 16 | band` so one index per band
-position serves every stored crop. If two hashes differ in at most `t` bits, at least one
-of the `n` bands differs in at most `t // n` bits (pigeonhole): look up each band and its
-neighbours within that radius (`band_probes`), then verify the full Hamming distance.
+position serves every stored crop. If two hashes differ in at most 3 bits, one of their four
+bands is identical (pigeonhole), and a true copy's bands mostly are even when it differs
+more: the lookup fetches the rows sharing an exact band with a view on any of the three
+hashes (twelve indexes), then verifies the full Hamming distances.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -46,7 +46,8 @@ KINDS = ("phash", "dhash", "whash")
 
 # Near-duplicate thresholds (Hamming distance out of 64), calibrated on resized, re-encoded,
 # EXIF-stripped, mirrored and up to 10 %-per-side cropped copies (through the aligned view)
-# versus unrelated photos, whose closest view pair stays above 40 in sum.
+# versus unrelated photos, whose closest view stays above 50 in sum (synthetic photos only:
+# no real-photo corpus was at hand; recalibrate when one is).
 PHASH_THRESHOLD = 12
 DHASH_THRESHOLD = 14
 WHASH_THRESHOLD = 12
@@ -147,13 +148,6 @@ def _hash_boxes(crops: list[tuple[Image.Image, tuple[float, float, float, float]
     return [Hashes(*h) for h in zip(phash, dhash, whash, strict=True)]
 
 
-def hashes(img: Image.Image) -> dict[str, int]:
-    """pHash, dHash and wHash of a whole (preferably small, grayscale) image."""
-    img = _prepared(img)
-    (h,) = _hash_boxes([(img, (0, 0, *img.size))])
-    return {kind: getattr(h, kind) for kind in KINDS}
-
-
 def _prepared(img: Image.Image) -> Image.Image:
     if img.mode != "L":
         img = img.convert("L")
@@ -174,9 +168,9 @@ def centred(crop: float) -> tuple[float, float, float, float]:
 
 @cache
 def view_boxes() -> tuple[tuple[int, tuple[float, float, float, float]], ...]:
-    """(variant, box) of every view: for no crop, then for each assumed per-side crop
-    (left, top, right, bottom) in GRID^4, the part of the query that is the stored inner crop
-    under that assumption."""
+    """(variant, box) of every view: the part of the query that is the stored inner crop
+    (variant 0) if the query lost nothing, then if it lost (left, top, right, bottom) in
+    GRID^4, then in the four diagonal SHIFTS."""
 
     def axis(lo: float, hi: float) -> tuple[float, float]:
         kept = 1 - lo - hi  # of the original, along this axis
@@ -244,23 +238,6 @@ def band_keys(h: int | Hashes, variant: int) -> tuple[int, ...]:
     if isinstance(h, Hashes):
         return tuple(key for kind in KINDS for key in band_keys(getattr(h, kind), variant))
     return tuple(variant << BAND_BITS | band for band in bands(h))
-
-
-def band_radius(threshold: int, n: int = BANDS) -> int:
-    """Bits a band may differ by while the whole hash stays within `threshold`."""
-    return threshold // n
-
-
-def band_probes(band: int, radius: int, width: int = BAND_BITS) -> list[int]:
-    """`band` and every value within `radius` bit flips of it (what to look up)."""
-    out = [band]
-    for r in range(1, radius + 1):
-        for bits in combinations(range(width), r):
-            v = band
-            for b in bits:
-                v ^= 1 << b
-            out.append(v)
-    return out
 
 
 def to_signed64(h: int) -> int:

@@ -77,13 +77,10 @@ def test_bands_and_signed_storage_round_trip():
     assert fingerprints.to_signed64(h) < 0
     assert fingerprints.from_signed64(fingerprints.to_signed64(h)) == h
     assert fingerprints.hamming(h, h ^ 0b1011) == 3
-    near = h ^ (1 << 5) ^ (1 << 40)
-    radius = fingerprints.band_radius(fingerprints.PHASH_THRESHOLD)
-    hits = [
-        b in fingerprints.band_probes(a, radius)
-        for a, b in zip(fingerprints.bands(h), fingerprints.bands(near), strict=True)
-    ]
-    assert any(hits)
+    near = h ^ (1 << 5) ^ (1 << 40) ^ (1 << 63)  # 3 bits off: one band is untouched
+    same = [a == b for a, b in zip(fingerprints.bands(h), fingerprints.bands(near), strict=True)]
+    assert same == [False, False, True, False]
+    assert fingerprints.band_keys(h, 1)[0] == 1 << 16 | 0xFEDC
 
 
 def test_hashes_alone_catch_resized_and_mirrored_copies():
@@ -116,3 +113,18 @@ def test_cropped_views_do_not_match_unrelated_photos():
     for seed in range(40, 55):
         query = fingerprints.of_bytes(camera_photo(seed=seed))
         assert all(fingerprints.compare(query, other) is None for other in stored), seed
+
+
+def test_the_engine_hands_its_fingerprints_to_the_lookup_once():
+    stored = camera_photo(pixels=BASE)
+    seen = []
+
+    def lookup(query):
+        seen.append(query)
+        return [KnownFingerprint("E3", fingerprints.of_bytes(stored, views=False), "dispute 3")]
+
+    copy = to_jpeg(f.resized(_cut(BASE, 0.08), 0.6), 80)
+    report = analyze(copy, Context(lookup=lookup))
+    assert len(seen) == 1 and seen[0] is report.fingerprints
+    assert len(report.fingerprints.views) == 2 * len(fingerprints.view_boxes())
+    assert report.signal("reuse.cross_dispute").data["known_id"] == "E3"
