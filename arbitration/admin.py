@@ -26,7 +26,7 @@ from notifications.timefmt import relative_text
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
 from .errors import DomainError
 from .findings import attach_findings
-from .lifecycle import SETTLED_STATES, IllegalTransition
+from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund, RefundLine, Shipment
 from .services import dispute_decide
 from .services.common import yuan
@@ -344,7 +344,7 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         offer.amount_display = yuan(offer.amount_fen)
     decision = Decision.objects.filter(dispute=dispute).select_related("decided_by").first()
     suggestion = None
-    if decision is None:
+    if decision is None and dispute.state in ACTIVE_STATES:
         reports = {item.pk: item.findings.report for item in evidence if item.findings}
         suggestion = suggest_outcome(dispute, evidence=evidence, reports=reports)
     relied_on = set(decision.evidence_relied_on.values_list("pk", flat=True)) if decision else ()

@@ -258,3 +258,11 @@ def test_a_suggestion_posted_with_the_form_is_ignored(console_client, buyer, mer
     assert decision.suggested_outcome == Decision.Outcome.NO_REFUND
     assert decision.suggestion["difference"]["outcome_changed"] is False
     assert Dispute.objects.get(pk=dispute.pk).state == Dispute.State.CLOSED
+
+
+def test_a_withdrawn_dispute_gets_no_suggestion(console_client, buyer, merchant):
+    dispute = claim(buyer, merchant)
+    services.dispute_withdraw(dispute=dispute, party=buyer)
+    response = console_client.get(page_url(dispute))
+    assert response.context["suggestion"] is None
+    assert 'data-testid="suggestion"' not in response.content.decode()
