@@ -446,13 +446,42 @@ class DisputeEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Decision, site=console)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ("dispute", "outcome", "amount", "source", "decided_by", "created_at")
+    """Decisions, with how each departed from the console's suggestion (audit of judgement)."""
+
+    list_display = (
+        "dispute",
+        "outcome",
+        "amount",
+        "suggested",
+        "departure",
+        "source",
+        "decided_by",
+        "created_at",
+    )
     list_select_related = ("dispute__order", "decided_by")
-    list_filter = ("outcome", "source")
+    list_filter = ("outcome", "source", "suggested_outcome")
 
     @admin.display(description=gettext_lazy("refund"), ordering="amount_fen")
     def amount(self, obj):
         return yuan(obj.amount_fen)
+
+    @admin.display(description=gettext_lazy("suggested"), ordering="suggested_outcome")
+    def suggested(self, obj):
+        if not obj.suggested_outcome:
+            return "—"
+        return f"{obj.get_suggested_outcome_display()} {yuan(obj.suggested_amount_fen or 0)}"
+
+    @admin.display(description=gettext_lazy("departure from the suggestion"))
+    def departure(self, obj):
+        recorded = suggestion_recorded(obj)
+        difference = (obj.suggestion or {}).get("difference") or {}
+        if not obj.suggested_outcome:
+            return "—"
+        if difference.get("outcome_changed"):
+            return _("other outcome") + (
+                f" · {recorded['amount_delta']}" if recorded["amount_delta"] else ""
+            )
+        return recorded["amount_delta"] or _("as suggested")
 
 
 @admin.register(Refund, site=console)

@@ -266,3 +266,16 @@ def test_a_withdrawn_dispute_gets_no_suggestion(console_client, buyer, merchant)
     response = console_client.get(page_url(dispute))
     assert response.context["suggestion"] is None
     assert 'data-testid="suggestion"' not in response.content.decode()
+
+
+def test_the_decision_list_shows_the_departure_from_the_suggestion(console_client, buyer, merchant):
+    dispute = claim(buyer, merchant, paid=25990)
+    set_tier(buyer, CreditTier.WATCH, 72)
+    finding(buyer_photo(dispute), "suspicious")
+    console_client.post(
+        page_url(escalated(dispute)),
+        {"outcome": "partial_refund", "amount": "100.00", "reasoning": "The crack is real."},
+    )
+    html = console_client.get("/console/arbitration/decision/").content.decode()
+    assert "partial refund ¥78.00" in html
+    assert "+¥22.00" in html
