@@ -7,7 +7,6 @@ claimed and unconfirmed, and it is not sent again (at most once: never a duplica
 notification still shows in the app).
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -22,7 +21,6 @@ from arbitration.models import Decision, Dispute, DisputeEvent, Offer
 from . import messages, rules
 from .models import Notification, NotifiedEvent
 
-log = logging.getLogger(__name__)
 Kind = Notification.Kind
 
 # Rows and events younger than GRACE are left to their own on-commit task; older than

@@ -4,14 +4,10 @@ Rerunning is safe: rows are found again by their dedupe key and an e-mail once c
 never claimed again (``services.notification_email_send``).
 """
 
-import logging
-
 from celery import shared_task
 from django.db import OperationalError
 
 from . import reminders, services
-
-log = logging.getLogger(__name__)
 
 # SMTP errors are OSErrors; a database that went away is worth a retry too.
 TRANSIENT = (OSError, OperationalError)

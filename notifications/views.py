@@ -20,6 +20,12 @@ def notification_list(request):
 
 
 @login_required
+def notifications_badge(request):
+    """The nav's unread count alone: the badge polls it, so a page left open stays current."""
+    return render(request, "notifications/partials/badge.html")
+
+
+@login_required
 @require_POST
 def notifications_mark_all_read(request):
     services.notifications_mark_read(user=request.user)

@@ -216,3 +216,13 @@ def test_an_evidence_request_reads_in_the_viewers_zone_and_notifies_that_party(
     note = Notification.objects.get(kind=Notification.Kind.EVIDENCE_REQUESTED)
     assert note.recipient == buyer
     assert note.context["what"] == "A photo of the label."
+
+
+def test_the_badge_refreshes_on_its_own(merchant_client, told):
+    html = merchant_client.get(reverse("notifications_badge"), **HTMX).content.decode()
+    assert re.search(r'data-testid="unread-count"[^>]*>1<', html)
+    assert 'hx-trigger="every 60s"' in html
+    told.read_at = timezone.now()
+    told.save(update_fields=["read_at"])
+    html = merchant_client.get(reverse("notifications_badge"), **HTMX).content.decode()
+    assert 'data-testid="unread-count"' not in html
