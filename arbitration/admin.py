@@ -206,6 +206,8 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("deadline"), ordering="deadline_at")
     def deadline(self, obj):
+        if obj.deadline_at is None and obj.state == Dispute.State.UNDER_REVIEW:
+            return self._review_clock(obj)
         if obj.deadline_at is None:
             return "—"
         local = timezone.localtime(obj.deadline_at)
@@ -216,6 +218,20 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             local.strftime("%m-%d %H:%M"),
             relative_text(obj.deadline_at),
             obj.get_waiting_on_display(),
+        )
+
+    def _review_clock(self, obj):
+        """Under review the arbitrator's own clock shows: when the decision is due."""
+        due = review_due(obj)
+        if due is None:
+            return "—"
+        paused = _("paused") if obj.review_paused_at else ""
+        return format_html(
+            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} {}</span>',
+            "overdue" if due < timezone.now() and not paused else "",
+            timezone.localtime(due).strftime("%m-%d %H:%M"),
+            _("review"),
+            paused,
         )
 
     @admin.display(description=gettext_lazy("platform"), ordering="platform__name")

@@ -138,3 +138,14 @@ def test_no_request_once_the_dispute_is_decided(console_client, under_review):
 
     assert response.status_code == 409
     assert not EvidenceRequest.objects.exists()
+
+
+def test_the_queue_shows_the_review_clock_of_disputes_under_review(console_client, under_review):
+    from .conftest import QUEUE
+
+    row = console_client.get(QUEUE).content.decode()
+    assert 'data-testid="queue-review-due"' in row and "paused" not in row
+
+    console_client.post(page_url(under_review), request_data())
+
+    assert "review paused" in console_client.get(QUEUE).content.decode()
