@@ -170,3 +170,33 @@ def test_the_detail_shows_evidence_requests_and_the_review_clock(
         ("buyer", "The label.", "open")
     ]
     assert detail["review_due_at"] is not None
+
+
+def test_under_review_only_the_side_asked_uploads_through_the_api(client_a, dispute, arbitrator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from arbitration.services.requests import evidence_request
+    from tests.conftest import jpeg_upload
+
+    services.dispute_escalate(dispute=dispute, party=dispute.buyer)
+    evidence_request(
+        dispute=dispute,
+        user=arbitrator,
+        side="buyer",
+        what="The label.",
+        due_at=timezone.now() + timedelta(days=1),
+    )
+
+    def upload(party):
+        return client_a.post(
+            url(dispute, "evidence"), {"party": party, "files": [jpeg_upload()]}, format="multipart"
+        )
+
+    refused = upload("merchant")
+    assert refused.status_code == 400
+    assert error_of(refused)["code"] == "evidence_closed"
+    assert upload("buyer").status_code == 201
+    detail = client_a.get(f"/api/v1/disputes/{dispute.pk}").json()
+    assert detail["evidence_requests"][0]["status"] == "fulfilled"
