@@ -54,4 +54,9 @@ def analysis_data(evidence, report) -> dict:
         "verdict": report.verdict,
         "forgery_score": report.forgery_score,
         "analyzer_version": report.analyzer_version,
+        # The codes say why; the detail text and regions stay behind the evidence endpoint.
+        "signals": [
+            {"code": s.code, "polarity": s.polarity, "score": round(s.score, 3)}
+            for s in report.signals.order_by("-score", "code")
+        ],
     }

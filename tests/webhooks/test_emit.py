@@ -104,6 +104,10 @@ def test_analysis_emits_evidence_analyzed(dispute, platform):
     assert event.payload["dispute"] == dispute.pk
     assert event.payload["verdict"] == report.verdict
     assert event.payload["analyzer_version"] == report.analyzer_version
+    assert event.payload["signals"], "a photo without camera data has at least that signal"
+    assert {s["code"] for s in event.payload["signals"]} == set(
+        report.signals.values_list("code", flat=True)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
