@@ -46,6 +46,8 @@ DEFAULT_POINTS: dict[str, int] = {
 
 # Sent after commit when a party's tier moves: kwargs party, old_tier, new_tier, score.
 credit_tier_changed = Signal()
+# Sent after commit when an arbitrator decides a credit appeal: kwargs appeal.
+credit_appeal_decided = Signal()
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ def credit_appeal_review(
     """An arbitrator reverses the appealed event (the score is restored) or confirms it, once.
 
     The appeal row keeps who decided, when and why; if the event came from a dispute, its
-    audit trail gets a line too.
+    audit trail gets a line too. The party is told after commit (``credit_appeal_decided``).
     """
     if not getattr(user, "can_arbitrate", False):
         raise NotAllowed(_("Only an arbitrator can review a credit appeal."))
@@ -169,6 +169,9 @@ def credit_appeal_review(
                 "note": note,
             },
         )
+    transaction.on_commit(
+        lambda: credit.credit_appeal_decided.send(sender=CreditAppeal, appeal=appeal)
+    )
     return appeal
 
 

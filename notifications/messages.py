@@ -50,6 +50,24 @@ def _tier(value: str) -> str:
     return str(CreditTier(value).label) if value in CreditTier.values else value
 
 
+def _credit_kind(value: str) -> str:
+    from accounts.models import CreditEvent
+
+    return str(CreditEvent.Kind(value).label) if value in CreditEvent.Kind.values else value
+
+
+def _appeal_text(context: dict) -> str:
+    facts = {"event": _credit_kind(context.get("event_kind", "")), "note": context.get("note", "")}
+    if context.get("status") == "reversed":
+        text = _("The arbitrator reversed the event you appealed (%(event)s); it no longer counts.")
+    else:
+        text = _("The arbitrator confirmed the event you appealed (%(event)s); it still counts.")
+    text = text % facts
+    if facts["note"]:
+        text = f"{text} {_('Note from the arbitrator: %(note)s') % facts}"
+    return text
+
+
 def _shipment_text(step: str, has_due: bool) -> str:
     texts = {
         "await_return": _("Send the item back by %(due)s; you are refunded once it arrives."),
@@ -90,6 +108,7 @@ def title(notification: Notification) -> str:
         Kind.SHIPMENT: _("Shipping update on %(ref)s"),
         Kind.DEADLINE_APPROACHING: _("Deadline approaching on %(ref)s"),
         Kind.CREDIT_TIER_CHANGED: _("Your credit tier changed"),
+        Kind.CREDIT_APPEAL_DECIDED: _("Your credit appeal was decided"),
     }
     return titles.get(kind, _("Update on %(ref)s")) % {"ref": ref}
 
@@ -141,6 +160,8 @@ def body(notification: Notification) -> str:
         facts["old"], facts["new"] = _tier(c.get("old_tier", "")), _tier(c.get("new_tier", ""))
         facts["score"] = c.get("score", "")
         text = _("Your credit tier went from %(old)s to %(new)s (score %(score)s).")
+    elif kind == Kind.CREDIT_APPEAL_DECIDED:
+        return _appeal_text(c)
     else:
         text = _("Something changed on %(order)s.")
     text = text % facts

@@ -1,10 +1,10 @@
-"""Signal receivers: a credit tier change becomes a notification to that party."""
+"""Signal receivers: a credit tier change or a decided credit appeal notifies that party."""
 
 import logging
 
 from django.dispatch import receiver
 
-from accounts.credit import credit_tier_changed
+from accounts.credit import credit_appeal_decided, credit_tier_changed
 
 log = logging.getLogger(__name__)
 
@@ -19,3 +19,14 @@ def on_credit_tier_changed(sender, party, old_tier, new_tier, score, **kwargs):
         notify_credit_tier_changed.delay(party.pk, old_tier, new_tier, score, at)
     except Exception:
         log.exception("could not queue the credit tier notification of party %s", party.pk)
+
+
+@receiver(credit_appeal_decided, dispatch_uid="notifications.credit_appeal_decided")
+def on_credit_appeal_decided(sender, appeal, **kwargs):
+    """Sent after commit, like the tier change: the decision stands even if the broker is down."""
+    from .tasks import notify_credit_appeal_decided
+
+    try:
+        notify_credit_appeal_decided.delay(appeal.pk)
+    except Exception:
+        log.exception("could not queue the notification of credit appeal %s", appeal.pk)

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
-from accounts.models import Party
+from accounts.models import CreditAppeal, Party
 from arbitration.models import Decision, Dispute, DisputeEvent, Offer
 
 from . import messages, rules
@@ -223,5 +223,30 @@ def credit_tier_notify(
         kind=Kind.CREDIT_TIER_CHANGED,
         dedupe_key=f"credit:{new_tier}:{at}",
         context={"old_tier": old_tier, "new_tier": new_tier, "score": score},
+    )
+    return notification
+
+
+def credit_appeal_notify(*, appeal_id: int) -> Notification | None:
+    """Tell the appellant how their appeal was decided, once per appeal; pending: nothing yet."""
+    appeal = (
+        CreditAppeal.objects.select_related("event", "party")
+        .filter(pk=appeal_id)
+        .exclude(status=CreditAppeal.Status.PENDING)
+        .first()
+    )
+    if appeal is None:
+        return None
+    event = appeal.event
+    notification, _created = notification_create(
+        recipient=appeal.party,
+        kind=Kind.CREDIT_APPEAL_DECIDED,
+        dedupe_key=f"credit_appeal:{appeal.pk}",
+        context={
+            "status": appeal.status,
+            "note": appeal.review_note,
+            "event_kind": event.kind,
+            "points": event.points,
+        },
     )
     return notification

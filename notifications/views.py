@@ -34,6 +34,11 @@ def notifications_mark_all_read(request):
     return redirect("notifications")
 
 
+CREDIT_KINDS = frozenset(
+    {Notification.Kind.CREDIT_TIER_CHANGED, Notification.Kind.CREDIT_APPEAL_DECIDED}
+)
+
+
 @login_required
 def notification_open(request, pk: int):
     """Mark one notification read and go to what it is about."""
@@ -41,4 +46,6 @@ def notification_open(request, pk: int):
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
     if notification.dispute_id:
         return redirect("dispute", pk=notification.dispute_id)
+    if notification.kind in CREDIT_KINDS:
+        return redirect("credit")
     return redirect("notifications")
