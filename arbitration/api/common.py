@@ -45,10 +45,15 @@ def platform_disputes(platform) -> QuerySet[Dispute]:
     return Dispute.objects.filter(platform=platform).select_related("order")
 
 
+PARTY_CONTACT = ("buyer__phone", "buyer__address", "merchant__phone", "merchant__address")
+
+
 def dispute_detail(platform, pk: int) -> Dispute:
     """One dispute of the platform with all ``DisputeDetail`` renders, or 404."""
     offers = Offer.objects.order_by("created_at").prefetch_related("lines")
     queryset = platform_disputes(platform).select_related("buyer", "merchant", "decision")
+    # The API never shows a party's phone or address: leave them encrypted (no decryption).
+    queryset = queryset.defer(*PARTY_CONTACT)
     queryset = queryset.prefetch_related(
         Prefetch("offers", queryset=offers), "events", "shipments", "evidence_requests"
     )
