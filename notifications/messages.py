@@ -154,6 +154,12 @@ def body(notification: Notification) -> str:
     elif kind == Kind.SHIPMENT:
         facts["tracking"] = c.get("tracking", "")
         text = _shipment_text(c.get("step", ""), bool(c.get("due_at")))
+    elif kind == Kind.DEADLINE_APPROACHING and c.get("request"):
+        facts["what"] = c.get("what", "")
+        text = _(
+            "The arbitrator is still waiting for the evidence asked of you on %(order)s. "
+            "Send it by %(due)s: %(what)s"
+        )
     elif kind == Kind.DEADLINE_APPROACHING:
         text = _("It is your move on %(order)s. Answer by %(due)s, or the deadline decides.")
     elif kind == Kind.CREDIT_TIER_CHANGED:
