@@ -1,7 +1,8 @@
 """The console's views of users, platforms, parties, merchant reports and credit.
 
-Arbitrators read these; they change only a platform's deadline windows, review merchant
-reports (through ``merchant_report_review``) and credit appeals (``credit_appeal_review``).
+Arbitrators read these; they change only a platform's deadline windows (a superuser also its
+credit settings, which re-tiers its parties), review merchant reports (through
+``merchant_report_review``) and credit appeals (``credit_appeal_review``).
 Only a superuser grants the arbitrator flag. A party opens on its party page (credit history,
 linked accounts, disputes), not a change form. Buyer phone numbers and addresses are never
 shown in full here.
@@ -26,11 +27,13 @@ from arbitration.errors import DomainError
 from .models import ApiKey, CreditAppeal, CreditEvent, MerchantReport, Party, Platform, User
 from .party_page import party_page, party_url
 from .services import (
+    CREDIT_SETTINGS,
     api_key_create,
     api_key_revoke,
     credit_adjustment_make,
     credit_appeal_review,
     merchant_report_review,
+    platform_credit_settings_update,
 )
 
 
@@ -50,11 +53,44 @@ class UserAdmin(ConsoleAccess, admin.ModelAdmin):
 
 @admin.register(Platform, site=console)
 class PlatformAdmin(ConsoleAccess, admin.ModelAdmin):
+    """Deadline windows for arbitrators; credit base, half-life and thresholds for superusers,
+    and saving those re-tiers every party of the platform."""
+
     editable = True
     list_display = ("name", "slug", "currency", "merchant_response_hours", "buyer_response_hours")
-    fields = ("name", "slug", "currency", "merchant_response_hours", "buyer_response_hours")
+    fields = (
+        "name",
+        "slug",
+        "currency",
+        "merchant_response_hours",
+        "buyer_response_hours",
+        *CREDIT_SETTINGS,
+    )
     readonly_fields = ("name", "slug", "currency")
     actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, *CREDIT_SETTINGS)
+
+    def save_model(self, request, obj, form, change):
+        credit_settings = {name: getattr(obj, name) for name in CREDIT_SETTINGS}
+        changed = change and any(name in form.changed_data for name in CREDIT_SETTINGS)
+        super().save_model(request, obj, form, change)
+        if changed:
+            moved = platform_credit_settings_update(
+                platform=obj, user=request.user, **credit_settings
+            )
+            self.message_user(
+                request,
+                ngettext(
+                    "Credit settings saved; %(count)d party changed tier.",
+                    "Credit settings saved; %(count)d parties changed tier.",
+                    moved,
+                )
+                % {"count": moved},
+            )
 
 
 class AdjustmentForm(forms.Form):

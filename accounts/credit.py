@@ -163,23 +163,32 @@ def credit_refresh(party: Party, *, at: datetime | None = None) -> Party:
 REFRESH_BATCH = 500
 
 
-def credit_refresh_all(*, at: datetime | None = None, batch: int = REFRESH_BATCH) -> int:
+def credit_refresh_all(
+    *, at: datetime | None = None, batch: int = REFRESH_BATCH, platform: Platform | None = None
+) -> int:
     """Re-apply decay to the stored score of every party with a ledger; return how many
     changed tier. Decay moves scores between events, so a watch tier can lapse to standard.
+
+    With ``platform``, every party of that platform instead, with a ledger or not: its base,
+    half-life or thresholds changed, which moves even a party that never had an event.
 
     Parties go in batches by id: one transaction each locks the batch (in id order, as every
     other writer locks one party), reads its events in one query and writes it in one.
     """
     at = at or timezone.now()
-    platforms = {p.pk: p for p in Platform.objects.all()}
+    if platform is None:
+        platforms = {p.pk: p for p in Platform.objects.all()}
+        parties = CreditEvent.objects.order_by("party_id").values_list("party_id", flat=True)
+        parties, key = parties.distinct(), "party_id__gt"
+    else:
+        platforms = {platform.pk: platform}
+        parties = (
+            Party.objects.filter(platform=platform).order_by("pk").values_list("pk", flat=True)
+        )
+        key = "pk__gt"
     last, moved = 0, 0
     while True:
-        ids = list(
-            CreditEvent.objects.filter(party_id__gt=last)
-            .order_by("party_id")
-            .values_list("party_id", flat=True)
-            .distinct()[:batch]
-        )
+        ids = list(parties.filter(**{key: last})[:batch])
         if not ids:
             return moved
         moved += _refresh_batch(ids, platforms, at)

@@ -5,6 +5,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -198,6 +199,43 @@ def credit_adjustment_make(*, party: Party, user, points: int, reason: str) -> C
         user=user,
     )
     return event
+
+
+CREDIT_SETTINGS = (
+    "credit_base",
+    "credit_half_life_days",
+    "credit_trusted_from",
+    "credit_watch_below",
+    "credit_restricted_below",
+)
+
+
+@transaction.atomic
+def platform_credit_settings_update(*, platform: Platform, user, **settings) -> int:
+    """Change a platform's credit base, half-life or tier thresholds and re-tier every one of
+    its parties against them (with or without events); returns how many changed tier.
+
+    Tier changes are announced as usual (webhook, notification); a superuser's call, since
+    it changes what every party of the platform may do.
+    """
+    if not getattr(user, "is_superuser", False):
+        raise NotAllowed(_("Only a superuser can change a platform's credit settings."))
+    unknown = sorted(set(settings) - set(CREDIT_SETTINGS))
+    if unknown:
+        raise DomainError(
+            _("Not a credit setting: %(names)s.") % {"names": ", ".join(unknown)},
+            code="unknown_setting",
+        )
+    platform = Platform.objects.select_for_update().get(pk=platform.pk)
+    for name, value in settings.items():
+        setattr(platform, name, value)
+    try:
+        platform.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages), code="invalid_credit_settings") from error
+    if settings:
+        platform.save(update_fields=list(settings))
+    return credit.credit_refresh_all(platform=platform)
 
 
 def _hash_key(plaintext: str) -> str:
