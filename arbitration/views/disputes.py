@@ -62,6 +62,7 @@ def with_own_findings(groups: dict[str, list], party) -> dict[str, list]:
 def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
     offer = selectors.pending_offer(dispute)
     reported = side == Actor.MERCHANT and selectors.has_reported(dispute, party)
+    lines = order_lines(dispute.order)
     context = {
         "dispute": dispute,
         "party": party,
@@ -78,9 +79,13 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "offer_form": OfferForm(
             initial={"mode": "amount"},
             auto_id=auto_id("offer_form"),
-            lines=order_lines(dispute.order),
+            lines=lines,
         ),
-        "counter_form": OfferForm(auto_id=auto_id("counter_form")),
+        "counter_form": OfferForm(
+            initial={"mode": "amount"},
+            auto_id=auto_id("counter_form"),
+            lines=lines,
+        ),
         "respond_form": StatementForm(
             initial={"statement": dispute.merchant_statement}, auto_id=auto_id("respond_form")
         ),
