@@ -12,13 +12,14 @@ keeps one connection per client. Each scenario runs three ways:
 * ``1 client``   — one client, one request at a time: the stack's floor on this machine;
 * ``saturated``  — 100 clients, each sends its next request as soon as the previous returns:
   the throughput; latency is then clients ÷ throughput (Little's law), whatever the code;
-* ``paced``      — 100 clients at a fixed total rate (``--load`` × the saturated throughput,
-  default 0.5), each on its own schedule; latency counts from the scheduled send time, so a
-  stalled server is not hidden (no coordinated omission). The targets are judged here.
+* ``paced``      — 100 clients at fixed total rates (``--load`` × the saturated throughput,
+  default 25, 50 and 75 %), each on its own schedule; latency counts from the scheduled send
+  time, so a stalled server is not hidden (no coordinated omission). Targets are judged here.
 
 Any non-2xx answer or connection error is an error. The load generator shares the server's
-cores; the output says so, and gives ratios to the 1-client floor so runs on different
-machines compare.
+CPUs; the output says so, gives the CPU each request cost (gunicorn, its PostgreSQL backends,
+the client), the share of the machine other jobs used meanwhile, and ratios to the 1-client
+floor, so runs on different machines compare.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import random
@@ -566,6 +568,10 @@ def verdicts(results: list[Result]) -> str:
 
 
 # --- main --------------------------------------------------------------------------------------
+def _span(creating: bool, seconds: float, creates: int) -> dict:
+    return {"duration": seconds, "count": creates if creating else None}
+
+
 async def load(args, port: int, data: dict, meter: CpuMeter) -> list[Result]:
     keys, ids, fresh = data["keys"], data["dispute_ids"], iter(data["fresh_orders"])
     rng = random.Random(7)
@@ -582,9 +588,7 @@ async def load(args, port: int, data: dict, meter: CpuMeter) -> list[Result]:
         # Every phase runs for a fixed time; creates also stop at a count (each needs one of
         # the fresh orders made up front).
         creating = scenario == "create"
-
-        def span(seconds, creates):
-            return {"duration": seconds, "count": creates if creating else None}  # noqa: B023
+        span = functools.partial(_span, creating)
 
         print(f"  {scenario}: warm-up, 1 client, saturated", flush=True)
         await run(
