@@ -40,27 +40,22 @@ def request_reminder_key(request: EvidenceRequest, hours: int) -> str:
     return f"evidence_request:{request.pk}:{hours}h"
 
 
-def due_window(dispute: Dispute, hours: list[int], now: datetime) -> int | None:
-    """The smallest reminder window the deadline is already inside, if any."""
-    return _window(dispute.deadline_at, hours, now)
-
-
 def _window(due_at: datetime, hours: list[int], now: datetime) -> int | None:
+    """The smallest reminder window ``due_at`` is already inside, if any."""
     left = due_at - now
     inside = [h for h in hours if left <= timedelta(hours=h)]
     return min(inside) if inside else None
 
 
-def _remind(dispute: Dispute, hours: int) -> Notification | None:
-    recipient = dispute.buyer if dispute.waiting_on == Dispute.Side.BUYER else dispute.merchant
-    context = dispute_context(
-        dispute, due_at=dispute.deadline_at.isoformat(), hours=hours, by=dispute.waiting_on
-    )
+def _remind(
+    *, dispute: Dispute, recipient, key: str, hours: int, context: dict, data: dict
+) -> Notification | None:
+    """One reminder and its platform webhook, unless the key was already used."""
     with transaction.atomic():
         notification, created = notification_create(
             recipient=recipient,
             kind=Notification.Kind.DEADLINE_APPROACHING,
-            dedupe_key=reminder_key(dispute, hours),
+            dedupe_key=key,
             context=context,
             dispute=dispute,
         )
@@ -69,76 +64,61 @@ def _remind(dispute: Dispute, hours: int) -> Notification | None:
         webhooks_emit(
             platform=dispute.platform,
             type=EventType.DEADLINE_APPROACHING,
-            data={**payloads.dispute_data(dispute), "hours_before": hours},
+            data={**payloads.dispute_data(dispute), "hours_before": hours, **data},
         )
     return notification
+
+
+def _remind_dispute(dispute: Dispute, hours: int) -> Notification | None:
+    return _remind(
+        dispute=dispute,
+        recipient=dispute.buyer if dispute.waiting_on == Dispute.Side.BUYER else dispute.merchant,
+        key=reminder_key(dispute, hours),
+        hours=hours,
+        context=dispute_context(
+            dispute, due_at=dispute.deadline_at.isoformat(), hours=hours, by=dispute.waiting_on
+        ),
+        data={},
+    )
 
 
 def _remind_request(request: EvidenceRequest, hours: int) -> Notification | None:
     dispute = request.dispute
-    recipient = dispute.buyer if request.side == Dispute.Side.BUYER else dispute.merchant
-    context = dispute_context(
-        dispute,
-        due_at=request.due_at.isoformat(),
+    return _remind(
+        dispute=dispute,
+        recipient=dispute.buyer if request.side == Dispute.Side.BUYER else dispute.merchant,
+        key=request_reminder_key(request, hours),
         hours=hours,
-        by="arbitrator",
-        what=request.what,
-        request=request.pk,
+        context=dispute_context(
+            dispute,
+            due_at=request.due_at.isoformat(),
+            hours=hours,
+            by="arbitrator",
+            what=request.what,
+            request=request.pk,
+        ),
+        data={"evidence_request": request_data(request)},
     )
-    with transaction.atomic():
-        notification, created = notification_create(
-            recipient=recipient,
-            kind=Notification.Kind.DEADLINE_APPROACHING,
-            dedupe_key=request_reminder_key(request, hours),
-            context=context,
-            dispute=dispute,
-        )
-        if not created:
-            return None
-        webhooks_emit(
-            platform=dispute.platform,
-            type=EventType.DEADLINE_APPROACHING,
-            data={
-                **payloads.dispute_data(dispute),
-                "hours_before": hours,
-                "evidence_request": request_data(request),
-            },
-        )
-    return notification
 
 
-def _not_sent(keys) -> set[str]:
-    sent = Notification.objects.filter(dedupe_key__in=list(keys)).values_list(
-        "dedupe_key", flat=True
-    )
-    return set(keys) - set(sent)
-
-
-def request_reminders_send(platform: Platform, hours: list[int], now: datetime) -> list[int]:
-    """Remind the parties of the platform's open evidence requests due within a window."""
-    candidates = (
-        EvidenceRequest.objects.filter(
-            dispute__platform=platform,
-            status=EvidenceRequest.Status.OPEN,
-            due_at__gt=now,
-            due_at__lte=now + timedelta(hours=max(hours)),
-        )
-        .select_related(
-            "dispute__order", "dispute__buyer", "dispute__merchant", "dispute__platform"
-        )
-        .order_by("due_at")
-    )
+def _send_due(items, *, due_at, key, remind, hours: list[int], now: datetime) -> list[int]:
+    """Remind each item at the smallest window it has reached, skipping keys already sent
+    (one query for the lot); returns the new notifications' ids."""
     due = {}
-    for request in candidates:
-        window = _window(request.due_at, hours, now)
+    for item in items:
+        window = _window(due_at(item), hours, now)
         if window is not None:
-            due[request_reminder_key(request, window)] = (request, window)
-    pending = _not_sent(due) if due else set()
-    created = []
-    for key, (request, window) in due.items():
-        if key in pending and (notification := _remind_request(request, window)) is not None:
-            created.append(notification.pk)
-    return created
+            due[key(item, window)] = (item, window)
+    if not due:
+        return []
+    sent = set(
+        Notification.objects.filter(dedupe_key__in=list(due)).values_list("dedupe_key", flat=True)
+    )
+    return [
+        notification.pk
+        for k, (item, window) in due.items()
+        if k not in sent and (notification := remind(item, window)) is not None
+    ]
 
 
 def deadline_reminders_send(*, now: datetime | None = None) -> list[int]:
@@ -149,31 +129,44 @@ def deadline_reminders_send(*, now: datetime | None = None) -> list[int]:
         hours = reminder_hours(platform)
         if not hours:
             continue
-        created += request_reminders_send(platform, hours, now)
+        horizon = now + timedelta(hours=max(hours))
+        requests = (
+            EvidenceRequest.objects.filter(
+                dispute__platform=platform,
+                status=EvidenceRequest.Status.OPEN,
+                due_at__gt=now,
+                due_at__lte=horizon,
+            )
+            .select_related(
+                "dispute__order", "dispute__buyer", "dispute__merchant", "dispute__platform"
+            )
+            .order_by("due_at")
+        )
+        created += _send_due(
+            requests,
+            due_at=lambda r: r.due_at,
+            key=request_reminder_key,
+            remind=_remind_request,
+            hours=hours,
+            now=now,
+        )
         # a deadline is only set while someone has a move (``lifecycle.apply`` clears it)
-        candidates = (
+        disputes = (
             Dispute.objects.filter(
                 platform=platform,
                 waiting_on__in=SIDES,
                 deadline_at__gt=now,
-                deadline_at__lte=now + timedelta(hours=max(hours)),
+                deadline_at__lte=horizon,
             )
             .select_related("order", "buyer", "merchant", "platform")
             .order_by("deadline_at")
         )
-        due = {}
-        for dispute in candidates:
-            window = due_window(dispute, hours, now)
-            if window is not None:
-                due[reminder_key(dispute, window)] = (dispute, window)
-        if not due:
-            continue
-        sent = set(
-            Notification.objects.filter(dedupe_key__in=list(due)).values_list(
-                "dedupe_key", flat=True
-            )
+        created += _send_due(
+            disputes,
+            due_at=lambda d: d.deadline_at,
+            key=reminder_key,
+            remind=_remind_dispute,
+            hours=hours,
+            now=now,
         )
-        for key, (dispute, window) in due.items():
-            if key not in sent and (notification := _remind(dispute, window)) is not None:
-                created.append(notification.pk)
     return created
