@@ -4,12 +4,11 @@ Every read starts from the calling platform's own rows, so another platform's or
 dispute is simply not found (404); its existence is never revealed.
 """
 
-from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.views import APIView
 
-from arbitration.models import Dispute, Offer, Order
+from arbitration.models import Dispute, Order
 
 from . import serializers as s
 from .idempotency import HEADER
@@ -43,18 +42,3 @@ def platform_orders(platform) -> QuerySet[Order]:
 
 def platform_disputes(platform) -> QuerySet[Dispute]:
     return Dispute.objects.filter(platform=platform).select_related("order")
-
-
-PARTY_CONTACT = ("buyer__phone", "buyer__address", "merchant__phone", "merchant__address")
-
-
-def dispute_detail(platform, pk: int) -> Dispute:
-    """One dispute of the platform with all ``DisputeDetail`` renders, or 404."""
-    offers = Offer.objects.order_by("created_at").prefetch_related("lines")
-    queryset = platform_disputes(platform).select_related("buyer", "merchant", "decision")
-    # The API never shows a party's phone or address: leave them encrypted (no decryption).
-    queryset = queryset.defer(*PARTY_CONTACT)
-    queryset = queryset.prefetch_related(
-        Prefetch("offers", queryset=offers), "events", "shipments", "evidence_requests"
-    )
-    return get_object_or_404(queryset, pk=pk)

@@ -19,11 +19,11 @@ from .common import (
     ERRORS,
     IDEMPOTENCY,
     PlatformView,
-    dispute_detail,
     platform_disputes,
     read_input,
 )
 from .idempotency import idempotent
+from .render import dispute_detail_data
 
 PARTY = serializers.ChoiceField(
     choices=Party.Kind.choices, help_text="The side of the dispute the platform acts for."
@@ -116,7 +116,7 @@ class OfferAcceptView(PlatformView):
         dispute = _dispute(self.platform, pk)
         data = read_input(AnswerInput, request)
         services.offer_accept(dispute=dispute, party=_party(dispute, data["party"]))
-        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+        return Response(dispute_detail_data(self.platform, pk))
 
 
 class OfferRejectView(PlatformView):
@@ -134,7 +134,7 @@ class OfferRejectView(PlatformView):
         services.offer_reject(
             dispute=dispute, party=_party(dispute, data["party"]), message=data["message"]
         )
-        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+        return Response(dispute_detail_data(self.platform, pk))
 
 
 class DisputeEscalateView(PlatformView):
@@ -152,7 +152,7 @@ class DisputeEscalateView(PlatformView):
         services.dispute_escalate(
             dispute=dispute, party=_party(dispute, data["party"]), statement=data["statement"]
         )
-        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+        return Response(dispute_detail_data(self.platform, pk))
 
 
 class DisputeDecisionView(PlatformView):

@@ -14,8 +14,9 @@ from arbitration.models import Dispute, Shipment
 from arbitration.services import remedies
 
 from . import serializers as s
-from .common import ERRORS, IDEMPOTENCY, PlatformView, dispute_detail, platform_disputes, read_input
+from .common import ERRORS, IDEMPOTENCY, PlatformView, platform_disputes, read_input
 from .idempotency import idempotent
+from .render import dispute_detail_data
 
 PARTY = serializers.ChoiceField(
     choices=Party.Kind.choices, help_text="The side of the dispute the platform acts for."
@@ -52,7 +53,7 @@ class _Step(PlatformView):
         data = read_input(self.input_class, request)
         dispute, party = _dispute_and_party(self.platform, pk, data["party"])
         self.step(dispute, party, data)
-        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+        return Response(dispute_detail_data(self.platform, pk))
 
 
 def _ship_schema(operation_id: str, description: str):

@@ -25,13 +25,13 @@ from .common import (
     ERRORS,
     IDEMPOTENCY,
     PlatformView,
-    dispute_detail,
     platform_disputes,
     platform_orders,
     read_input,
 )
 from .idempotency import idempotent
 from .pagination import Cursor
+from .render import SUMMARY_VALUES, dispute_detail_data, summary, when
 
 
 class OrdersView(PlatformView):
@@ -82,7 +82,9 @@ class DisputesView(generics.ListAPIView, PlatformView):
         parameters=[s.DisputeFilter], responses={200: s.DisputeSummary(many=True), **ERRORS}
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        # Rows, not model instances: the summary is rendered from them (``render.summary``).
+        rows = self.paginate_queryset(self.get_queryset().values(*SUMMARY_VALUES))
+        return self.get_paginated_response([summary(row) for row in rows])
 
     @extend_schema(
         operation_id="disputes_create",
@@ -109,15 +111,17 @@ class DisputesView(generics.ListAPIView, PlatformView):
             files=data["files"],
             actor=DisputeEvent.Actor.PLATFORM,
         )
-        detail = dispute_detail(self.platform, dispute.pk)
-        detail.hosted = hosted_links_make(dispute=detail)
-        return Response(s.DisputeCreated(detail).data, status=status.HTTP_201_CREATED)
+        body = dispute_detail_data(self.platform, dispute.pk)
+        links = hosted_links_make(dispute=dispute)
+        body["links"] = {"buyer": links.buyer, "merchant": links.merchant}
+        body["expires_at"] = when(links.expires_at)  # as s.DisputeCreated renders them
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class DisputeView(PlatformView):
     @extend_schema(responses={200: s.DisputeDetail, **ERRORS})
     def get(self, request, pk: int):
-        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+        return Response(dispute_detail_data(self.platform, pk))
 
 
 class DisputeWithdrawView(PlatformView):
@@ -132,7 +136,7 @@ class DisputeWithdrawView(PlatformView):
     def post(self, request, pk: int):
         dispute = get_object_or_404(platform_disputes(self.platform).select_related("buyer"), pk=pk)
         services.dispute_withdraw(dispute=dispute, party=dispute.buyer)
-        return Response(s.DisputeDetail(dispute_detail(self.platform, pk)).data)
+        return Response(dispute_detail_data(self.platform, pk))
 
 
 class DisputeLinksView(PlatformView):
