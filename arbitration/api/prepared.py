@@ -23,6 +23,11 @@ from django.db.models import QuerySet
 _STAND_INS = count(-7_340_000_000_000_001, -1)
 
 
+def fields_of(model) -> list[str]:
+    """The columns ``Model.from_db`` takes for a whole ``model`` row, in its order."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
 class Prepared:
     """``build(**params)`` returns a ``values_list`` queryset; ``rows(**params)`` its rows."""
 
@@ -40,7 +45,8 @@ class Prepared:
         sql, values = compiler.as_sql()
         slots = []
         for value in values:
-            names = [name for name, stand_in in stand_ins.items() if value == stand_in]
+            # A text column gets the stand-in as text.
+            names = [name for name, stand_in in stand_ins.items() if str(value) == str(stand_in)]
             slots.append(names[0] if names else None)
         missing = set(self.params) - set(slots)
         if missing:

@@ -84,3 +84,46 @@ def test_an_unknown_path_is_a_404_in_the_error_format(client_a):
     response = client_a.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert error_of(response)["code"] == "not_found"
+
+
+def test_a_key_revoked_after_use_stops_working_at_once(api_key, order):
+    """The key's row is read on every call (a compiled query, nothing cached between calls)."""
+    key, plaintext = api_key
+    client = APIClient(HTTP_AUTHORIZATION=f"Bearer {plaintext}", HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get(f"/api/v1/orders/{order.external_id}").status_code == 200
+    assert client.get(f"/api/v1/orders/{order.external_id}").status_code == 200
+    api_key_revoke(key=key)
+    response = client.get(f"/api/v1/orders/{order.external_id}")
+    assert response.status_code == 401
+    assert "revoked" in error_of(response)["message"]
+
+
+def test_the_apis_key_check_agrees_with_the_accounts_service(api_key, other_platform):
+    """``arbitration.api.auth.api_key_verify`` is the service's check on a faster read."""
+    from accounts.services import api_key_create
+    from accounts.services import api_key_verify as service_verify
+    from arbitration.api.auth import api_key_verify as api_verify
+
+    key, plaintext = api_key
+    revoked, revoked_plaintext = api_key_create(platform=other_platform, name="old")
+    api_key_revoke(key=revoked)
+    for candidate in (
+        revoked_plaintext,
+        f"tp_{key.prefix}_wrong",
+        f"tp_{key.prefix}_",
+        f"xx_{key.prefix}_{plaintext.split('_', 2)[2]}",
+        "tp_00000000_unknown",
+        "tp_short_secret",
+        "",
+    ):
+        assert api_verify(candidate) is None
+        assert service_verify(candidate) is None
+    found = api_verify(plaintext)
+    assert found == service_verify(plaintext) == key
+    expected = ApiKey.objects.select_related("platform").get(pk=key.pk)
+    for field in ApiKey._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(expected.platform)._meta.concrete_fields:
+        assert getattr(found.platform, field.attname) == getattr(
+            expected.platform, field.attname
+        ), field.name
