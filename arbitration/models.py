@@ -133,7 +133,13 @@ class Dispute(models.Model):
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["platform", "state", "opened_at"])]
+        indexes = [
+            models.Index(fields=["platform", "state", "opened_at"]),
+            # The API's list: a platform's disputes newest first (by id), with or without a
+            # state filter, walked in index order instead of other platforms' rows.
+            models.Index(fields=["platform", "id"], name="dispute_platform_id"),
+            models.Index(fields=["platform", "state", "id"], name="dispute_platform_state_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["order"],
