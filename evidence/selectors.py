@@ -1,5 +1,6 @@
 """Reads of evidence: near-duplicate search over stored fingerprints."""
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -26,29 +27,41 @@ class NearDuplicate:
 
 
 def _rule_sql(vendor: str) -> str:
-    """`fingerprints.accepts` in SQL, for the row ``f`` against the view ``q``."""
+    """`fingerprints.accepts` in SQL, for the row ``f`` against the view ``q``, behind the
+    cheaper `fingerprints.screen` that nearly every candidate row fails. (Neither database
+    shares a distance computed twice in one expression, so the screen's three distances
+    are what most rows cost.)"""
     d = {kind: hamming_sql(vendor, f"f.{kind}", f"q.{kind[0]}h") for kind in fp.KINDS}
+    screen = " OR ".join(f"{d[kind]} <= {bound}" for kind, bound in fp.screen())
     within = " + ".join(
         f"CASE WHEN {d[kind]} <= {fp.THRESHOLDS[kind]} THEN 1 ELSE 0 END" for kind in fp.KINDS
     )
     strict = " OR ".join(f"{d[kind]} <= {fp.STRICT_THRESHOLD}" for kind in fp.KINDS)
-    return f"(({within}) >= {fp.MIN_AGREEING} OR {strict})"
+    return f"({screen}) AND (({within}) >= {fp.MIN_AGREEING} OR {strict})"
 
 
 def _views_sql(views, vendor: str) -> tuple[str, list]:
-    """A VALUES list with one row per view: its index, its band keys and its hashes."""
+    """The views as a relation ``q`` with one row per view: its index, its band keys and its
+    hashes. PostgreSQL gets one array per column (sixteen parameters, whatever the number
+    of views: binding a thousand scalars cost more than the lookup's index probes); SQLite,
+    which has no arrays, a VALUES list."""
     columns = ["vi", *Fingerprint.BANDS, "ph", "dh", "wh"]
     types = ["int"] * (1 + len(Fingerprint.BANDS)) + ["bigint"] * len(fp.KINDS)
-    # PostgreSQL types a VALUES column from its first row: cast that one.
-    first = [f"%s::{t}" if vendor == "postgresql" else "%s" for t in types]
-    rest = ["%s"] * len(types)
-    rows, params = [], []
-    for index, view in enumerate(views):
-        h = view.hashes
-        keys = fp.band_keys(h, view.variant)
-        params += [index, *keys, *(fp.to_signed64(getattr(h, kind)) for kind in fp.KINDS)]
-        rows.append(f"({', '.join(rest if rows else first)})")
-    return f"q ({', '.join(columns)}) AS (VALUES {', '.join(rows)})", params
+    rows = [
+        (
+            index,
+            *fp.band_keys(view.hashes, view.variant),
+            *(fp.to_signed64(getattr(view.hashes, kind)) for kind in fp.KINDS),
+        )
+        for index, view in enumerate(views)
+    ]
+    names = ", ".join(columns)
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        columns_of_rows = [list(column) for column in zip(*rows, strict=True)]
+        return f"q ({names}) AS (SELECT * FROM unnest({arrays}))", columns_of_rows  # noqa: S608
+    values = ", ".join(f"({', '.join(['%s'] * len(types))})" for _ in rows)
+    return f"q ({names}) AS (VALUES {values})", [v for row in rows for v in row]
 
 
 def lookup_sql(views, vendor: str) -> tuple[str, list]:
@@ -70,17 +83,17 @@ def lookup_sql(views, vendor: str) -> tuple[str, list]:
 def _execute_prepared(cursor, sql: str, params: list) -> None:
     """Run ``sql`` as a prepared statement on PostgreSQL.
 
-    Planning the lookup (twelve joins over 42 views) costs more than running it. Connections
-    are persistent (``CONN_MAX_AGE``), so the statement is prepared once per connection and
-    PostgreSQL soon settles on a generic plan, skipping planning altogether. The statement's
-    shape depends only on the number of views, which names it. (Behind a pooler in
-    transaction mode, set ``NEAR_DUPLICATES_PREPARED = False``.) SQLite caches statements
-    itself.
+    Planning the lookup (twelve joins) costs more than running it. Connections are
+    persistent (``CONN_MAX_AGE``), so the statement is prepared once per connection and
+    PostgreSQL soon settles on a generic plan, skipping planning altogether. The views are
+    parameters, so the text is the same for every query; its digest names it. (Behind a
+    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED = False``.) SQLite caches
+    statements itself.
     """
     if connection.vendor != "postgresql" or not getattr(settings, "NEAR_DUPLICATES_PREPARED", True):
         cursor.execute(sql, params)
         return
-    name = f"tp_near_duplicates_{len(params)}"
+    name = f"tp_near_duplicates_{hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()}"
     raw = connection.connection
     prepared = raw.__dict__.setdefault("tianping_prepared", set())
     if name not in prepared:

@@ -31,7 +31,7 @@ from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import Context, KnownFingerprint, Reference, Report, Signal
 
-ANALYZER_VERSION = "2025.4"
+ANALYZER_VERSION = "2025.5"
 
 ANALYZERS = {
     "c2pa": c2pa_manifest.run,

@@ -1,6 +1,6 @@
 """The engine's vectorised pHash and dHash agree with ImageHash, the reference implementation.
 
-The engine hashes 42 views of every query at once with numpy, so it cannot call ImageHash per
+The engine hashes 74 views of every query at once with numpy, so it cannot call ImageHash per
 view; this test keeps the two definitions from drifting apart. The reductions differ (the
 engine uses Pillow's box filter on a 256-pixel thumbnail, ImageHash Lanczos on the full
 image), so a few bits may differ, never more than an ordinary re-encode would change.

@@ -1,9 +1,11 @@
 """Reuse of listing photos and of evidence from other disputes; fingerprint banding."""
 
+import itertools
+
 from evidence.forensics import Context, KnownFingerprint, Reference, analyze, fingerprints
 from evidence.forensics.regions import iou
 from tests.fixtures import forensic as f
-from tests.fixtures.photos import camera_photo, decode_rgb, scene, to_jpeg
+from tests.fixtures.photos import blotches, camera_photo, decode_rgb, scene, to_jpeg
 
 BASE = scene(640, 480, 5)
 LISTING = camera_photo(pixels=BASE, quality=92)
@@ -106,6 +108,25 @@ def test_hashes_alone_find_copies_cropped_ten_percent_per_side():
             assert s and s.data["known_id"] == "E9" and s.data["cropped"], (seed, sides)
         mirrored = to_jpeg(f.mirrored(_cut(base, 0.09)), 85)
         assert analyze(mirrored, ctx).signal("reuse.cross_dispute").data["mirrored"]
+
+
+def test_a_shift_along_one_axis_with_a_slight_crop_along_the_other_is_found():
+    """Nearly all of one side's 10 % gone, little of the opposite side or of the other axis:
+    only a view that assumes the shift on x and the grid on y lines up with this one."""
+    base = blotches(seed=58)
+    stored = fingerprints.of_bytes(camera_photo(pixels=base), views=False)
+    copy = to_jpeg(f.resized(f.crop_fraction(base, 0.009, 0.013, 0.097, 0.023), 0.75), 78)
+    s = analyze(copy, Context(known=[KnownFingerprint("E7", stored)])).signal("reuse.cross_dispute")
+    assert s and s.data["known_id"] == "E7"
+
+
+def test_the_database_screen_keeps_every_match_the_rule_accepts():
+    """The lookup tests `screen()` before the rule; it may let non-matches through, never
+    drop a match."""
+    for p, d, w in itertools.product(range(65), repeat=3):
+        dist = {"phash": p, "dhash": d, "whash": w}
+        if fingerprints.accepts(dist)[0]:
+            assert any(dist[kind] <= bound for kind, bound in fingerprints.screen()), dist
 
 
 def test_cropped_views_do_not_match_unrelated_photos():
