@@ -18,7 +18,7 @@ from ..models import Decision, Dispute, DisputeEvent, Offer, Order
 from . import credit_rules
 from .common import locked, side_of, yuan
 from .decisions import claim_outcome, settle
-from .risk import dispute_risk_refresh
+from .risk import opening_risk
 
 Actor = DisputeEvent.Actor
 
@@ -80,12 +80,19 @@ def dispute_open(
             _("The amount claimed must be more than zero and at most what you paid."),
             field="claimed_amount",
         )
-    Order.objects.select_for_update().get(pk=order.pk)  # serialise two opens of one order
-    if Dispute.objects.filter(order=order, state__in=lifecycle.ACTIVE_STATES).exists():
+    # Serialise two opens of one order: lock its row (only the lock is needed, not the row).
+    Order.objects.select_for_update().filter(pk=order.pk).values_list("pk", flat=True).get()
+    # One read for both refusals: an active dispute of the order wins over a settled one.
+    earlier = set(
+        Dispute.objects.filter(
+            order=order, state__in=[*lifecycle.ACTIVE_STATES, *lifecycle.SETTLED_STATES]
+        ).values_list("state", flat=True)
+    )
+    if earlier & set(lifecycle.ACTIVE_STATES):
         raise DomainError(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
         )
-    if Dispute.objects.filter(order=order, state__in=lifecycle.SETTLED_STATES).exists():
+    if earlier:
         raise DomainError(
             _("A dispute on this order has already been settled; it cannot be opened again."),
             code="dispute_settled",
@@ -97,7 +104,7 @@ def dispute_open(
                 platform=order.platform,
                 order=order,
                 buyer=buyer,
-                merchant=order.merchant,
+                merchant=merchant,
                 reason=reason,
                 remedy=remedy,
                 description=description.strip(),
@@ -105,12 +112,13 @@ def dispute_open(
                 buyer_tier=buyer.credit_tier,
                 review_required=bool(reasons),
                 review_reason="; ".join(reasons)[:200],
+                # credit × amount rank it at once; it has no evidence yet, so no findings
+                risk_score=opening_risk(buyer=buyer, merchant=merchant, claimed_fen=claimed),
             )
     except IntegrityError as exc:
         raise DomainError(
             _("This order already has an open dispute."), code="dispute_exists", field="order"
         ) from exc
-    dispute.risk_score = dispute_risk_refresh(dispute.pk)  # credit × amount rank it at once
     lifecycle.record(dispute, "opened", actor=actor, user=user, payload={"reason": reason})
     credit_sources.credit_for_dispute_opened(dispute)
     webhooks_emit(

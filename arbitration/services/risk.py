@@ -86,6 +86,12 @@ def risk_components(dispute: Dispute) -> Risk:
     )
 
 
+def opening_risk(*, buyer: Party, merchant: Party, claimed_fen: int) -> float:
+    """The risk of a dispute being opened: no evidence yet, so no findings (score 0)."""
+    credit = credit_factor(buyer.credit_tier, merchant.credit_tier)
+    return Risk(findings_factor(0.0), credit, amount_factor(claimed_fen)).score
+
+
 def dispute_risk(dispute: Dispute) -> float:
     """A dispute's risk in 0..1; see the module docstring for the rule."""
     return risk_components(dispute).score
