@@ -143,13 +143,14 @@ def _load(connection, rows: int, planted: list, rng: random.Random) -> float:
     return time.perf_counter() - started
 
 
-def _stored_rows(url: str) -> int | None:
-    """Rows in the bench database's fingerprint table, or None when there is none."""
+def _stored_shape(url: str) -> tuple[int, int] | None:
+    """(stored images, planted photos) of an earlier run's database, or None."""
     import psycopg
 
     try:
         with psycopg.connect(url) as conn:
-            return conn.execute("SELECT count(*) FROM evidence_fingerprint").fetchone()[0]
+            rows = conn.execute("SELECT count(*) FROM evidence_fingerprint").fetchone()[0]
+            return rows, conn.execute("SELECT planted FROM bench_shape").fetchone()[0]
     except psycopg.Error:
         return None
 
@@ -167,13 +168,14 @@ def _prepare(connection, rows: int, planted: list) -> float:
         for (name,) in cur.fetchall():
             # Rows here stand alone: the lookup reads only this table.
             cur.execute(f'ALTER TABLE evidence_fingerprint DROP CONSTRAINT "{name}"')
+        cur.execute("CREATE TABLE bench_shape AS SELECT %s AS planted", [len(planted)])
     return _load(connection, rows, planted, random.Random(20261122))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="stored images")
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=500, help="planted photos")
     parser.add_argument("--scan-queries", type=int, default=10, help="per row, 2-view scan")
     parser.add_argument(
         "--full-scan-queries", type=int, default=3, help="per row, scan with every view"
@@ -188,7 +190,7 @@ def main() -> None:
     args = parser.parse_args()
 
     url = _bench_database_url(args.database)
-    if not (args.reuse and _stored_rows(url) == args.rows):
+    if not (args.reuse and _stored_shape(url) == (args.rows, args.queries)):
         args.reuse = False
         _recreate_database(url, args.database)
     os.environ["DATABASE_URL"] = url
