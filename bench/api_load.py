@@ -5,9 +5,11 @@ Run: .venv/bin/python bench/api_load.py [--disputes 3000] [--duration 15] [--cli
 The script recreates its own database (``tianping_bench_api`` on the server of
 ``DATABASE_URL``, or ``--database-url``), migrates it and seeds it through the services: one
 platform, an API key per client, parties, orders and a few thousand disputes (a quarter with
-a merchant offer). It starts gunicorn (gthread workers: keep-alive) on a free loopback port
-with a private ``TIANPING_VAR_DIR``, and drives it with a stdlib asyncio HTTP/1.1 client that
-keeps one connection per client. Each scenario runs three ways:
+a merchant offer). It starts gunicorn as the Procfile does (sync workers, 2 × CPUs + 1, a
+connection per request; ``--worker-class gthread`` for keep-alive threads) on a free loopback
+port with a private ``TIANPING_VAR_DIR``, and drives it with a stdlib asyncio HTTP/1.1 client
+that keeps one connection per client while the server allows it (reconnecting, inside the
+measured time, when it closes). Each scenario runs three ways:
 
 * ``1 client``   — one client, one request at a time: the stack's floor on this machine;
 * ``saturated``  — 100 clients, each sends its next request as soon as the previous returns:
@@ -189,20 +191,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path):
+def start_gunicorn(env: dict, port: int, args, workers: int, log: Path):
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "arbitration.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
         "--worker-class",
-        "gthread",
+        args.worker_class,
         "--workers",
         str(workers),
         "--threads",
-        str(threads),
+        str(args.threads),
         "--keep-alive",
-        "60",
+        str(args.keep_alive),
         "--backlog",
         "1024",
         "--error-logfile",
@@ -243,7 +245,7 @@ async def wait_ready(port: int, key: str, process, timeout: float = 60) -> None:
 
 # --- client ------------------------------------------------------------------------------------
 class Connection:
-    """One keep-alive HTTP/1.1 connection: the least client work per request (stdlib only)."""
+    """One HTTP/1.1 connection, kept alive while the server allows (stdlib only)."""
 
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
@@ -611,8 +613,10 @@ async def load(args, port: int, data: dict, meter: CpuMeter) -> list[Result]:
             **span(args.duration, args.sat_creates),
         )
         results += [floor, sat]
-        for fraction in args.load:
-            rate = max(sat.throughput * fraction, 1.0)
+        paced_rates = args.rates or [sat.throughput * fraction for fraction in args.load]
+        for rate in paced_rates:
+            rate = max(rate, 1.0)
+            fraction = rate / sat.throughput if sat.throughput else 0.0
             print(f"  {scenario}: paced at {rate:.0f} req/s", flush=True)
             paced = await run(
                 pool,
@@ -628,7 +632,14 @@ async def load(args, port: int, data: dict, meter: CpuMeter) -> list[Result]:
     return results
 
 
-def machine_notes(args, workers: int, threads: int, load_before) -> str:
+def server_shape(args, workers: int) -> str:
+    if args.worker_class == "sync":  # one request at a time per process, no keep-alive
+        return f"gunicorn sync, {workers} workers, a connection per request"
+    keep = f"keep-alive {args.keep_alive} s" if args.keep_alive else "no keep-alive"
+    return f"gunicorn {args.worker_class}, {workers} workers × {args.threads} threads, {keep}"
+
+
+def machine_notes(args, workers: int, load_before) -> str:
     import psycopg
 
     cpus = os.cpu_count()
@@ -646,9 +657,9 @@ def machine_notes(args, workers: int, threads: int, load_before) -> str:
     return "\n".join(
         [
             f"- machine: {cpus} CPUs ({model}); Python {sys.version.split()[0]}; PostgreSQL {pg}",
-            f"- server: gunicorn gthread, {workers} workers × {threads} threads, keep-alive; "
-            f"DEBUG off; cache/throttle store: {cache}",
-            "- the load generator (one asyncio process, one keep-alive connection per client) "
+            f"- server: {server_shape(args, workers)}; DEBUG off; cache/throttle store: {cache}",
+            "- the load generator (one asyncio process, one connection per client, kept alive "
+            "when the server allows) "
             f"runs on the same {cpus} CPUs as gunicorn and PostgreSQL and takes CPU from them",
             f"- load average (1/5/15 min) before the run: "
             f"{' / '.join(f'{v:.2f}' for v in load_before)}; after: "
@@ -674,8 +685,27 @@ def main() -> None:
     parser.add_argument(
         "--load", default="0.25,0.5,0.75", help="paced rates, as fractions of the saturated one"
     )
-    parser.add_argument("--workers", type=int, default=0, help="default: 2 × CPUs")
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="paced rates in req/s, instead of --load (compares server settings at equal load)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="default: 2 × CPUs + 1, as the Procfile"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["sync", "gthread"],
+        help="sync: as the Procfile (a connection per request); gthread: keep-alive threads",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=int,
+        default=60,
+        help="seconds (gthread); 0: a connection per request",
+    )
     parser.add_argument(
         "--scenarios", default="read,list,create", help="comma list of read,list,create"
     )
@@ -690,17 +720,18 @@ def main() -> None:
     args = parser.parse_args()
     args.scenarios = set(args.scenarios.split(","))
     args.load = [float(fraction) for fraction in args.load.split(",")]
+    args.rates = [float(rate) for rate in args.rates.split(",") if rate]
     args.database_url = bench_database_url(args.database_url)
     args.creates = (
         1
         + args.warmup_creates
         + args.floor_requests
         + args.sat_creates
-        + args.paced_creates * len(args.load)
+        + args.paced_creates * len(args.rates or args.load)
         if "create" in args.scenarios
-        else 0
+        else 1  # the probe that counts a create's SQL statements
     )
-    workers = args.workers or 2 * (os.cpu_count() or 1)
+    workers = args.workers or 2 * (os.cpu_count() or 1) + 1
     load_before = os.getloadavg()
 
     var_dir = Path(tempfile.mkdtemp(prefix="tianping-bench-api-"))
@@ -743,10 +774,10 @@ def main() -> None:
         print(f"  other jobs use {share:.0%} of the CPUs; starting", flush=True)
     port = free_port()
     log = var_dir / "gunicorn.log"
-    server = start_gunicorn(dict(os.environ), port, workers, args.threads, log)
+    server = start_gunicorn(dict(os.environ), port, args, workers, log)
     try:
         asyncio.run(wait_ready(port, data["keys"][0], server))
-        print(f"gunicorn up on 127.0.0.1:{port} ({workers} workers × {args.threads} threads)")
+        print(f"up on 127.0.0.1:{port}: {server_shape(args, workers)}")
         meter = CpuMeter(server.pid, args.database_url)
         try:
             results = asyncio.run(load(args, port, data, meter))
@@ -767,7 +798,7 @@ def main() -> None:
             "## SQL statements per request",
             ", ".join(f"{k}: {v}" for k, v in queries.items()),
             "## Machine",
-            machine_notes(args, workers, args.threads, load_before),
+            machine_notes(args, workers, load_before),
         ]
     )
     if errors:
