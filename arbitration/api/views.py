@@ -5,6 +5,7 @@ order, dispute or evidence is simply not found (404); its existence is never rev
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -84,7 +85,8 @@ class DisputesView(generics.ListAPIView, PlatformView):
     def get(self, request, *args, **kwargs):
         # Rows, not model instances: the summary is rendered from them (``render.summary``).
         rows = self.paginate_queryset(self.get_queryset().values(*SUMMARY_VALUES))
-        return self.get_paginated_response([summary(row) for row in rows])
+        zone = timezone.get_current_timezone()
+        return self.get_paginated_response([summary(row, zone) for row in rows])
 
     @extend_schema(
         operation_id="disputes_create",

@@ -236,3 +236,23 @@ def test_other_platforms_dispute_is_not_found(rich_dispute, client_b):
     response = client_b.get(reverse("api-dispute", args=[rich_dispute.pk]))
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/New_York"])
+def test_when_writes_datetimes_as_drf_does(zone):
+    from datetime import UTC, datetime
+
+    from arbitration.api.render import when
+
+    field = serializers.DateTimeField()
+    values = [
+        datetime(2026, 3, 8, 6, 59, 59, 999999, tzinfo=UTC),  # New York's DST change
+        datetime(2026, 11, 23, 15, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 15, 0),  # naive: made aware in the zone, as DRF does
+    ]
+    with timezone.override(zone):
+        for value in values:
+            assert when(value) == field.to_representation(value)
+    assert when(None) is None
+    with timezone.override("UTC"):
+        assert when(values[1]) == "2026-11-23T15:00:00Z"
