@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Max
 
 from . import forensics
 from .forensics import fingerprints as fp
 from .hamming import hamming_sql
-from .models import Fingerprint, ForensicReport
+from .models import Evidence, Fingerprint, ForensicReport, Signal
 
 # Every view of the query is looked up by the exact value of each of its twelve bands (four
 # each of pHash, dHash and wHash): a stored crop within 3 bits of a view on any hash shares a
@@ -141,3 +142,60 @@ def current_reports(evidence_ids) -> dict[int, ForensicReport]:
         evidence_id__in=list(evidence_ids), analyzer_version=forensics.ANALYZER_VERSION
     ).prefetch_related("signals")
     return {report.evidence_id: report for report in reports}
+
+
+def findings_summary(dispute_id: int) -> dict:
+    """What the forensic analysis found in a dispute's evidence, per side: how many files,
+    where their analysis stands, the current reports' verdicts and highest forgery score, and
+    the distinct forgery signal codes. The API's dispute body carries it, so a platform
+    sees at a glance whether the photos are in doubt without fetching every report.
+
+    Three grouped reads, whatever the number of files."""
+    sides = (Evidence.Role.BUYER, Evidence.Role.MERCHANT)
+    out = {
+        side.value: {
+            "evidence": 0,
+            "analysis": {status.value: 0 for status in Evidence.Analysis},
+            "verdicts": {verdict.value: 0 for verdict in ForensicReport.Verdict},
+            "highest_forgery_score": None,
+            "signals": [],
+        }
+        for side in sides
+    }
+    counts = (
+        Evidence.objects.filter(dispute_id=dispute_id, role__in=sides)
+        .values_list("role", "analysis")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for role, analysis, n in counts:
+        out[role]["evidence"] += n
+        out[role]["analysis"][analysis] += n
+    current = {
+        "evidence__dispute_id": dispute_id,
+        "evidence__role__in": sides,
+        "analyzer_version": forensics.ANALYZER_VERSION,
+    }
+    verdicts = (
+        ForensicReport.objects.filter(**current)
+        .values_list("evidence__role", "verdict")
+        .annotate(n=Count("pk"), top=Max("forgery_score"))
+        .order_by()
+    )
+    for role, verdict, n, top in verdicts:
+        side = out[role]
+        side["verdicts"][verdict] += n
+        highest = max(top, side["highest_forgery_score"] or 0.0)
+        side["highest_forgery_score"] = round(float(highest), 3)
+    codes = (
+        Signal.objects.filter(
+            **{f"report__{key}": value for key, value in current.items()},
+            polarity=Signal.Polarity.FORGERY,
+        )
+        .values_list("report__evidence__role", "code")
+        .distinct()
+        .order_by("report__evidence__role", "code")
+    )
+    for role, code in codes:
+        out[role]["signals"].append(code)
+    return out

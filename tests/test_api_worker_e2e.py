@@ -186,6 +186,10 @@ def test_a_dispute_runs_through_the_api_and_the_worker_delivers_every_webhook(ap
     assert evidence[photo["uid"]]["analysis"] == "done"
     assert (report["verdict"], report["forgery_score"]) == ("edited", data["forgery_score"])
     assert {"reuse.listing_match", "reuse.local_edit"} <= set(report["signals"])
+    findings = api.get(f"/api/v1/disputes/{pk}").json()["findings"]["buyer"]
+    assert findings["evidence"] == 2 and findings["verdicts"]["edited"] >= 1
+    assert findings["highest_forgery_score"] >= round(data["forgery_score"], 3)
+    assert {"reuse.listing_match", "reuse.local_edit"} <= set(findings["signals"])
 
     # The merchant offers 40 %; the buyer takes it.
     offer = api.post(

@@ -26,6 +26,7 @@ from arbitration.models import (
     RefundLine,
     Shipment,
 )
+from evidence.selectors import findings_summary
 
 from .prepared import Prepared
 
@@ -313,6 +314,7 @@ def dispute_detail_data(platform, pk: int) -> dict:
             ) in _EVIDENCE_REQUESTS.rows(dispute=pk)
         ],
         "review_due_at": when(review_due_at, zone),
+        "findings": findings_summary(pk),
         "timeline": [
             {
                 "action": action,

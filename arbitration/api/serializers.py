@@ -14,7 +14,8 @@ from arbitration.models import (
     RefundLine,
     Shipment,
 )
-from evidence.models import Evidence
+from evidence.models import Evidence, ForensicReport
+from evidence.selectors import findings_summary
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -189,7 +190,33 @@ class DecisionOutput(serializers.ModelSerializer):
         fields = ["outcome", "amount_fen", "lines", "reasoning", "source", "created_at"]
 
 
+def _counts(choices, help_text: str) -> serializers.Serializer:
+    """An object with one integer per choice value (the count of that value)."""
+    fields = {value: serializers.IntegerField() for value in choices.values}
+    return type(f"{choices.__name__}Counts", (serializers.Serializer,), fields)(help_text=help_text)
+
+
+class FindingsSide(serializers.Serializer):
+    evidence = serializers.IntegerField(help_text="Photos and videos this side submitted.")
+    analysis = _counts(Evidence.Analysis, "How many files are in each analysis state.")
+    verdicts = _counts(ForensicReport.Verdict, "Current reports by verdict.")
+    highest_forgery_score = serializers.FloatField(
+        allow_null=True, help_text="0-1, the highest of the current reports; null before any."
+    )
+    signals = serializers.ListField(
+        child=serializers.CharField(), help_text="Distinct forgery signal codes found."
+    )
+
+
+class FindingsOutput(serializers.Serializer):
+    """``evidence.selectors.findings_summary``: the forensic findings at a glance."""
+
+    buyer = FindingsSide()
+    merchant = FindingsSide()
+
+
 class DisputeDetail(DisputeSummary):
+    findings = serializers.SerializerMethodField()
     buyer = PartyOutput()
     merchant = PartyOutput()
     timeline = EventOutput(source="events", many=True)
@@ -213,8 +240,13 @@ class DisputeDetail(DisputeSummary):
             "shipments",
             "evidence_requests",
             "review_due_at",
+            "findings",
             "timeline",
         ]
+
+    @extend_schema_field(FindingsOutput)
+    def get_findings(self, dispute: Dispute) -> dict:
+        return findings_summary(dispute.pk)
 
 
 class HostedLinks(serializers.Serializer):
