@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import FilteredRelation, Q
 
 from . import forensics
 from .forensics import fingerprints as fp
@@ -150,7 +150,8 @@ def findings_summary(dispute_id: int) -> dict:
     the distinct forgery signal codes. The API's dispute body carries it, so a platform
     sees at a glance whether the photos are in doubt without fetching every report.
 
-    Three grouped reads, whatever the number of files."""
+    Two reads, whatever the number of files: each file with its current report, if any;
+    then the current reports' forgery signal codes."""
     sides = (Evidence.Role.BUYER, Evidence.Role.MERCHANT)
     out = {
         side.value: {
@@ -162,34 +163,26 @@ def findings_summary(dispute_id: int) -> dict:
         }
         for side in sides
     }
-    counts = (
+    current = Q(reports__analyzer_version=forensics.ANALYZER_VERSION)
+    files = (
         Evidence.objects.filter(dispute_id=dispute_id, role__in=sides)
-        .values_list("role", "analysis")
-        .annotate(n=Count("pk"))
+        .annotate(current=FilteredRelation("reports", condition=current))
         .order_by()
+        .values_list("role", "analysis", "current__verdict", "current__forgery_score")
     )
-    for role, analysis, n in counts:
-        out[role]["evidence"] += n
-        out[role]["analysis"][analysis] += n
-    current = {
-        "evidence__dispute_id": dispute_id,
-        "evidence__role__in": sides,
-        "analyzer_version": forensics.ANALYZER_VERSION,
-    }
-    verdicts = (
-        ForensicReport.objects.filter(**current)
-        .values_list("evidence__role", "verdict")
-        .annotate(n=Count("pk"), top=Max("forgery_score"))
-        .order_by()
-    )
-    for role, verdict, n, top in verdicts:
+    for role, analysis, verdict, score in files:
         side = out[role]
-        side["verdicts"][verdict] += n
-        highest = max(top, side["highest_forgery_score"] or 0.0)
-        side["highest_forgery_score"] = round(float(highest), 3)
+        side["evidence"] += 1
+        side["analysis"][analysis] += 1
+        if verdict is not None:
+            side["verdicts"][verdict] += 1
+            highest = max(score, side["highest_forgery_score"] or 0.0)
+            side["highest_forgery_score"] = round(float(highest), 3)
     codes = (
         Signal.objects.filter(
-            **{f"report__{key}": value for key, value in current.items()},
+            report__evidence__dispute_id=dispute_id,
+            report__evidence__role__in=sides,
+            report__analyzer_version=forensics.ANALYZER_VERSION,
             polarity=Signal.Polarity.FORGERY,
         )
         .values_list("report__evidence__role", "code")
