@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import FilteredRelation, Q
 
+from arbitration.prepared import Prepared
+
 from . import forensics
 from .forensics import fingerprints as fp
 from .hamming import hamming_sql
@@ -144,15 +146,45 @@ def current_reports(evidence_ids) -> dict[int, ForensicReport]:
     return {report.evidence_id: report for report in reports}
 
 
+_SIDES = (Evidence.Role.BUYER, Evidence.Role.MERCHANT)
+_FILES = Prepared(
+    lambda dispute: (
+        Evidence.objects.filter(dispute_id=dispute, role__in=_SIDES)
+        .annotate(
+            current=FilteredRelation(
+                "reports", condition=Q(reports__analyzer_version=forensics.ANALYZER_VERSION)
+            )
+        )
+        .order_by()
+        .values_list("role", "analysis", "current__verdict", "current__forgery_score")
+    ),
+    "dispute",
+)
+_FORGERY_CODES = Prepared(
+    lambda dispute: (
+        Signal.objects.filter(
+            report__evidence__dispute_id=dispute,
+            report__evidence__role__in=_SIDES,
+            report__analyzer_version=forensics.ANALYZER_VERSION,
+            polarity=Signal.Polarity.FORGERY,
+        )
+        .values_list("report__evidence__role", "code")
+        .distinct()
+        .order_by("report__evidence__role", "code")
+    ),
+    "dispute",
+)
+
+
 def findings_summary(dispute_id: int) -> dict:
     """What the forensic analysis found in a dispute's evidence, per side: how many files,
     where their analysis stands, the current reports' verdicts and highest forgery score, and
     the distinct forgery signal codes. The API's dispute body carries it, so a platform
     sees at a glance whether the photos are in doubt without fetching every report.
 
-    Two reads, whatever the number of files: each file with its current report, if any;
-    then the current reports' forgery signal codes."""
-    sides = (Evidence.Role.BUYER, Evidence.Role.MERCHANT)
+    Two reads, whatever the number of files (each file with its current report, if any;
+    then the current reports' forgery signal codes), compiled once per connection: the API
+    answers every dispute read with this."""
     out = {
         side.value: {
             "evidence": 0,
@@ -161,16 +193,9 @@ def findings_summary(dispute_id: int) -> dict:
             "highest_forgery_score": None,
             "signals": [],
         }
-        for side in sides
+        for side in _SIDES
     }
-    current = Q(reports__analyzer_version=forensics.ANALYZER_VERSION)
-    files = (
-        Evidence.objects.filter(dispute_id=dispute_id, role__in=sides)
-        .annotate(current=FilteredRelation("reports", condition=current))
-        .order_by()
-        .values_list("role", "analysis", "current__verdict", "current__forgery_score")
-    )
-    for role, analysis, verdict, score in files:
+    for role, analysis, verdict, score in _FILES.rows(dispute=dispute_id):
         side = out[role]
         side["evidence"] += 1
         side["analysis"][analysis] += 1
@@ -178,17 +203,6 @@ def findings_summary(dispute_id: int) -> dict:
             side["verdicts"][verdict] += 1
             highest = max(score, side["highest_forgery_score"] or 0.0)
             side["highest_forgery_score"] = round(float(highest), 3)
-    codes = (
-        Signal.objects.filter(
-            report__evidence__dispute_id=dispute_id,
-            report__evidence__role__in=sides,
-            report__analyzer_version=forensics.ANALYZER_VERSION,
-            polarity=Signal.Polarity.FORGERY,
-        )
-        .values_list("report__evidence__role", "code")
-        .distinct()
-        .order_by("report__evidence__role", "code")
-    )
-    for role, code in codes:
+    for role, code in _FORGERY_CODES.rows(dispute=dispute_id):
         out[role]["signals"].append(code)
     return out

@@ -10,8 +10,7 @@ from rest_framework import authentication, exceptions, permissions, throttling
 
 from accounts.models import ApiKey, Platform
 from accounts.services import KEY_PREFIX, LAST_USED_GRANULARITY, _hash_key
-
-from .prepared import Prepared, fields_of
+from arbitration.prepared import Prepared, fields_of
 
 _KEY_FIELDS = fields_of(ApiKey)
 _PLATFORM_FIELDS = fields_of(Platform)

@@ -26,9 +26,8 @@ from arbitration.models import (
     RefundLine,
     Shipment,
 )
+from arbitration.prepared import Prepared
 from evidence.selectors import findings_summary
-
-from .prepared import Prepared
 
 
 def when(value, zone=None):

@@ -1,4 +1,5 @@
-"""Read queries compiled once, run many times: the API's hot reads without the ORM's overhead.
+"""Read queries compiled once, run many times: hot reads (the API's dispute body, the key
+check, the findings summary) without the ORM's overhead.
 
 Building and compiling a queryset costs more CPU than PostgreSQL spends answering it (about
 0.4 ms of Python for a one-table read). A ``Prepared`` query is written as an ordinary
@@ -7,7 +8,9 @@ quoting, ordering) and converts the values (datetimes, JSON) exactly as it would
 compiled once per database connection, with stand-in parameters that each call replaces.
 
 Only for queries whose SQL does not depend on the parameter values: equality filters on ids,
-no ``__in`` lists, no ``None`` (which compiles to ``IS NULL``).
+no ``__in`` list or ``None`` (which compiles to ``IS NULL``) as a parameter. Constants written
+into the queryset (an ``__in`` of fixed choices, the analyzer version) stay as they were
+compiled, for the life of the connection.
 """
 
 from __future__ import annotations
