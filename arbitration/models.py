@@ -153,9 +153,14 @@ class Dispute(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.order.external_id}"
 
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """The reference parties and platforms quote, e.g. ``TP-000042``."""
+        return f"TP-{pk:06d}"
+
     @property
     def reference(self) -> str:
-        return f"TP-{self.pk:06d}"
+        return self.reference_of(self.pk)
 
 
 class Offer(models.Model):

@@ -41,10 +41,6 @@ def when(value, zone=None):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def reference(pk: int) -> str:
-    return f"TP-{pk:06d}"  # Dispute.reference
-
-
 # --- summary (list) -------------------------------------------------------------------------
 SUMMARY_VALUES = (
     "pk",
@@ -64,7 +60,7 @@ def summary(row: dict, zone=None) -> dict:
     """``DisputeSummary`` of a ``values(*SUMMARY_VALUES)`` row (datetimes in ``zone``)."""
     return {
         "id": row["pk"],
-        "reference": reference(row["pk"]),
+        "reference": Dispute.reference_of(row["pk"]),
         "order": row["order__external_id"],
         "state": row["state"],
         "reason": row["reason"],
@@ -83,16 +79,7 @@ _DISPUTE = Prepared(
         Dispute.objects.filter(platform_id=platform, pk=pk)
         .order_by()
         .values_list(
-            "pk",
-            "order__external_id",
-            "state",
-            "reason",
-            "remedy",
-            "claimed_amount_fen",
-            "waiting_on",
-            "deadline_at",
-            "opened_at",
-            "updated_at",
+            *SUMMARY_VALUES,
             "description",
             "merchant_statement",
             "buyer_tier",
@@ -237,7 +224,7 @@ def dispute_detail_data(platform, pk: int) -> dict:
         }
     return {
         "id": pk,
-        "reference": reference(pk),
+        "reference": Dispute.reference_of(pk),
         "order": order,
         "state": state,
         "reason": reason,
