@@ -127,6 +127,18 @@ def test_the_deadline_reads_in_the_viewers_time_zone(merchant_client, dispute):
     assert ">in 20 h<" in html
 
 
+def test_a_page_names_the_zone_it_was_rendered_in_and_only_a_get_may_reload(client, db):
+    """static/js/timezone.js reloads a page once if it was rendered on another clock than the
+    browser's; it must never repeat a POST, so only pages answered to a GET allow it."""
+    page = client.get(reverse("login")).content.decode()
+    assert '<html lang="zh-Hans" data-tz="Asia/Shanghai" data-tz-refresh>' in page
+    client.cookies["tz"] = "America/New_York"
+    refused = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and 'data-tz="America/New_York"' in html
+    assert "data-tz-refresh" not in html
+
+
 @pytest.mark.parametrize("cookie", ["Mars/Olympus", "../../etc/passwd", "x" * 300, "UTC;drop"])
 def test_a_bad_time_zone_cookie_falls_back_to_the_default(merchant_client, dispute, cookie):
     merchant_client.cookies["tz"] = cookie

@@ -14,7 +14,7 @@ def test_pages_are_in_chinese_by_default(buyer, dispute):
     client.cookies.clear()
     client.force_login(buyer.user)
     html = client.get(reverse("dispute", kwargs={"pk": dispute.pk})).content.decode()
-    assert '<html lang="zh-Hans">' in html
+    assert '<html lang="zh-Hans" ' in html
     assert "时间线" in html  # Timeline
     assert "等待商家" in html  # the state: awaiting merchant
     assert "破损" in html  # the reason: damaged
@@ -29,7 +29,7 @@ def test_switching_to_english_renders_english(buyer, dispute):
     )
     assert response.status_code == 302
     html = client.get(response["Location"]).content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" ' in html
     assert "Timeline" in html
     assert "awaiting merchant" in html
 
