@@ -8,6 +8,7 @@ from PIL import Image
 from accounts.models import Party
 from arbitration import services
 from tests.factories import OrderFactory, PartyFactory, PlatformFactory, UserFactory
+from tests.fixtures.receiver import Receiver
 
 # Real Celery worker processes (``worker``, ``start_worker``) for the modules that need them.
 pytest_plugins = ["tests.worker"]
@@ -53,6 +54,14 @@ def _private_cache(settings, request):
             "LOCATION": request.node.nodeid,
         }
     }
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver listening on 127.0.0.1 for the test's length."""
+    server = Receiver()
+    yield server
+    server.close()
 
 
 @pytest.fixture

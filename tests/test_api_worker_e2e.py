@@ -24,7 +24,7 @@ from accounts.services import api_key_create
 from tests.factories import PlatformFactory
 from tests.fixtures import forensic as f
 from tests.fixtures.photos import camera_photo, scene
-from tests.webhooks.conftest import Receiver
+from tests.fixtures.receiver import Receiver
 from tests.worker import Worker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -105,13 +105,6 @@ def wait_until(check, what: str, hooks: Hooks):
         f"Timed out after {SETTLE_TIMEOUT}s waiting for {what}. The receiver got:\n"
         f"{hooks.summary()}\n--- worker log ---\n{hooks.worker.output()}"
     )
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

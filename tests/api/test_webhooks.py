@@ -4,7 +4,7 @@ import pytest
 
 from tests.api.conftest import error_of
 from tests.conftest import jpeg_upload
-from tests.webhooks.conftest import Receiver, verify
+from tests.webhooks.conftest import verify
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -14,13 +14,6 @@ URL = "https://hooks.example.com/tianping"
 @pytest.fixture(autouse=True)
 def _private_urls_allowed(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.close()
 
 
 @pytest.fixture

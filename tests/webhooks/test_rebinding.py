@@ -17,11 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.utils import translation
 
+from tests.fixtures.receiver import Receiver
 from webhooks import addresses, services, transport
 from webhooks.addresses import Destination
 from webhooks.models import DeliveryAttempt, WebhookDelivery
-
-from .conftest import Receiver
 
 PUBLIC = "93.184.215.14"
 HOST = "hooks.example.com"
