@@ -8,9 +8,7 @@ import logging
 import time
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,6 +19,7 @@ from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
 from . import forensics
+from .engine_settings import detector_model_path, trust_anchors
 from .forensics import fingerprints as fp
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
@@ -35,11 +34,6 @@ STALE_RUNNING = timedelta(minutes=15)
 def _read(field) -> bytes:
     with field.open("rb") as handle:
         return handle.read()
-
-
-def _trust_anchors() -> str | None:
-    path = settings.C2PA_TRUST_ANCHORS
-    return Path(path).read_text() if path else None
 
 
 def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
@@ -119,8 +113,8 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
         # Only a buyer's claim photo must postdate delivery: listing photos and the
         # merchant's packing photos are taken before it by nature.
         delivered_at=evidence.order.delivered_at if evidence.role == Evidence.Role.BUYER else None,
-        trust_anchors_pem=_trust_anchors(),
-        detector_model_path=settings.FORENSICS_DETECTOR_MODEL or None,
+        trust_anchors_pem=trust_anchors(),
+        detector_model_path=detector_model_path(),
     )
     started = time.perf_counter()
     report = forensics.analyze(data, context)

@@ -8,6 +8,7 @@ from accounts.models import Party
 from arbitration.errors import DomainError
 
 from .analysis import enqueue_analysis
+from .engine_settings import upload_limits
 from .forensics.intake import Inspected, RejectedFile, inspect_file
 from .forensics.safe_copy import make_safe_copy
 from .models import Evidence
@@ -19,12 +20,7 @@ class RejectedUpload(DomainError):
 
 def _inspect(upload) -> Inspected:
     try:
-        return inspect_file(
-            upload,
-            max_bytes=settings.EVIDENCE_MAX_IMAGE_BYTES,
-            max_video_bytes=settings.EVIDENCE_MAX_VIDEO_BYTES,
-            max_pixels=settings.EVIDENCE_MAX_PIXELS,
-        )
+        return inspect_file(upload, **upload_limits())
     except RejectedFile as exc:
         name = getattr(upload, "name", "") or "file"
         raise RejectedUpload(f"{name}: {exc.message}", code=exc.code, field="files") from exc

@@ -2,16 +2,14 @@
 [--delivered-at YYYY-MM-DD] [--json]`: the worker's analysis, from a shell, no database."""
 
 import datetime as dt
-import io
 import json
 import sys
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from evidence.forensics import Context, KnownFingerprint, Reference, analyze, fingerprints
-from evidence.forensics.intake import RejectedFile, inspect_file
+from evidence.engine_settings import detector_model_path, trust_anchors, upload_limits
+from evidence.forensics.files import analyze_path, context_for
+from evidence.forensics.intake import RejectedFile
 
 
 class Command(BaseCommand):
@@ -28,46 +26,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            data = self._image(opts["path"])
-            context = Context(
-                listing=[Reference(p, self._image(p), Path(p).name) for p in opts["listing"]],
-                known=[self._known(p) for p in opts["known"]],
+            limits = upload_limits()
+            context = context_for(
+                listing=opts["listing"],
+                known=opts["known"],
                 delivered_at=_date(opts["delivered_at"]),
-                trust_anchors_pem=_anchors(),
-                detector_model_path=getattr(settings, "FORENSICS_DETECTOR_MODEL", None) or None,
+                limits=limits,
+                trust_anchors_pem=trust_anchors(),
+                detector_model_path=detector_model_path(),
             )
+            report = analyze_path(opts["path"], context, limits)
         except RejectedFile as exc:
             self._fail(exc.code, exc.message)
-        try:
-            report = analyze(data, context)
         except Exception as exc:  # an engine bug must still answer in the documented shape
             self._fail("analysis_failed", f"The analysis failed: {exc!r}", status=1)
         if opts["json"]:
             self.stdout.write(json.dumps(report.to_dict(file=opts["path"]), ensure_ascii=False))
         else:
             self._table(opts["path"], report)
-
-    def _read(self, path: str) -> bytes:
-        try:
-            return Path(path).read_bytes()
-        except OSError as exc:
-            raise RejectedFile("unreadable", f"Cannot read {path}: {exc.strerror}.") from exc
-
-    def _image(self, path: str) -> bytes:
-        """Read a file and apply the upload rules to it: the engine only sees valid images."""
-        data = self._read(path)
-        try:
-            inspected = inspect_file(io.BytesIO(data), **_limits())
-        except RejectedFile as exc:
-            raise RejectedFile(exc.code, f"{path}: {exc.message}") from exc
-        if inspected.kind != "image":
-            raise RejectedFile("not_an_image", f"{path}: only images can be analysed, not video.")
-        return data
-
-    def _known(self, path: str) -> KnownFingerprint:
-        data = self._image(path)
-        stored = fingerprints.of_bytes(data, views=False)
-        return KnownFingerprint(path, stored, Path(path).name, image=data)
 
     def _fail(self, code: str, message: str, status: int = 2):
         self.stdout.write(json.dumps({"error": {"code": code, "message": message}}))
@@ -99,18 +75,3 @@ def _date(value: str | None) -> dt.date | None:
         raise RejectedFile(
             "bad_date", f"--delivered-at must be YYYY-MM-DD, not {value!r}."
         ) from exc
-
-
-def _limits() -> dict:
-    out = {}
-    names = (("max_bytes", "EVIDENCE_MAX_IMAGE_BYTES"), ("max_pixels", "EVIDENCE_MAX_PIXELS"))
-    for key, name in names:
-        value = getattr(settings, name, None)
-        if value:
-            out[key] = value
-    return out
-
-
-def _anchors() -> str | None:
-    path = getattr(settings, "C2PA_TRUST_ANCHORS", None)
-    return Path(path).read_text() if path else None
