@@ -56,9 +56,11 @@ def _window_sum(a: np.ndarray, h: int, w: int) -> np.ndarray:
     return c[h:, w:] - c[:-h, w:] - c[h:, :-w] + c[:-h, :-w]
 
 
-def _scales(ratio: float, lo: float, hi: float, step: float) -> list[tuple[float, float]]:
+def _scales(
+    ratio: float, lo: float, hi: float, step: float, min_cover: float = MIN_COVER
+) -> list[tuple[float, float]]:
     """(fx, fy) pairs keeping the copy's aspect: fy = fx * ratio, both within [lo, 1]."""
-    a = max(lo, MIN_COVER, MIN_COVER / ratio)
+    a = max(lo, min_cover, min_cover / ratio)
     b = min(hi, 1.0, 1.0 / ratio)
     if a > b:
         return []
@@ -80,22 +82,29 @@ def _best(ref: np.ndarray, copy: Image.Image, scales) -> tuple[float, float, flo
     return best
 
 
-def align(copy: Image.Image, reference: Image.Image) -> Alignment:
-    """Best placement of `copy` (or its mirror image) inside `reference`."""
+def align(
+    copy: Image.Image,
+    reference: Image.Image,
+    *,
+    mirror: bool = True,
+    min_cover: float = MIN_COVER,
+) -> Alignment:
+    """Best placement of `copy` (or, with `mirror`, its mirror image) inside `reference`,
+    keeping at least `min_cover` of the reference per axis."""
     ref_c = _array(reference, COARSE_SIDE)
     rh, rw = ref_c.shape
     ratio = (copy.size[1] / copy.size[0]) * (rw / rh)
     results = []
-    for mirrored in (False, True):
+    for mirrored in (False, True) if mirror else (False,):
         c = ImageOps.mirror(copy) if mirrored else copy
-        scales = [*_scales(ratio, MIN_COVER, 1.0, COARSE_STEP), (1.0, 1.0)]
+        scales = [*_scales(ratio, min_cover, 1.0, COARSE_STEP, min_cover), (1.0, 1.0)]
         results.append((_best(ref_c, c, scales), mirrored))
     (score, fx, fy, _, _), mirrored = max(results, key=lambda r: r[0][0])
     c = ImageOps.mirror(copy) if mirrored else copy
     ref_f = _array(reference, FINE_SIDE)
     fh, fw = ref_f.shape
     ratio_f = (copy.size[1] / copy.size[0]) * (fw / fh)
-    fine = _scales(ratio_f, fx - 2 * COARSE_STEP, fx + 2 * COARSE_STEP, FINE_STEP)
+    fine = _scales(ratio_f, fx - 2 * COARSE_STEP, fx + 2 * COARSE_STEP, FINE_STEP, min_cover)
     score, fx, fy, x, y = _best(ref_f, c, [*fine, (1.0, 1.0)])
     return Alignment(
         ncc=score,
