@@ -5,6 +5,8 @@ and telling texture from noise at this cost is not reliable enough to accuse any
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from . import heatmap, regions
@@ -13,32 +15,104 @@ from .decoded import Decoded
 from .types import Context, Result, Signal
 
 FLOOR_PERCENTILE = 20
+MIN_BLOCKS = 2  # 8 x 8 blocks per cell side: the floor is a percentile, one block is no floor
 CLEAN_RATIO = 0.12  # a cell this much cleaner than the photo's median floor is odd
 MIN_REFERENCE = 0.3  # below this the photo's noise was compressed away: nothing to compare
-MIN_DIFF = 0.3  # gray levels between a cell's floor and the reference
+MIN_DIFF = 0.2  # gray levels between a cell's floor and the reference
 MIN_AREA = 0.004
 MAX_AREA = 0.35
 MIN_CELLS = 4
+DARK, BRIGHT = 16, 224  # outside this, tone curves' toe and shoulder flatten the noise
+CLIP_LOW, CLIP_HIGH = 4, 251
+MAX_CLIPPED = 0.02  # share of clipped pixels above which a cell is not judged
+TEXTURE_BANDS = 6
+TONE_BANDS = 3
+MIN_BAND_CELLS = 24
 
 
-def floors(img: Decoded) -> tuple[np.ndarray, np.ndarray]:
-    """Noise floor per cell and a validity mask (not clipped to black or white)."""
+class Cells(NamedTuple):
+    floor: np.ndarray  # noise floor: the quiet blocks' diagonal detail
+    texture: np.ndarray  # how busy the content of those quiet blocks is
+    brightness: np.ndarray
+    valid: np.ndarray  # comparable: not dark, not bright, (almost) no clipped pixels
+
+
+def cells(img: Decoded) -> Cells:
+    """Per-cell statistics, all read from the cell's quietest 8 x 8 blocks: a cell that is half
+    sky and half foliage is judged as sky, its quiet half, against other skies. Highlights and
+    crushed shadows are left out: a sensor's clipped pixels carry no noise at all."""
     blocks = hh_blocks(img)
-    k = cell_size(img) // 8
+    k = max(MIN_BLOCKS, cell_size(img) // 8)
     gh, gw = blocks.shape[0] // k, blocks.shape[1] // k
-    cells = blocks[: gh * k, : gw * k].reshape(gh, k, gw, k).transpose(0, 2, 1, 3)
-    floor = np.percentile(cells.reshape(gh, gw, k * k), FLOOR_PERCENTILE, axis=2)
+    if gh == 0 or gw == 0:
+        empty = np.zeros((gh, gw), np.float32)
+        return Cells(empty, empty, empty, empty.astype(bool))
+    busy = _content_busyness(img.gray)[: blocks.shape[0], : blocks.shape[1]]
+    floor = _quiet(blocks, k, gh, gw)
+    order = np.argsort(_grouped(blocks, k, gh, gw), axis=2)[..., : max(1, k * k // 5)]
+    texture = np.take_along_axis(_grouped(busy, k, gh, gw), order, axis=2).mean(axis=2)
     brightness = block_mean(img.gray, k * 8)[:gh, :gw]
-    valid = (brightness > 10) & (brightness < 245)
-    return floor.astype(np.float32), valid
+    clipped = block_mean(((img.gray <= CLIP_LOW) | (img.gray >= CLIP_HIGH)).view(np.uint8), k * 8)
+    valid = (brightness > DARK) & (brightness < BRIGHT) & (clipped[:gh, :gw] < MAX_CLIPPED)
+    return Cells(floor, texture.astype(np.float32), brightness, valid)
+
+
+def _content_busyness(gray: np.ndarray) -> np.ndarray:
+    """Per 8 x 8 block, how much its four 4 x 4 quarters differ in mean: the block's own
+    content at a scale where pixel noise has averaged out, and blind to its neighbours."""
+    q = block_mean(gray, 4)
+    q = q[: q.shape[0] // 2 * 2, : q.shape[1] // 2 * 2]
+    a, b, c, d = q[0::2, 0::2], q[0::2, 1::2], q[1::2, 0::2], q[1::2, 1::2]
+    return np.abs(a - b) + np.abs(c - d) + np.abs(a - c) + np.abs(b - d)
+
+
+def _grouped(a: np.ndarray, k: int, gh: int, gw: int) -> np.ndarray:
+    return a[: gh * k, : gw * k].reshape(gh, k, gw, k).transpose(0, 2, 1, 3).reshape(gh, gw, -1)
+
+
+def _quiet(blocks: np.ndarray, k: int, gh: int, gw: int) -> np.ndarray:
+    return np.percentile(_grouped(blocks, k, gh, gw), FLOOR_PERCENTILE, axis=2).astype(np.float32)
+
+
+def _expected_floor(
+    floor: np.ndarray, valid: np.ndarray, texture: np.ndarray, brightness: np.ndarray
+) -> np.ndarray:
+    """Each cell's expected floor: the median floor of the valid cells as busy and as bright
+    as itself (bands by rank of texture and of brightness). A real flat surface is compared
+    with the photo's other flat surfaces of its tone, which camera noise reduction and JPEG
+    clean just as much; NaN where a band has too few cells to say anything."""
+    out = np.full(floor.shape, np.nan, np.float32)
+    if valid.sum() < TEXTURE_BANDS * TONE_BANDS * MIN_BAND_CELLS:
+        return out
+    band = _bands(texture, valid, TEXTURE_BANDS) * TONE_BANDS
+    band += _bands(brightness, valid, TONE_BANDS)
+    for b in np.unique(band):
+        members = valid & (band == b)
+        if members.sum() >= MIN_BAND_CELLS:
+            out[band == b] = np.median(floor[members])
+    return out
+
+
+def _bands(values: np.ndarray, valid: np.ndarray, n: int) -> np.ndarray:
+    edges = np.quantile(values[valid], np.linspace(0, 1, n + 1))
+    return np.clip(np.searchsorted(edges, values, side="right") - 1, 0, n - 1)
+
+
+def _at_border(box, shape: tuple[int, int]) -> bool:
+    """A clean area running out of the frame is a surface that goes on beyond it (sky, road,
+    wall, a game's HUD); what is painted onto the goods sits inside the picture."""
+    x0, y0, x1, y1 = box[:4]
+    return x0 == 0 or y0 == 0 or x1 == shape[1] or y1 == shape[0]
 
 
 def run(img: Decoded, context: Context) -> Result:
-    floor, valid = floors(img)
+    c = cells(img)
+    floor, valid = c.floor, c.valid
     if not valid.any():
-        return Result([])
+        return Result([])  # smaller than one cell, or nothing comparable
     reference = float(np.median(floor[valid]))
-    ratio = (floor + 0.05) / (reference + 0.05)
+    expected = _expected_floor(floor, valid, c.texture, c.brightness)
+    ratio = np.nan_to_num((floor + 0.05) / (expected + 0.05), nan=1.0)
     maps = {
         "noise": heatmap.render(
             np.clip(np.abs(np.log(ratio)) / np.log(9), 0, 1), img.width, img.height
@@ -46,9 +120,10 @@ def run(img: Decoded, context: Context) -> Result:
     }
     if reference < MIN_REFERENCE:
         return Result([], maps, {"noise_reference": round(reference, 3)})
-    odd = valid & (np.abs(floor - reference) > MIN_DIFF)
+    odd = valid & (expected - floor > MIN_DIFF)
     odd &= ratio < CLEAN_RATIO
     found = regions.boxes(odd, min_cells=max(MIN_CELLS, int(MIN_AREA * odd.size)))
+    found = [b for b in found if not _at_border(b, odd.shape)]
     area = sum(b[4] for b in found) / odd.size
     meta = {"noise_reference": round(reference, 3)}
     if not found or area > MAX_AREA:

@@ -14,7 +14,8 @@ camera and phone originals of the real corpus, 1996-2016, a dozen makes):
   blurred to the thumbnail's real detail, the main image's tones are mapped onto the
   thumbnail's (a monotone histogram match, not a straight line), and only a compact area
   that differs by far more than the whole frame does counts. On the corpus's originals the
-  largest changed cell after this is 23 grey levels; a painted-on stain behind the same camera thumbnail differs by 120-190.
+  largest changed cell after this is 23 grey levels; a painted-on stain behind the same
+  camera thumbnail differs by 120-190.
 - Flat frames (lens cap, dark room) and main images smaller than their thumbnail have
   nothing to compare: no finding, rather than a guess.
 """

@@ -91,12 +91,12 @@ def test_a_bad_listing_file_is_refused_by_name(tmp_path):
 def test_an_engine_failure_still_answers_in_the_error_shape(tmp_path, monkeypatch):
     from django.core.management import call_command
 
-    from evidence.management.commands import analyze_image
+    from evidence.forensics import files
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analyze_image, "analyze", broken)
+    monkeypatch.setattr(files, "analyze", broken)
     photo = tmp_path / "p.jpg"
     photo.write_bytes(camera_photo(width=160, height=120))
     out = io.StringIO()
