@@ -98,7 +98,7 @@ def run(img: Decoded, context: Context) -> Result:
     except _Unreadable as exc:
         meta = {"state": "unreadable", "integrity": NOT_VERIFIABLE, "error": str(exc)[:300]}
         return Result([], metadata={"c2pa": meta})
-    return _signals(store, anchors=bool(context.trust_anchors_pem))
+    return judge(store, anchors=bool(context.trust_anchors_pem))
 
 
 class _NoManifest(Exception):
@@ -153,7 +153,9 @@ class _Declaration:
     in_parent: bool
 
 
-def _signals(store: dict, anchors: bool) -> Result:
+def judge(store: dict, anchors: bool) -> Result:
+    """The signals a reader's manifest store (its JSON, plus ``_state``) supports; `anchors`
+    says whether trust anchors were configured."""
     manifests = store.get("manifests") or {}
     label = store.get("active_manifest") or ""
     manifest = manifests.get(label, {})
