@@ -6,12 +6,16 @@ without the EKU, CAWG identity codes, the 2023 Truepic exclusion layout) are jud
 reader stores of the same shape as c2pa-python 0.38.1 reads those real files.
 """
 
+import io
+
 import pytest
+from PIL import Image
 
 from evidence.forensics import Context, analyze
 from evidence.forensics.c2pa_manifest import CAPTURE_SCORE_UNTRUSTED, judge
 from tests.fixtures import c2pa_files as c2
 from tests.fixtures.c2pa_certs import make_chain
+from tests.fixtures.photos import scene
 
 ANCHORS = Context(trust_anchors_pem=make_chain().ca_pem)
 C2PA_CODES = {"provenance.c2pa_ai", "provenance.c2pa_capture", "provenance.c2pa_invalid"}
@@ -100,6 +104,16 @@ def test_an_edit_of_a_camera_capture_is_not_ai():
     report = analyze(c2.signed(parent=c2.signed("digitalCapture")), ANCHORS)
     assert not report.codes() & C2PA_CODES
     assert report.verdict != "ai_generated"
+
+
+def test_a_jpeg_with_a_gain_map_index_is_read():
+    """Pixel-style captures carry an MPF index (the Ultra HDR gain map): Pillow says MPO."""
+    first, gain_map = Image.fromarray(scene(320, 240, 1)), Image.fromarray(scene(160, 120, 2))
+    mpo = io.BytesIO()
+    first.save(mpo, "MPO", save_all=True, append_images=[gain_map], quality=90)
+    report = analyze(c2.signed("computationalCapture", jpeg=mpo.getvalue()), ANCHORS)
+    assert report.format == "MPO"
+    assert report.signal("provenance.c2pa_capture").data["trusted"] is True
 
 
 @pytest.mark.parametrize(
