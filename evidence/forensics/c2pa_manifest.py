@@ -1,6 +1,6 @@
 """C2PA manifests read with c2pa-python: AI source types, camera capture, failed validation.
 
-What the reader's failure codes mean here (the code lists are in `c2pa_status`):
+What the reader's failure codes mean here (`c2pa_status` lists the codes and classes them):
 
 - **Changed** (``provenance.c2pa_invalid``): a hash over the file's bytes
   (``assertion.dataHash/boxesHash/bmffHash.mismatch``), the claim signature
@@ -49,7 +49,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from .c2pa_status import CHANGED, IDENTITY, UNVERIFIABLE, classify, credential_state, layout_only
+from .c2pa_status import CHANGED, INTACT, NOT_VERIFIABLE, Check, classify, validate
 from .decoded import Decoded
 from .types import AUTHENTIC, Context, Result, Signal
 
@@ -65,7 +65,6 @@ CAPTURE_SCORE_TRUSTED = 0.9
 CAPTURE_SCORE_UNTRUSTED = 0.4
 INVALID_SCORE = 0.8
 MAX_ANCESTORS = 16  # parentOf chains are a few links long; the bound guards a crafted store
-INTACT, NOT_VERIFIABLE = "intact", "not_verifiable"
 HASH_CODES = {"assertion.dataHash.mismatch", "assertion.bmffHash.mismatch"}
 HASH_CODES |= {"assertion.boxesHash.mismatch", "assertion.collectionHash.mismatch"}
 MIME = {
@@ -135,17 +134,6 @@ def _read(data: bytes, mime: str, anchors: str | None) -> dict:
 
 
 @dataclass(frozen=True)
-class _Check:
-    integrity: str
-    credential: str
-    codes: frozenset[str]  # every failure code, active manifest and ingredient deltas
-    changed: tuple[str, ...]
-    unverified: tuple[str, ...]
-    identity: bool
-    in_ingredient: bool  # the changes are only in an ingredient's manifest
-
-
-@dataclass(frozen=True)
 class _Declaration:
     source_type: str
     score: float
@@ -160,7 +148,7 @@ def judge(store: dict, anchors: bool) -> Result:
     label = store.get("active_manifest") or ""
     manifest = manifests.get(label, {})
     state = store.get("_state") or "Unknown"
-    check = _check(store, trusted=state == "Trusted")
+    check = validate(store, trusted=state == "Trusted")
     who = _signer(manifest)
     meta = {
         "state": state,
@@ -216,44 +204,7 @@ def judge(store: dict, anchors: bool) -> Result:
     return Result(signals, {}, {"c2pa": meta})
 
 
-def _check(store: dict, trusted: bool) -> _Check:
-    results = store.get("validation_results") or {}
-    active = results.get("activeManifest")
-    if active is None:  # a store without per-manifest results lists only its failures
-        failures, successes = list(store.get("validation_status") or []), []
-    else:
-        failures, successes = list(active.get("failure") or []), list(active.get("success") or [])
-    deltas = [
-        f
-        for d in results.get("ingredientDeltas") or []
-        for f in (d.get("validationDeltas") or {}).get("failure") or []
-    ]
-    layout = [f for f in failures if layout_only(f, successes)]
-    measured = [f for f in failures + deltas if f not in layout]
-    codes = {f.get("code") or "" for f in failures + deltas} - {""}
-    changed = {f.get("code") for f in measured if classify(f.get("code") or "") == CHANGED}
-    changed_active = {f.get("code") for f in failures if f.get("code") in changed}
-    unverified = {c for c in codes if classify(c) == UNVERIFIABLE}
-    unverified |= {f"{f.get('code')} (exclusion layout only)" for f in layout}
-    if changed:
-        integrity = CHANGED
-    elif unverified:
-        integrity = NOT_VERIFIABLE
-    else:
-        integrity = INTACT
-    active_codes = {f.get("code") or "" for f in failures}
-    return _Check(
-        integrity=integrity,
-        credential=credential_state(active_codes, trusted),
-        codes=frozenset(codes),
-        changed=tuple(sorted(changed)),
-        unverified=tuple(sorted(unverified)),
-        identity=any(classify(c) == IDENTITY for c in codes),
-        in_ingredient=bool(changed) and not changed_active,
-    )
-
-
-def _invalid(check: _Check, declared: _Declaration | None) -> Signal:
+def _invalid(check: Check, declared: _Declaration | None) -> Signal:
     codes = ", ".join(check.changed)
     if check.in_ingredient:
         what = "an ingredient's manifest inside the file was altered after it was signed"
@@ -268,7 +219,7 @@ def _invalid(check: _Check, declared: _Declaration | None) -> Signal:
     return Signal("provenance.c2pa_invalid", INVALID_SCORE, detail=detail, data=data)
 
 
-def _trust_note(who: str, check: _Check, anchors: bool) -> str:
+def _trust_note(who: str, check: Check, anchors: bool) -> str:
     if check.credential == "trusted":
         note = f"signer {who} is trusted by the configured anchors"
     else:
