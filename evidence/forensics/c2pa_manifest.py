@@ -1,15 +1,55 @@
 """C2PA manifests read with c2pa-python: AI source types, camera capture, failed validation.
 
+What the reader's failure codes mean here (`c2pa_status` lists the codes and classes them):
+
+- **Changed** (``provenance.c2pa_invalid``): a hash over the file's bytes
+  (``assertion.dataHash/boxesHash/bmffHash.mismatch``), the claim signature
+  (``claimSignature.mismatch``/``.missing``) or the claim's own references
+  (``assertion.hashedURI.mismatch``, ``assertion.missing``, ``assertion.required.missing``,
+  ``claim.hardBindings.missing``...) fails, in the active manifest or in an ingredient's
+  manifest the file carries. Only these measure that something signed is no longer as it
+  was signed. What such a manifest declares is not reported: it may not describe these bytes.
+- **Credential** (no finding): ``signingCredential.untrusted``/``.invalid``/``.expired``/
+  ``.ocsp.revoked``, ``claimSignature.outsideValidity``, ``timeStamp.*``. The signature
+  verifies with the certificate in the file, so the file is as its signer made it; we only
+  cannot vouch for *who* that was. Certificates without a trusted time-stamp are checked
+  against today's date, so real Black Forest Labs and OpenAI/Sora files read "expired"
+  months after they were made; Samsung's Galaxy certificate lacks the EKU c2pa-rs wants
+  ("invalid"). The declarations stand: an AI source type is reported as such (nobody
+  forges a confession), a capture counts only as an untrusted one (0.4, and none when the
+  certificate was revoked), and the signal detail names the credential's state.
+- **Identity** (no finding): CAWG identity-assertion codes (``cawg.*``: DID unavailable,
+  identity signature mismatch, ``valid_until`` passed, untrusted identity credential).
+  They say the named person or organisation is unproven; the content hashes are separate.
+- **Not verifiable** (no finding): a remote (cloud) manifest, which is never fetched (an
+  upload must not make the server call a URL its uploader chose), a manifest the reader
+  cannot parse, ``algorithm.unsupported``, ``general.error`` and any code not listed, and a
+  data-hash "mismatch" on an assertion whose hash itself matched (newer c2pa-rs refuses
+  an exclusion range that is not exactly where the manifest sits; 2023 Truepic captures
+  read so). Breaking a manifest is no stronger evidence than stripping it, which anyone can
+  do, so none of these accuses; but no capture credit is given either.
+
+AI source types are read from the active manifest's actions and, following ``parentOf``
+ingredients (the one ``c2pa.opened`` names), from the manifests the file was made from:
+ChatGPT and Gemini sign an active manifest that only records ``c2pa.opened`` and edits of
+a parent whose manifest says ``trainedAlgorithmicMedia``. A parent whose own validation
+shows a change is not followed. Components (``componentOf``/``inputTo``) are not followed:
+a composite's signer declares ``compositeWithTrainedAlgorithmicMedia`` itself when it
+applies (Samsung Galaxy AI edits do).
+
 Trust is decided by the configured anchors only (PEM); without anchors a valid signature
-is reported as "valid but untrusted". Remote manifests are never fetched: analysing an
-upload must not make network calls an uploader controls.
+is reported as "valid but untrusted". The metadata ``c2pa`` entry says ``integrity``
+(intact / changed / not_verifiable) and ``credential`` (trusted / untrusted / expired /
+invalid / revoked) beside the reader's ``state``.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 
+from .c2pa_status import CHANGED, INTACT, NOT_VERIFIABLE, Check, classify, validate
 from .decoded import Decoded
 from .types import AUTHENTIC, Context, Result, Signal
 
@@ -24,30 +64,48 @@ CAPTURE_SOURCE_TYPES = {"digitalCapture", "computationalCapture", "compositeCapt
 CAPTURE_SCORE_TRUSTED = 0.9
 CAPTURE_SCORE_UNTRUSTED = 0.4
 INVALID_SCORE = 0.8
-TRUST_ONLY_FAILURES = {"signingCredential.untrusted"}
-MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIC": "image/heic"}
+MAX_ANCESTORS = 16  # parentOf chains are a few links long; the bound guards a crafted store
+HASH_CODES = {"assertion.dataHash.mismatch", "assertion.bmffHash.mismatch"}
+HASH_CODES |= {"assertion.boxesHash.mismatch", "assertion.collectionHash.mismatch"}
+MIME = {
+    "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "HEIC": "image/heic",
+    "HEIF": "image/heif",
+}
+CREDENTIAL_NOTE = {
+    "untrusted": "",
+    "expired": ": its certificate has expired",
+    "invalid": ": its certificate is not valid for C2PA signing",
+    "revoked": ": its certificate was revoked",
+}
 
 
 def run(img: Decoded, context: Context) -> Result:
     mime = MIME.get(img.format)
-    if mime is None or b"c2pa" not in img.data:
+    if mime is None or (b"c2pa" not in img.data and b"provenance" not in img.data):
         return Result([], metadata={"c2pa": "absent"})
     try:
         store = _read(img.data, mime, context.trust_anchors_pem)
     except _NoManifest:
         return Result([], metadata={"c2pa": "absent"})
+    except _Remote as exc:
+        meta = {"state": "remote", "integrity": NOT_VERIFIABLE, "url": str(exc)[:300]}
+        return Result([], metadata={"c2pa": meta})
     except _Unreadable as exc:
-        signal = Signal(
-            "provenance.c2pa_invalid",
-            INVALID_SCORE,
-            detail=f"A C2PA manifest is present but cannot be read: {exc}",
-        )
-        return Result([signal], metadata={"c2pa": "unreadable"})
-    return _signals(store, trusted_anchors=bool(context.trust_anchors_pem))
+        meta = {"state": "unreadable", "integrity": NOT_VERIFIABLE, "error": str(exc)[:300]}
+        return Result([], metadata={"c2pa": meta})
+    return judge(store, anchors=bool(context.trust_anchors_pem))
 
 
 class _NoManifest(Exception):
     pass
+
+
+class _Remote(Exception):
+    """The file points to a manifest stored elsewhere; the message is its URL."""
 
 
 class _Unreadable(Exception):
@@ -67,82 +125,161 @@ def _read(data: bytes, mime: str, anchors: str | None) -> dict:
             store["_state"] = reader.get_validation_state()
             return store
     except c2pa.C2paError as exc:
-        if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in str(exc):
+        message = str(exc)
+        if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in message:
             raise _NoManifest from exc
-        raise _Unreadable(str(exc)) from exc
+        if isinstance(exc, c2pa.C2paError.RemoteManifest) or message.startswith("Remote"):
+            raise _Remote(message.rsplit(" url ", 1)[-1]) from exc
+        raise _Unreadable(message) from exc
 
 
-def _signals(store: dict, trusted_anchors: bool) -> Result:
-    manifest = store.get("manifests", {}).get(store.get("active_manifest") or "", {})
+@dataclass(frozen=True)
+class _Declaration:
+    source_type: str
+    score: float
+    signer: str
+    in_parent: bool
+
+
+def judge(store: dict, anchors: bool) -> Result:
+    """The signals a reader's manifest store (its JSON, plus ``_state``) supports; `anchors`
+    says whether trust anchors were configured."""
+    manifests = store.get("manifests") or {}
+    label = store.get("active_manifest") or ""
+    manifest = manifests.get(label, {})
     state = store.get("_state") or "Unknown"
-    failures = _failures(store)
-    signer = manifest.get("signature_info", {})
-    who = signer.get("common_name") or signer.get("issuer") or "unknown signer"
+    check = validate(store, trusted=state == "Trusted")
+    who = _signer(manifest)
     meta = {
-        "c2pa": {
-            "state": state,
-            "signer": who,
-            "issuer": signer.get("issuer"),
-            "claim_generator": _generator(manifest),
-            "failures": sorted(failures),
-        }
+        "state": state,
+        "integrity": check.integrity,
+        "credential": check.credential,
+        "signer": who,
+        "issuer": manifest.get("signature_info", {}).get("issuer"),
+        "claim_generator": _generator(manifest),
+        "failures": sorted(check.codes),
     }
-    hard = failures - TRUST_ONLY_FAILURES
-    if state == "Invalid" or hard:
-        detail = "The C2PA manifest fails validation (" + ", ".join(sorted(hard) or [state])
-        detail += "): the file was changed after it was signed."
-        return Result([Signal("provenance.c2pa_invalid", INVALID_SCORE, detail=detail)], {}, meta)
-    trusted = state == "Trusted"
-    trust_note = (
-        f"signer {who} is trusted by the configured anchors"
-        if trusted
-        else f"signer {who} is not trusted"
-        + ("" if trusted_anchors else " (no trust anchors configured)")
-    )
+    if check.identity:
+        meta["identity"] = "unverified"
+    declared = _ai_declaration(manifests, label)
+    if check.integrity == CHANGED:
+        return Result([_invalid(check, declared)], {}, {"c2pa": meta})
+    note = _trust_note(who, check, anchors)
+    trusted = check.credential == "trusted"
     signals = []
-    sources = _source_types(manifest)
-    ai = {s: AI_SOURCE_TYPES[s] for s in sources if s in AI_SOURCE_TYPES}
-    if ai:
-        kind = max(ai, key=ai.get)
-        signals.append(
-            Signal(
-                "provenance.c2pa_ai",
-                ai[kind],
-                detail=f"C2PA manifest declares digitalSourceType {kind}; {trust_note}.",
-                data={"source_type": kind, "trusted": trusted, "signer": who},
-            )
+    if declared:
+        where = "The parent ingredient's C2PA manifest" if declared.in_parent else "C2PA manifest"
+        detail = f"{where} declares digitalSourceType {declared.source_type}"
+        if declared.in_parent:
+            detail += f" (signed by {declared.signer})"
+        signal = Signal(
+            "provenance.c2pa_ai",
+            declared.score,
+            detail=f"{detail}; {note}.",
+            data={
+                "source_type": declared.source_type,
+                "declared_in": "parent_ingredient" if declared.in_parent else "active_manifest",
+                "trusted": trusted,
+                "credential": check.credential,
+                "signer": who,
+            },
         )
-    elif sources & CAPTURE_SOURCE_TYPES:
-        kind = sorted(sources & CAPTURE_SOURCE_TYPES)[0]
-        signals.append(
-            Signal(
+        signals.append(signal)
+    elif check.integrity == INTACT and check.credential != "revoked":
+        captured = sorted(_source_types(manifest) & CAPTURE_SOURCE_TYPES)
+        if captured:
+            signal = Signal(
                 "provenance.c2pa_capture",
                 CAPTURE_SCORE_TRUSTED if trusted else CAPTURE_SCORE_UNTRUSTED,
                 polarity=AUTHENTIC,
-                detail=f"C2PA manifest declares a camera capture ({kind}); {trust_note}.",
-                data={"source_type": kind, "trusted": trusted, "signer": who},
+                detail=f"C2PA manifest declares a camera capture ({captured[0]}); {note}.",
+                data={
+                    "source_type": captured[0],
+                    "trusted": trusted,
+                    "credential": check.credential,
+                    "signer": who,
+                },
             )
-        )
-    return Result(signals, {}, meta)
+            signals.append(signal)
+    return Result(signals, {}, {"c2pa": meta})
 
 
-def _failures(store: dict) -> set[str]:
-    results = store.get("validation_results", {}).get("activeManifest", {})
-    codes = {f.get("code", "") for f in results.get("failure", [])}
-    codes |= {s.get("code", "") for s in store.get("validation_status", [])}
-    return {c for c in codes if c}
+def _invalid(check: Check, declared: _Declaration | None) -> Signal:
+    codes = ", ".join(check.changed)
+    if check.in_ingredient:
+        what = "an ingredient's manifest inside the file was altered after it was signed"
+    elif set(check.changed) & HASH_CODES:
+        what = "the file was changed after it was signed"
+    else:
+        what = "the manifest was altered after it was signed"
+    detail = f"The C2PA manifest fails validation ({codes}): {what}."
+    if declared:
+        detail += f" It declares {declared.source_type}, which may no longer describe this file."
+    data = {"failures": list(check.changed), "credential": check.credential}
+    return Signal("provenance.c2pa_invalid", INVALID_SCORE, detail=detail, data=data)
+
+
+def _trust_note(who: str, check: Check, anchors: bool) -> str:
+    if check.credential == "trusted":
+        note = f"signer {who} is trusted by the configured anchors"
+    else:
+        note = f"signer {who} is not trusted{CREDENTIAL_NOTE[check.credential]}"
+        note += "" if anchors else " (no trust anchors configured)"
+    if check.integrity == INTACT:
+        note += "; the file's hashes and the claim signature verify"
+    else:
+        note += "; the reader could not verify it fully (" + ", ".join(check.unverified) + ")"
+    if check.identity:
+        note += "; a CAWG identity assertion in it does not verify"
+    return note
+
+
+def _ai_declaration(manifests: dict, label: str) -> _Declaration | None:
+    """The strongest AI source type declared by the active manifest or by the manifests of
+    its parentOf ingredients, nearest first."""
+    best = None
+    queue, seen = [(label, False)], set()
+    while queue and len(seen) < MAX_ANCESTORS:
+        label, in_parent = queue.pop(0)
+        manifest = manifests.get(label)
+        if label in seen or not isinstance(manifest, dict):
+            continue
+        seen.add(label)
+        for kind in sorted(_source_types(manifest) & AI_SOURCE_TYPES.keys()):
+            if best is None or AI_SOURCE_TYPES[kind] > best.score:
+                best = _Declaration(kind, AI_SOURCE_TYPES[kind], _signer(manifest), in_parent)
+        for ingredient in manifest.get("ingredients") or []:
+            parent = ingredient.get("active_manifest")
+            is_parent = ingredient.get("relationship") == "parentOf"
+            if parent and is_parent and not _ingredient_changed(ingredient):
+                queue.append((parent, True))
+    return best
+
+
+def _ingredient_changed(ingredient: dict) -> bool:
+    results = ingredient.get("validation_results") or {}
+    found = list((results.get("activeManifest") or {}).get("failure") or [])
+    found += ingredient.get("validation_status") or []
+    for delta in results.get("ingredientDeltas") or []:
+        found += (delta.get("validationDeltas") or {}).get("failure") or []
+    return any(classify(f.get("code") or "") == CHANGED for f in found)
 
 
 def _source_types(manifest: dict) -> set[str]:
     found = set()
-    for assertion in manifest.get("assertions", []):
+    for assertion in manifest.get("assertions") or []:
         if not str(assertion.get("label", "")).startswith("c2pa.actions"):
             continue
-        for action in assertion.get("data", {}).get("actions", []):
+        for action in (assertion.get("data") or {}).get("actions") or []:
             source = action.get("digitalSourceType") or ""
             if source:
-                found.add(source.rstrip("/").rsplit("/", 1)[-1])
+                found.add(str(source).rstrip("/").rsplit("/", 1)[-1])
     return found
+
+
+def _signer(manifest: dict) -> str:
+    info = manifest.get("signature_info") or {}
+    return info.get("common_name") or info.get("issuer") or "unknown signer"
 
 
 def _generator(manifest: dict) -> str:

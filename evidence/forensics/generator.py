@@ -1,5 +1,6 @@
 """Fingerprints image generators leave in metadata: Stable Diffusion WebUI `parameters`,
-ComfyUI `prompt`/`workflow`, and the names of common generators and Chinese platforms."""
+ComfyUI `prompt`/`workflow` (PNG text chunks, or EXIF Model/Make in its WebP output), and
+the names of common generators and Chinese platforms."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import re
 
 from .decoded import Decoded
-from .exiftext import all_strings
+from .exiftext import DESCRIPTION, MAKE, MODEL, all_strings, text
 from .types import Context, Result, Signal
 
 GENERATOR_SCORE = 0.95
@@ -32,6 +33,7 @@ _MARKERS = [
 ]
 _COMPILED = [(name, re.compile(rx, re.I)) for name, rx in _MARKERS]
 _A1111 = re.compile(r"Steps:\s*\d+.*Sampler:", re.S)
+_IFD0_NAMES = {MODEL: "Model", MAKE: "Make", DESCRIPTION: "ImageDescription"}
 
 
 def run(img: Decoded, context: Context) -> Result:
@@ -62,17 +64,30 @@ def _webui(img: Decoded):
 
 
 def _comfy(img: Decoded):
-    for key in ("prompt", "workflow"):
-        raw = img.text.get(key)
-        if not raw:
-            continue
+    for where, raw in _comfy_fields(img):
         try:
             graph = json.loads(raw)
         except ValueError:
             continue
         if _looks_like_comfy(graph):
-            return "ComfyUI", f"PNG text chunk '{key}'", GENERATOR_SCORE
+            return "ComfyUI", where, GENERATOR_SCORE
     return None
+
+
+def _comfy_fields(img: Decoded):
+    """ComfyUI's graphs: PNG text chunks `prompt`/`workflow`; in WebP (still and animated)
+    EXIF IFD0 strings "prompt:{...}" in Model and "workflow:{...}" in Make (then the
+    tags below it for further extra_pnginfo keys)."""
+    for key in ("prompt", "workflow"):
+        if img.text.get(key):
+            yield f"PNG text chunk '{key}'", img.text[key]
+    for tag, value in (img.exif or {}).items():
+        if not isinstance(value, (str, bytes)):
+            continue
+        key, sep, raw = text(value).partition(":")
+        if sep and key in ("prompt", "workflow") and raw.lstrip().startswith("{"):
+            name = _IFD0_NAMES.get(tag, f"tag 0x{tag:04X}")
+            yield f"EXIF {name} ('{key}:')", raw
 
 
 def _looks_like_comfy(graph) -> bool:
