@@ -37,7 +37,9 @@ def _read(field) -> bytes:
 
 
 def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
-    if evidence.role == Evidence.Role.LISTING:
+    """The order's listing photos, which a buyer's photo must not copy. The merchant's own
+    photos are the merchant's to reuse: a listing photo filed as counter-evidence is no copy."""
+    if evidence.role != Evidence.Role.BUYER:
         return []
     listing = Evidence.objects.filter(
         order_id=evidence.order_id, role=Evidence.Role.LISTING, kind=Evidence.Kind.IMAGE
@@ -53,16 +55,22 @@ def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
 def _known_elsewhere(
     evidence: Evidence, query: fp.Fingerprints
 ) -> list[forensics.KnownFingerprint]:
-    """Stored images from other disputes and orders that are near-duplicates of this one.
+    """Images stored before this one, in other disputes and orders, that are near-duplicates
+    of it, each with what it is (`_known_kind`).
 
     The engine calls this once with the fingerprints it computed (``Context.lookup``). The
     same dispute's files and the same order's listing photos are not "elsewhere"; the
-    listing comparison covers the latter with pixel alignment.
+    listing comparison covers the latter with pixel alignment. Only earlier files count: a
+    copy is the later of two, so the first filer's photo never points to its copies.
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
     if not matches:
         return []
-    others = Evidence.objects.filter(pk__in=matches).exclude(order_id=evidence.order_id)
+    others = (
+        Evidence.objects.filter(pk__in=matches, pk__lt=evidence.pk)
+        .exclude(order_id=evidence.order_id)
+        .select_related("order")
+    )
     if evidence.dispute_id:
         others = others.exclude(dispute_id=evidence.dispute_id)
     return [
@@ -74,9 +82,26 @@ def _known_elsewhere(
                 if other.dispute_id
                 else f"listing photo of order {other.order_id}, evidence #{other.pk}"
             ),
+            kind=kind,
         )
         for other in others
+        if (kind := _known_kind(evidence, other)) is not None
     ]
+
+
+def _known_kind(evidence: Evidence, other: Evidence) -> str | None:
+    """What ``other`` is to ``evidence``. Every order of a product shares its listing photos,
+    so the same merchant's listing photo on another order is the merchant's own picture:
+    nothing to a listing photo or the merchant's evidence, a copy of the listing photo in a
+    buyer's (``reuse.listing_match``). Another merchant's is worth telling (a stolen
+    listing, ``reuse.listing_elsewhere``); evidence of another dispute is reuse."""
+    if other.role != Evidence.Role.LISTING:
+        return forensics.KNOWN_EVIDENCE
+    if other.order.merchant_id != evidence.order.merchant_id:
+        return forensics.KNOWN_OTHER_LISTING
+    if evidence.role == Evidence.Role.BUYER:
+        return forensics.KNOWN_OWN_LISTING
+    return None
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
