@@ -17,9 +17,10 @@ suspicious     some photo ``suspicious``, or ``reused`` from the buyer's own evi
 unverified     nothing analysed yet (no photos, videos only, analysis pending)
 =============  ==================================================================
 
-A buyer photo ``reused`` from the merchant's listing photo shows the listing, not the goods
-delivered: it counts as no photo at all, neither against the buyer nor for them. The reasons
-always name reuse as reuse ("a copy of ..."), never as an edit.
+A buyer photo ``reused`` from the merchant's listing photo, or a copy of another merchant's
+listing photo (``reuse.listing_elsewhere``, which alone leaves the verdict clean), shows a
+listing, not the goods delivered: it counts as no photo at all, neither against the buyer nor
+for them. The reasons always name reuse as reuse ("a copy of ..."), never as an edit.
 
 **2. The share of the claim** the buyer's evidence and credit tier earn (percent):
 
@@ -190,6 +191,15 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
                     "verdict": report.get_verdict_display(),
                     "score": report.forgery_score,
                 }
+            )
+        elif report is not None and any(s.code == LISTING_ELSEWHERE for s in report.signals.all()):
+            classes.add(LISTING_COPY)
+            reasons.append(
+                _(
+                    "Buyer's photo #%(id)s is a copy of another merchant's listing photo: it "
+                    "shows a listing, not the goods delivered."
+                )
+                % {"id": item.pk}
             )
         elif item.captured_live_at is not None:
             classes.add("live")

@@ -82,6 +82,16 @@ def test_a_copy_of_the_listing_photo_counts_as_no_photo(buyer, merchant):
     never_edited(suggestion)
 
 
+def test_a_copy_of_another_merchants_listing_photo_counts_as_no_photo(buyer, merchant):
+    dispute = claim(buyer, merchant)
+    report = finding(buyer_photo(dispute), "no_findings")
+    report.signals.create(code="reuse.listing_elsewhere", score=0.85, polarity="forgery")
+    suggestion = suggest(dispute)
+    assert (suggestion.evidence_class, suggestion.share) == ("unverified", 60)
+    assert any("copy of another merchant's listing photo" in line for line in suggestion.reasons)
+    never_edited(suggestion)
+
+
 def test_a_copy_of_the_listing_beside_a_clean_photo_leaves_the_claim_clean(buyer, merchant):
     dispute = claim(buyer, merchant)
     copied(buyer_photo(dispute), "reuse.listing_match", reference_id="1")

@@ -69,6 +69,38 @@ def test_the_merchants_own_listing_photo_filed_as_counter_evidence_is_not_reuse(
     assert not codes(report) & (REUSE | {"reuse.local_edit"})
 
 
+def test_a_listing_photo_a_buyer_filed_before_it_was_listed_again_is_still_the_merchants(
+    buyer, outsider, merchant
+):
+    """A buyer's earlier claim with the listing photo in it is a copy of the listing: when
+    the merchant lists the photo on another order, that is not reuse of the claim."""
+    photo = product_photo(seed=39)
+    analysis.analyze_evidence(listed(OrderFactory(buyer=outsider, merchant=merchant), photo).pk)
+    _dispute, claim = claimed(OrderFactory(buyer=outsider, merchant=merchant), photo)
+    analysis.analyze_evidence(claim.pk)
+    order = OrderFactory(buyer=buyer, merchant=merchant)
+    report = analysis.analyze_evidence(listed(order, photo).pk)
+    assert not codes(report) & REUSE
+    dispute, _claim = claimed(order, product_photo(seed=40))
+    (counter,) = evidence_add(
+        order=order, party=merchant, files=[upload(photo)], role="merchant", dispute=dispute
+    )
+    assert not codes(analysis.analyze_evidence(counter.pk)) & REUSE
+
+
+def test_a_buyer_filing_another_merchants_listing_photo_is_told(
+    buyer, outsider, merchant, other_merchant
+):
+    photo = product_photo(seed=41)
+    stock = listed(OrderFactory(buyer=outsider, merchant=other_merchant), photo)
+    analysis.analyze_evidence(stock.pk)
+    _dispute, claim = claimed(OrderFactory(buyer=buyer, merchant=merchant), cropped(photo, 0.05))
+    report = analysis.analyze_evidence(claim.pk)
+    assert codes(report) & REUSE == {"reuse.listing_elsewhere"}
+    assert report.signals.get(code="reuse.listing_elsewhere").data["known_id"] == str(stock.pk)
+    assert report.verdict not in {"edited", "reused", "ai_generated"}
+
+
 def test_a_buyer_filing_the_listing_photo_of_another_order_copies_the_listing(
     buyer, outsider, merchant
 ):
