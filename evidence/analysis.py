@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 # Evidence waiting longer than this was probably lost with a broker or worker: re-enqueue.
 STALE_PENDING = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=15)
+# What a stored image is to the merchant's own files when it is the merchant's listing photo.
+OWN = "own"
 
 
 def _read(field) -> bytes:
@@ -37,7 +39,9 @@ def _read(field) -> bytes:
 
 
 def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
-    if evidence.role == Evidence.Role.LISTING:
+    """The order's listing photos, which a buyer's photo must not copy. The merchant's own
+    photos are the merchant's to reuse: a listing photo filed as counter-evidence is no copy."""
+    if evidence.role != Evidence.Role.BUYER:
         return []
     listing = Evidence.objects.filter(
         order_id=evidence.order_id, role=Evidence.Role.LISTING, kind=Evidence.Kind.IMAGE
@@ -53,18 +57,21 @@ def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
 def _known_elsewhere(
     evidence: Evidence, query: fp.Fingerprints
 ) -> list[forensics.KnownFingerprint]:
-    """Stored images from other disputes and orders that are near-duplicates of this one.
+    """Images stored before this one that are near-duplicates of it, each with what it is
+    (`_known_kind`).
 
-    The engine calls this once with the fingerprints it computed (``Context.lookup``). The
-    same dispute's files and the same order's listing photos are not "elsewhere"; the
-    listing comparison covers the latter with pixel alignment.
+    The engine calls this once with the fingerprints it computed (``Context.lookup``). Only
+    earlier files count: a copy is the later of two, so the first filer's photo never points
+    to its copies.
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
     if not matches:
         return []
-    others = Evidence.objects.filter(pk__in=matches).exclude(order_id=evidence.order_id)
-    if evidence.dispute_id:
-        others = others.exclude(dispute_id=evidence.dispute_id)
+    earlier = Evidence.objects.filter(pk__in=matches, pk__lt=evidence.pk).select_related("order")
+    kinds = {other.pk: _known_kind(evidence, other) for other in earlier}
+    if OWN in kinds.values():
+        # The merchant's own listing photo: other disputes' files of it are copies of it.
+        kinds = {pk: kind for pk, kind in kinds.items() if kind == forensics.KNOWN_OTHER_LISTING}
     return [
         forensics.KnownFingerprint(
             id=str(other.pk),
@@ -74,9 +81,31 @@ def _known_elsewhere(
                 if other.dispute_id
                 else f"listing photo of order {other.order_id}, evidence #{other.pk}"
             ),
+            kind=kinds[other.pk],
         )
-        for other in others
+        for other in earlier
+        if kinds.get(other.pk) not in (None, OWN)
     ]
+
+
+def _known_kind(evidence: Evidence, other: Evidence) -> str | None:
+    """What ``other`` is to ``evidence``, or None if it is not "elsewhere" at all.
+
+    Every order of a product shares its listing photos, so the merchant's listing photo on
+    any of its orders is the merchant's own picture: ``OWN`` to the merchant's listing photos
+    and counter-evidence, a copy of the listing in a buyer's photo (``reuse.listing_match``,
+    found by hashes when the pixel alignment with the order's own listing photos missed it).
+    Another merchant's listing photo is worth telling (a copied listing,
+    ``reuse.listing_elsewhere``). The same order's other files are not elsewhere; any other
+    file is evidence of another dispute (``reuse.cross_dispute``).
+    """
+    if other.role == Evidence.Role.LISTING:
+        if other.order.merchant_id != evidence.order.merchant_id:
+            return forensics.KNOWN_OTHER_LISTING
+        return forensics.KNOWN_OWN_LISTING if evidence.role == Evidence.Role.BUYER else OWN
+    if other.order_id == evidence.order_id:
+        return None
+    return forensics.KNOWN_EVIDENCE
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:

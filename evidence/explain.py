@@ -42,6 +42,10 @@ SIGNAL_TEXT = {
     "reuse.listing_match": _("The photo is a copy of the merchant's own listing photo."),
     "reuse.local_edit": _("The photo is the merchant's listing photo with one area changed."),
     "reuse.cross_dispute": _("The same photo was already submitted in another dispute."),
+    "reuse.listing_elsewhere": _(
+        "The same photo is a listing photo of another merchant: the listing may be copied "
+        "from another store. Nothing in the picture was changed."
+    ),
     "pixel.ela": _(
         "Part of the photo recompresses differently from the rest, as pasted-in areas do."
     ),
@@ -56,6 +60,9 @@ SIGNAL_TEXT = {
 VERDICT_SUMMARY = {
     ForensicReport.Verdict.AI_GENERATED: _("This photo appears to be generated or altered by AI."),
     ForensicReport.Verdict.EDITED: _("This photo appears to have been edited."),
+    ForensicReport.Verdict.REUSED: _(
+        "This photo is a copy of a photo already on file. That does not mean it was edited."
+    ),
     ForensicReport.Verdict.SUSPICIOUS: _(
         "This photo has features that an arbitrator will look at more closely."
     ),
@@ -77,4 +84,8 @@ def party_summary(report: ForensicReport | None) -> dict | None:
         for signal in report.signals.all()
         if signal.polarity == "forgery" and signal.code in SIGNAL_TEXT
     ]
-    return {"verdict": str(VERDICT_SUMMARY[report.verdict]), "reasons": reasons[:3]}
+    return {
+        "code": report.verdict,
+        "verdict": str(VERDICT_SUMMARY[report.verdict]),
+        "reasons": reasons[:3],
+    }

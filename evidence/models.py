@@ -98,6 +98,7 @@ class ForensicReport(models.Model):
     class Verdict(models.TextChoices):
         AI_GENERATED = "ai_generated", _("AI-generated")
         EDITED = "edited", _("edited")
+        REUSED = "reused", _("copy of a photo on file")
         SUSPICIOUS = "suspicious", _("suspicious")
         NO_FINDINGS = "no_findings", _("no findings")
 

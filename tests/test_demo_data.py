@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from accounts.models import Party, User
 from arbitration.models import Dispute, DisputeEvent, Order, Refund
+from evidence import analysis
 from evidence.models import Evidence
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,17 @@ def test_it_fills_the_buyer_contact_details_so_masking_shows(seed):
     buyer = Party.objects.get(user__username="buyer")
     assert buyer.masked_phone == "138****5678"
     assert buyer.city == "上海" and buyer.address
+
+
+def test_two_orders_of_the_same_mug_share_listing_photos_that_are_not_reuse(seed):
+    seed()
+    first, second = (
+        list(Evidence.objects.filter(order__external_id=number, role=Evidence.Role.LISTING))
+        for number in ("DM-240501", "DM-240509")
+    )
+    assert len(first) == len(second) == 2
+    for item in [*first, *second]:
+        analysis.analyze_evidence(item.pk)
+    for item in second:
+        codes = set(item.reports.get().signals.values_list("code", flat=True))
+        assert not {code for code in codes if code.startswith("reuse.")}, codes

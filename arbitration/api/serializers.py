@@ -283,7 +283,10 @@ class EvidenceInput(serializers.Serializer):
 
 
 class ReportOutput(serializers.Serializer):
-    verdict = serializers.CharField()
+    verdict = serializers.ChoiceField(
+        choices=ForensicReport.Verdict.choices,
+        help_text="`edited`: pixels were changed; `reused`: a copy of a photo already on file.",
+    )
     forgery_score = serializers.FloatField()
     signals = serializers.ListField(child=serializers.CharField(), help_text="Signal codes.")
 

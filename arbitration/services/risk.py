@@ -13,6 +13,10 @@ amount     ``AMOUNT_FLOOR + (1 - AMOUNT_FLOOR) × log(1 + ¥claimed) /          
            log(1 + AMOUNT_FULL_YUAN)``, capped at 1 (¥5,000 and above weigh 1)
 =========  =================================================================  ==========
 
+A ``reused`` photo counts through its forgery score like any finding: the copy codes keep
+their weight in it (``evidence.forensics.aggregate``), so a stranger's photo ranks high while
+another merchant's listing photo (``reuse.listing_elsewhere``) barely moves the queue.
+
 The floors keep every factor from zeroing the others: a clean claim from a restricted buyer
 for ¥3,000 still outranks a clean ¥20 claim from a trusted one. Logarithmic money because the
 difference between ¥10 and ¥100 matters as much to a queue as that between ¥500 and ¥5,000.

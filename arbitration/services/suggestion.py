@@ -9,10 +9,18 @@ decision records how far the arbitrator moved from it.
 class          when
 =============  ==================================================================
 fabricated     any buyer photo is ``ai_generated`` or ``edited``
+reused         any buyer photo is ``reused`` from another account's evidence in another
+               dispute: a stranger's photo, not one of this order
 clean          a photo captured live in the app, or every analysed photo ``no_findings``
-suspicious     some photo ``suspicious`` (and none captured live)
+suspicious     some photo ``suspicious``, or ``reused`` from the buyer's own evidence in
+               another dispute (one photo of two parcels is possible), none captured live
 unverified     nothing analysed yet (no photos, videos only, analysis pending)
 =============  ==================================================================
+
+A buyer photo ``reused`` from the merchant's listing photo, or a copy of another merchant's
+listing photo (``reuse.listing_elsewhere``, which alone leaves the verdict clean), shows a
+listing, not the goods delivered: it counts as no photo at all, neither against the buyer nor
+for them. The reasons always name reuse as reuse ("a copy of ..."), never as an edit.
 
 **2. The share of the claim** the buyer's evidence and credit tier earn (percent):
 
@@ -22,13 +30,17 @@ evidence       trusted  standard  watch  restricted
 clean          100      100       100    80
 unverified     80       60        40     20
 suspicious     60       50        30     0
+reused         0        0         0      0
 fabricated     0        0         0      0
 =============  =======  ========  =====  ==========
 
 **3. The merchant's side** moves a share that is not 0 (a buyer who fabricated gets nothing,
 whatever the merchant did): an AI-made or edited listing photo or counter-evidence adds
 ``MERCHANT_FABRICATED`` points, and makes a "not as described" claim (货不对版) 100; a merchant
-in watch or restricted adds ``MERCHANT_LOW_CREDIT``. The share is capped at 100.
+in watch or restricted adds ``MERCHANT_LOW_CREDIT``. The share is capped at 100. A merchant's
+photo that is a copy (``reused``, or a listing photo another merchant lists too) is named in
+the reasons and moves nothing: a copied photo proves nothing either way, and the merchant's
+evidence never lowers the share.
 
 **4. Money.** The basis is the claim, never more than what was paid. Share 0 is no refund;
 100 gives what was asked (a replacement when the buyer asked for one; a return and refund when
@@ -52,17 +64,26 @@ from .common import yuan
 Outcome = Decision.Outcome
 Verdict = ForensicReport.Verdict
 
-FABRICATED, CLEAN, SUSPICIOUS, UNVERIFIED = "fabricated", "clean", "suspicious", "unverified"
+FABRICATED, REUSED, CLEAN, SUSPICIOUS, UNVERIFIED = (
+    "fabricated",
+    "reused",
+    "clean",
+    "suspicious",
+    "unverified",
+)
 TIERS = (CreditTier.TRUSTED, CreditTier.STANDARD, CreditTier.WATCH, CreditTier.RESTRICTED)
 SHARE = {
     CLEAN: dict(zip(TIERS, (100, 100, 100, 80), strict=True)),
     UNVERIFIED: dict(zip(TIERS, (80, 60, 40, 20), strict=True)),
     SUSPICIOUS: dict(zip(TIERS, (60, 50, 30, 0), strict=True)),
+    REUSED: dict(zip(TIERS, (0, 0, 0, 0), strict=True)),
     FABRICATED: dict(zip(TIERS, (0, 0, 0, 0), strict=True)),
 }
 MERCHANT_FABRICATED = 30
 MERCHANT_LOW_CREDIT = 10
 FABRICATED_VERDICTS = (Verdict.AI_GENERATED, Verdict.EDITED)
+CROSS_DISPUTE, LISTING_ELSEWHERE = "reuse.cross_dispute", "reuse.listing_elsewhere"
+LISTING_COPY = "listing_copy"  # a buyer photo that is the listing photo: counts as no photo
 LOW_TIERS = (CreditTier.WATCH, CreditTier.RESTRICTED)
 
 
@@ -108,11 +129,60 @@ class Suggestion:
         }
 
 
+def _copied_from(report: ForensicReport, code: str) -> int | None:
+    """The evidence id a report's ``code`` signal points to (``known_id``), if any."""
+    signal = next((s for s in report.signals.all() if s.code == code), None)
+    known = str((signal.data or {}).get("known_id", "")) if signal else ""
+    return int(known) if known.isdigit() else None
+
+
+def _submitters(items: list[Evidence], reports: dict) -> dict[int, int]:
+    """Who filed the evidence the buyer's reused photos are copies of: one read, only when
+    some photo is such a copy."""
+    known = {
+        pk
+        for item in items
+        if (report := reports.get(item.pk)) is not None and report.verdict == Verdict.REUSED
+        if (pk := _copied_from(report, CROSS_DISPUTE)) is not None
+    }
+    if not known:
+        return {}
+    return dict(Evidence.objects.filter(pk__in=known).values_list("pk", "submitted_by_id"))
+
+
+def _reuse_class(item: Evidence, report: ForensicReport, submitters: dict) -> tuple[str, str]:
+    """(class, reason) of a buyer photo the engine found ``reused`` (see the module doc)."""
+    known = _copied_from(report, CROSS_DISPUTE)
+    if known is None:
+        reason = _(
+            "Buyer's photo #%(id)s is a copy of the merchant's listing photo: it shows the "
+            "listing, not the goods delivered."
+        )
+        return LISTING_COPY, reason % {"id": item.pk}
+    values = {"id": item.pk, "known": known}
+    if submitters.get(known, item.submitted_by_id) == item.submitted_by_id:
+        reason = _(
+            "Buyer's photo #%(id)s is a copy of a photo the same buyer filed in another "
+            "dispute (evidence #%(known)s)."
+        )
+        return SUSPICIOUS, reason % values
+    reason = _(
+        "Buyer's photo #%(id)s is a copy of evidence another account filed in another "
+        "dispute (evidence #%(known)s), not a photo of this order."
+    )
+    return REUSED, reason % values
+
+
 def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str]]:
     reasons, classes = [], set()
+    submitters = _submitters(items, reports)
     for item in items:
         report = reports.get(item.pk)
-        if report is not None and report.verdict in FABRICATED_VERDICTS:
+        if report is not None and report.verdict == Verdict.REUSED:
+            kind, reason = _reuse_class(item, report, submitters)
+            classes.add(kind)
+            reasons.append(reason)
+        elif report is not None and report.verdict in FABRICATED_VERDICTS:
             classes.add(FABRICATED)
             reasons.append(
                 _("Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f).")
@@ -121,6 +191,15 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
                     "verdict": report.get_verdict_display(),
                     "score": report.forgery_score,
                 }
+            )
+        elif report is not None and any(s.code == LISTING_ELSEWHERE for s in report.signals.all()):
+            classes.add(LISTING_COPY)
+            reasons.append(
+                _(
+                    "Buyer's photo #%(id)s is a copy of another merchant's listing photo: it "
+                    "shows a listing, not the goods delivered."
+                )
+                % {"id": item.pk}
             )
         elif item.captured_live_at is not None:
             classes.add("live")
@@ -138,12 +217,16 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
             classes.add(CLEAN)
     if FABRICATED in classes:
         return FABRICATED, reasons
+    if REUSED in classes:
+        return REUSED, reasons
     if "live" in classes:
         return CLEAN, reasons
     if SUSPICIOUS in classes:
         return SUSPICIOUS, reasons
     if CLEAN in classes:
         return CLEAN, [*reasons, _("The forensic analysis found nothing in the buyer's photos.")]
+    if LISTING_COPY in classes:
+        return UNVERIFIED, [*reasons, _("No analysed photo of the buyer's shows the goods.")]
     return UNVERIFIED, [*reasons, _("None of the buyer's photos has been analysed yet.")]
 
 
@@ -158,6 +241,25 @@ def _merchant_fabricated(items: list[Evidence], reports: dict) -> list[str]:
         else:
             text = _("The merchant's photo #%(id)s is %(verdict)s.")
         reasons.append(text % {"id": item.pk, "verdict": report.get_verdict_display()})
+    return reasons
+
+
+def _merchant_copies(items: list[Evidence], reports: dict) -> list[str]:
+    """The merchant's photos that are copies: named for the arbitrator, weighing nothing."""
+    reasons = []
+    for item in items:
+        report = reports.get(item.pk)
+        if report is None:
+            continue
+        if report.verdict == Verdict.REUSED:
+            text = _("The merchant's photo #%(id)s is a copy of a photo already on file.")
+        elif any(s.code == LISTING_ELSEWHERE for s in report.signals.all()):
+            text = _(
+                "The merchant's listing photo #%(id)s is also another merchant's listing photo."
+            )
+        else:
+            continue
+        reasons.append(text % {"id": item.pk})
     return reasons
 
 
@@ -200,7 +302,7 @@ def suggest_outcome(dispute: Dispute, *, evidence=None, reports=None) -> Suggest
     reasons.append(_tier_line(_("Buyer"), buyer))
     share = SHARE[evidence_class][buyer.credit_tier]
     merchant_reasons = _merchant_fabricated(merchant_items, reports)
-    reasons += merchant_reasons
+    reasons += merchant_reasons + _merchant_copies(merchant_items, reports)
     if merchant.credit_tier in LOW_TIERS:
         reasons.append(_tier_line(_("Merchant"), merchant))
     if share > 0:

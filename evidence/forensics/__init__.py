@@ -29,7 +29,17 @@ from . import (
 from .aggregate import aggregate
 from .decoded import decode
 from .fingerprints import Fingerprints
-from .types import Context, KnownFingerprint, Reference, Report, Signal
+from .types import (
+    KNOWN_EVIDENCE,
+    KNOWN_OTHER_LISTING,
+    KNOWN_OWN_LISTING,
+    VERDICTS,
+    Context,
+    KnownFingerprint,
+    Reference,
+    Report,
+    Signal,
+)
 
 ANALYZER_VERSION = "2025.5"
 
@@ -51,6 +61,10 @@ ANALYZERS = {
 __all__ = [
     "ANALYZERS",
     "ANALYZER_VERSION",
+    "KNOWN_EVIDENCE",
+    "KNOWN_OTHER_LISTING",
+    "KNOWN_OWN_LISTING",
+    "VERDICTS",
     "Context",
     "Fingerprints",
     "KnownFingerprint",

@@ -14,10 +14,18 @@ Rule:
      ``provenance.generator_metadata``, ``provenance.aigc_label`` with Label 1), or strong
      combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
      (an AIGC label 2/3 or the learned detector).
-   - ``edited``: an edit signal (EDIT_CODES) with score >= EDIT_MIN, or
-     ``forgery_score >= EDITED``.
+   - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
+     EDIT_MIN, or the score of step 1–2 *without* the copy codes (COPY_CODES) >= EDITED.
+   - ``reused`` (the picture is a copy of one already on file: another dispute's evidence,
+     the merchant's listing photo): a REUSE_CODES signal with score >= REUSE_MIN. A copy says
+     nothing about its pixels, so it never makes a picture ``edited``; the listing photo with
+     an area painted on (``reuse.local_edit``) is an edit.
    - ``suspicious``: ``forgery_score >= SUSPICIOUS``.
    - ``no_findings`` otherwise.
+
+The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
+stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
+listing photo under another merchant) is told to the arbitrator and weighs next to nothing.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ WEIGHTS = {
     "reuse.local_edit": 1.0,
     "reuse.listing_match": 0.9,
     "reuse.cross_dispute": 0.9,
+    "reuse.listing_elsewhere": 0.1,
     "pixel.copy_move": 0.9,
     "metadata.thumbnail_mismatch": 0.9,
     "timeline.captured_before_delivery": 0.8,
@@ -54,6 +63,9 @@ EDIT_CODES = {
     "provenance.c2pa_invalid",
 }
 EDIT_MIN = 0.5
+REUSE_CODES = {"reuse.cross_dispute", "reuse.listing_match"}
+COPY_CODES = REUSE_CODES | {"reuse.listing_elsewhere"}
+REUSE_MIN = 0.5
 AI_COMBINED = 0.85
 EDITED = 0.7
 SUSPICIOUS = 0.3
@@ -61,6 +73,25 @@ SUSPICIOUS = 0.3
 
 def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
     """(forgery_score, verdict) for a set of signals; see the module docstring."""
+    score = _score(signals)
+    codes = {s.code for s in signals if s.polarity == FORGERY}
+    if codes & AI_PROVENANCE or any(_label(s) == 1 for s in signals):
+        return score, "ai_generated"
+    if score >= AI_COMBINED and codes & AI_HINTS:
+        return score, "ai_generated"
+    if any(s.code in EDIT_CODES and s.score >= EDIT_MIN for s in signals):
+        return score, "edited"
+    if _score([s for s in signals if s.code not in COPY_CODES]) >= EDITED:
+        return score, "edited"
+    if any(s.code in REUSE_CODES and s.score >= REUSE_MIN for s in signals):
+        return score, "reused"
+    if score >= SUSPICIOUS:
+        return score, "suspicious"
+    return score, "no_findings"
+
+
+def _score(signals) -> float:
+    """Steps 1 and 2 of the rule."""
     keep_f, keep_a = 1.0, 1.0
     for s in signals:
         score = min(1.0, max(0.0, float(s.score)))
@@ -70,17 +101,7 @@ def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
             keep_a *= 1.0 - score
     forgery = 1.0 - keep_f
     authentic = 1.0 - keep_a
-    score = round(forgery * (1.0 - AUTHENTIC_PULL * authentic), 4)
-    codes = {s.code for s in signals if s.polarity == FORGERY}
-    if codes & AI_PROVENANCE or any(_label(s) == 1 for s in signals):
-        return score, "ai_generated"
-    if score >= AI_COMBINED and codes & AI_HINTS:
-        return score, "ai_generated"
-    if any(s.code in EDIT_CODES and s.score >= EDIT_MIN for s in signals) or score >= EDITED:
-        return score, "edited"
-    if score >= SUSPICIOUS:
-        return score, "suspicious"
-    return score, "no_findings"
+    return round(forgery * (1.0 - AUTHENTIC_PULL * authentic), 4)
 
 
 def _label(s: Signal):

@@ -1,5 +1,13 @@
-"""Reuse of someone else's picture: the merchant's own listing photo (possibly with a
-painted-on defect) or evidence already filed in another dispute."""
+"""Reuse of a picture already on file: the merchant's own listing photo (possibly with a
+painted-on defect), evidence already filed in another dispute, or another merchant's
+listing photo.
+
+A listing photo explains a copy of it: a buyer's photo that is the listing photo is reported
+as that (``reuse.listing_match``), not as evidence of the other disputes that filed the same
+listing photo too. So known images are tried by kind, listing photos first (``KNOWN_ORDER``),
+and only the first kind that matches yields a signal; a plain copy of the order's own listing
+photo looks no further. An edited copy of it still may be a copy of another dispute's
+edited copy (the same fake filed twice), so evidence of other disputes is still searched."""
 
 from __future__ import annotations
 
@@ -12,7 +20,16 @@ from scipy import ndimage
 from . import fingerprints, regions
 from .align import Alignment, align
 from .decoded import Decoded, decode
-from .types import Context, KnownFingerprint, Reference, Result, Signal
+from .types import (
+    KNOWN_EVIDENCE,
+    KNOWN_OTHER_LISTING,
+    KNOWN_OWN_LISTING,
+    Context,
+    KnownFingerprint,
+    Reference,
+    Result,
+    Signal,
+)
 
 LISTING_NCC = 0.85  # aligned correlation above which the evidence is the listing photo
 DIFF_SIDE = 512
@@ -24,15 +41,36 @@ MAX_EDIT_AREA = 0.5
 LISTING_SCORE = 0.8
 EDIT_SCORE = 0.9
 CROSS_SCORE = 0.85
+KNOWN_ORDER = (KNOWN_OWN_LISTING, KNOWN_OTHER_LISTING, KNOWN_EVIDENCE)
 
 
 def run(img: Decoded, context: Context) -> Result:
     fp = img.fingerprints
     known = [*context.known, *(context.lookup(fp) if context.lookup else [])]
-    signals = _cross_dispute(img, fp, known)
-    if context.listing:
-        signals += _listing(img, context.listing)
-    return Result(signals, metadata={"fingerprints": fp.to_dict()})
+    signals = _listing(img, context.listing) if context.listing else []
+    return Result(
+        signals + _known(img, fp, known, signals), metadata={"fingerprints": fp.to_dict()}
+    )
+
+
+def _known(
+    img: Decoded,
+    fp: fingerprints.Fingerprints,
+    known: list[KnownFingerprint],
+    listing: list[Signal],
+) -> list[Signal]:
+    """The match with the first kind of known image that has one (see the module doc)."""
+    codes = {s.code for s in listing}
+    if "reuse.local_edit" in codes:
+        kinds: tuple[str, ...] = (KNOWN_EVIDENCE,)
+    elif codes:
+        return []
+    else:
+        kinds = KNOWN_ORDER
+    for kind in kinds:
+        if signals := _cross_dispute(img, fp, [k for k in known if k.kind == kind]):
+            return signals
+    return []
 
 
 def _cross_dispute(
@@ -66,9 +104,17 @@ def _cross_dispute(
     return []
 
 
-def _cross_signal(known, mirrored: bool, data: dict) -> Signal:
+def _cross_signal(known: KnownFingerprint, mirrored: bool, data: dict) -> Signal:
+    """The signal a match with ``known`` yields, by what ``known`` is."""
     how = "a mirrored copy" if mirrored else "a near-duplicate"
     name = known.label or known.id
+    if known.kind == KNOWN_OWN_LISTING:
+        data = {"reference_id": known.id, **{k: v for k, v in data.items() if k != "known_id"}}
+        detail = f"This image is {how} of the merchant's listing photo {name}."
+        return Signal("reuse.listing_match", LISTING_SCORE, detail=detail, data=data)
+    if known.kind == KNOWN_OTHER_LISTING:
+        detail = f"This image is {how} of another merchant's listing photo ({name})."
+        return Signal("reuse.listing_elsewhere", CROSS_SCORE, detail=detail, data=data)
     return Signal(
         "reuse.cross_dispute",
         CROSS_SCORE,

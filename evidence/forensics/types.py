@@ -14,7 +14,14 @@ if TYPE_CHECKING:
 FORGERY = "forgery"
 AUTHENTIC = "authentic"
 
-VERDICTS = ("ai_generated", "edited", "suspicious", "no_findings")
+# ``edited`` means the pixels were changed; ``reused`` that the picture is a copy of one
+# already on file (see `aggregate`).
+VERDICTS = ("ai_generated", "edited", "reused", "suspicious", "no_findings")
+
+# What a known image is decides the signal a match with it yields (see `reuse`).
+KNOWN_EVIDENCE = "evidence"  # filed in another dispute: reuse.cross_dispute
+KNOWN_OWN_LISTING = "own_listing"  # this merchant's listing photo: reuse.listing_match
+KNOWN_OTHER_LISTING = "other_listing"  # another merchant's listing photo: reuse.listing_elsewhere
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,8 @@ class Reference:
 
 @dataclass(frozen=True)
 class KnownFingerprint:
-    """Evidence already stored elsewhere (another dispute or account).
+    """An image already stored elsewhere: evidence of another dispute or account, or a
+    listing photo of another order (`kind`, one of the ``KNOWN_*`` values).
 
     `fingerprints` need only the stored side (`compute(..., views=False)`). The hashes find
     copies cropped up to 10 % per side; when the stored image bytes are given too, a hash
@@ -100,6 +108,7 @@ class KnownFingerprint:
     fingerprints: Fingerprints
     label: str = ""
     image: bytes | None = None
+    kind: str = KNOWN_EVIDENCE
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,13 @@ def test_the_dispute_body_sums_up_each_sides_findings(client_a, dispute):
     assert findings["buyer"] == {
         "evidence": 2,
         "analysis": {"pending": 1, "running": 0, "done": 1, "failed": 0, "n/a": 0},
-        "verdicts": {"ai_generated": 1, "edited": 0, "suspicious": 0, "no_findings": 0},
+        "verdicts": {
+            "ai_generated": 1,
+            "edited": 0,
+            "reused": 0,
+            "suspicious": 0,
+            "no_findings": 0,
+        },
         "highest_forgery_score": 0.912,
         "signals": ["metadata.no_camera_data", "provenance.aigc_label"],
     }

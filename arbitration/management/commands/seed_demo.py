@@ -91,6 +91,9 @@ ORDERS = (
     ),
     DemoOrder("DM-240507", "杭州真丝印花长款围巾", "scarf", "259.00", photos=2, days_ago=4),
     DemoOrder("DM-240508", "儿童启蒙绘本套装（全10册）", "books", "118.00", days_ago=3),
+    # The same mug again: every order of a product carries the same listing photos, which
+    # the analysis must not take for reuse.
+    DemoOrder("DM-240509", "景德镇手绘青花陶瓷马克杯 350ml", "mug", "89.00", photos=2, days_ago=2),
 )
 
 
@@ -204,7 +207,7 @@ class Command(BaseCommand):
         )
         shot = _local(now - timedelta(days=30))
         listing = [
-            product_photo(spec.product, seed=zlib.crc32(f"{spec.number}/{n}".encode()), taken=shot)
+            product_photo(spec.product, seed=zlib.crc32(f"{spec.product}/{n}".encode()), taken=shot)
             for n in range(spec.photos)
         ]
         evidence_add(
