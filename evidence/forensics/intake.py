@@ -471,7 +471,10 @@ def _check_trailer(data: bytes, end: int, fmt: str) -> None:
     markup included. So markup is tolerated in card slack: whole sectors after a zero-filled
     sector end, in a file that ends on a sector boundary. An attacker can shape a file so;
     what they get is inert HTML in a file we only serve as an image (nosniff, sandbox CSP) and
-    never pass on. Archives, PHP and executables are refused in slack as anywhere else.
+    never pass on. Archives, PHP and executables are refused in slack as anywhere else. What
+    stays possible anywhere is a start-only format (gzip, an executable) placed after other
+    bytes: no program opens it there without a tool written to dig it out, and a person with
+    such a tool needs no upload service to carry a file.
     """
     n = len(data)
     if end >= n:
