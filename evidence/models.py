@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Party
 
+from .forensics import page_capture
+
 
 def _original_path(instance: "Evidence", filename: str) -> str:
     # The client's file name is never used on disk: it may carry anything.
@@ -26,6 +28,20 @@ class Evidence(models.Model):
     class Kind(models.TextChoices):
         IMAGE = "image", _("photo")
         VIDEO = "video", _("video")
+
+    class CaptureProblem(models.TextChoices):
+        """Why a shot sent from the in-app camera page was stored but not marked live."""
+
+        NOT_PAGE_JPEG = page_capture.NOT_PAGE_JPEG, _("not encoded the way the camera page does")
+        FOREIGN_DATA = page_capture.FOREIGN_DATA, _("carries data the camera page never writes")
+        CAMERA_DATA = page_capture.CAMERA_DATA, _("carries a camera's EXIF data")
+        DATED_BEFORE_PAGE = (
+            page_capture.DATED_BEFORE_PAGE,
+            _("its EXIF date is before the camera page was opened"),
+        )
+        SIZE_MISMATCH = page_capture.SIZE_MISMATCH, _("not the size the camera page drew")
+        KNOWN_FILE = "known_file", _("the same file is already stored as evidence")
+        NEAR_DUPLICATE = "near_duplicate", _("a near-duplicate of stored evidence")
 
     class Analysis(models.TextChoices):
         PENDING = "pending", _("waiting for analysis")
@@ -75,6 +91,15 @@ class Evidence(models.Model):
         help_text=_("Taken with the in-app camera for this dispute, after delivery."),
     )
     capture_nonce = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    capture_problems = models.JSONField(
+        _("capture problems"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Sent from the in-app camera page but not marked live: why "
+            "(a list of {code, detail}, codes from CaptureProblem)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -85,6 +110,16 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.pk}"
+
+    @property
+    def capture_problem_lines(self) -> list[tuple[str, str]]:
+        """The recorded capture problems as (label, detail), for the arbitrator."""
+        known = self.CaptureProblem.values
+        return [
+            (self.CaptureProblem(p["code"]).label, p.get("detail", ""))
+            for p in self.capture_problems
+            if p.get("code") in known
+        ]
 
 
 def _heatmap_path(instance: "ForensicReport", filename: str) -> str:

@@ -3,36 +3,46 @@
 The arbitrator decides; this only proposes, with its reasons in plain language, and the
 decision records how far the arbitrator moved from it.
 
-**1. The buyer's evidence** is classed by its worst image (current analyzer's reports):
+**1. The buyer's evidence** is classed by its worst image (current analyzer's reports), the
+first row that applies:
 
-=============  ==================================================================
-class          when
-=============  ==================================================================
-fabricated     any buyer photo is ``ai_generated`` or ``edited``
-reused         any buyer photo is ``reused`` from another account's evidence in another
-               dispute: a stranger's photo, not one of this order
-clean          a photo captured live in the app, or every analysed photo ``no_findings``
-suspicious     some photo ``suspicious``, or ``reused`` from the buyer's own evidence in
-               another dispute (one photo of two parcels is possible), none captured live
-unverified     nothing analysed yet (no photos, videos only, analysis pending)
-=============  ==================================================================
+===============  ================================================================
+class            when
+===============  ================================================================
+fabricated       any buyer photo is ``ai_generated`` or ``edited``, captured live or not
+reused           any buyer photo is ``reused`` from another account's evidence in another
+                 dispute: a stranger's photo, not one of this order
+suspicious       some photo not captured live is ``suspicious``, or ``reused`` from the
+                 buyer's own evidence in another dispute (one photo of two parcels is
+                 possible)
+suspicious_live  the only ``suspicious`` photos were captured live in the app
+clean            a photo captured live (not yet analysed or ``no_findings``), or every
+                 analysed photo ``no_findings``
+unverified       nothing analysed yet (no photos, videos only, analysis pending)
+===============  ================================================================
 
 A buyer photo ``reused`` from the merchant's listing photo, or a copy of another merchant's
 listing photo (``reuse.listing_elsewhere``, which alone leaves the verdict clean), shows a
 listing, not the goods delivered: it counts as no photo at all, neither against the buyer nor
 for them. The reasons always name reuse as reuse ("a copy of ..."), never as an edit.
 
-**2. The share of the claim** the buyer's evidence and credit tier earn (percent):
+A live capture lowers suspicion and never removes a forgery finding: the page's checks
+cannot rule out a modified browser or a screen photographed again
+(``services/capture.py``), so its findings stay in the reasons and in the class.
 
-=============  =======  ========  =====  ==========
-evidence       trusted  standard  watch  restricted
-=============  =======  ========  =====  ==========
-clean          100      100       100    80
-unverified     80       60        40     20
-suspicious     60       50        30     0
-reused         0        0         0      0
-fabricated     0        0         0      0
-=============  =======  ========  =====  ==========
+**2. The share of the claim** the buyer's evidence and credit tier earn (percent);
+``suspicious_live`` lies halfway between ``suspicious`` and ``clean``:
+
+===============  =======  ========  =====  ==========
+evidence         trusted  standard  watch  restricted
+===============  =======  ========  =====  ==========
+clean            100      100       100    80
+suspicious_live  80       75        65     40
+unverified       80       60        40     20
+suspicious       60       50        30     0
+reused           0        0         0      0
+fabricated       0        0         0      0
+===============  =======  ========  =====  ==========
 
 **3. The merchant's side** moves a share that is not 0 (a buyer who fabricated gets nothing,
 whatever the merchant did): an AI-made or edited listing photo or counter-evidence adds
@@ -71,9 +81,11 @@ FABRICATED, REUSED, CLEAN, SUSPICIOUS, UNVERIFIED = (
     "suspicious",
     "unverified",
 )
+SUSPICIOUS_LIVE = "suspicious_live"
 TIERS = (CreditTier.TRUSTED, CreditTier.STANDARD, CreditTier.WATCH, CreditTier.RESTRICTED)
 SHARE = {
     CLEAN: dict(zip(TIERS, (100, 100, 100, 80), strict=True)),
+    SUSPICIOUS_LIVE: dict(zip(TIERS, (80, 75, 65, 40), strict=True)),
     UNVERIFIED: dict(zip(TIERS, (80, 60, 40, 20), strict=True)),
     SUSPICIOUS: dict(zip(TIERS, (60, 50, 30, 0), strict=True)),
     REUSED: dict(zip(TIERS, (0, 0, 0, 0), strict=True)),
@@ -178,14 +190,24 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
     submitters = _submitters(items, reports)
     for item in items:
         report = reports.get(item.pk)
-        if report is not None and report.verdict == Verdict.REUSED:
+        live = item.captured_live_at is not None
+        verdict = report.verdict if report is not None else None
+        if verdict == Verdict.REUSED:
             kind, reason = _reuse_class(item, report, submitters)
             classes.add(kind)
             reasons.append(reason)
-        elif report is not None and report.verdict in FABRICATED_VERDICTS:
+        elif verdict in FABRICATED_VERDICTS:
             classes.add(FABRICATED)
+            text = (
+                _(
+                    "Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f), although "
+                    "it was captured live in the app."
+                )
+                if live
+                else _("Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f).")
+            )
             reasons.append(
-                _("Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f).")
+                text
                 % {
                     "id": item.pk,
                     "verdict": report.get_verdict_display(),
@@ -201,28 +223,30 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
                 )
                 % {"id": item.pk}
             )
-        elif item.captured_live_at is not None:
-            classes.add("live")
+        elif verdict == Verdict.SUSPICIOUS:
+            classes.add(SUSPICIOUS_LIVE if live else SUSPICIOUS)
+            text = (
+                _(
+                    "Buyer's photo #%(id)s is suspicious (forgery score %(score).2f), although it "
+                    "was captured live in the app after delivery."
+                )
+                if live
+                else _("Buyer's photo #%(id)s is suspicious (forgery score %(score).2f).")
+            )
+            reasons.append(text % {"id": item.pk, "score": report.forgery_score})
+        elif live:
+            classes.add(CLEAN)
             reasons.append(
                 _("Buyer's photo #%(id)s was captured live in the app after delivery.")
                 % {"id": item.pk}
             )
-        elif report is not None and report.verdict == Verdict.SUSPICIOUS:
-            classes.add(SUSPICIOUS)
-            reasons.append(
-                _("Buyer's photo #%(id)s is suspicious (forgery score %(score).2f).")
-                % {"id": item.pk, "score": report.forgery_score}
-            )
         elif report is not None:
             classes.add(CLEAN)
-    if FABRICATED in classes:
-        return FABRICATED, reasons
-    if REUSED in classes:
-        return REUSED, reasons
-    if "live" in classes:
+    for evidence_class in (FABRICATED, REUSED, SUSPICIOUS, SUSPICIOUS_LIVE):
+        if evidence_class in classes:
+            return evidence_class, reasons
+    if CLEAN in classes and any(item.captured_live_at for item in items):
         return CLEAN, reasons
-    if SUSPICIOUS in classes:
-        return SUSPICIOUS, reasons
     if CLEAN in classes:
         return CLEAN, [*reasons, _("The forensic analysis found nothing in the buyer's photos.")]
     if LISTING_COPY in classes:

@@ -10,11 +10,14 @@ import hashlib
 import io
 import re
 import warnings
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pillow_heif
 from PIL import Image, UnidentifiedImageError
+
+from .payloads import MARKUP, payload_at, payload_within, zip_end_record
 
 pillow_heif.register_heif_opener()
 
@@ -109,11 +112,13 @@ MP4_BRANDS = {
 # Containers that share MP4's box syntax but are not photo or video evidence.
 NOT_VIDEO_MAJOR_BRANDS = {b"qt  ", b"M4A ", b"M4B ", b"M4P ", b"crx "} | AVIF_BRANDS
 
-# Markup that has no business in the first kilobyte of a photo or video, nor after it.
-MARKUP = re.compile(
-    rb"<(?:html|script|svg|body|iframe|object|embed|!doctype\s+html|\?php)\b", re.IGNORECASE
-)
+# Where content sniffers look for markup (browsers read up to 1445 bytes, old ones 256).
 HEAD_SCAN_BYTES = 1024
+# PNG chunks whose data is text or a C2PA manifest (caBX): XMP, prompts, the SVG icon that
+# OpenAI's manifests embed.
+PNG_TEXT_CHUNKS = {b"tEXt", b"zTXt", b"iTXt", b"caBX"}
+# Memory cards are written in 512-byte sectors.
+SECTOR = 512
 # Padding some encoders leave after the end marker; 0xFF only while it does not start a JPEG.
 PADDING = re.compile(rb"(?:\x00|\xff(?!\xd8\xff))+")
 # In JPEG entropy-coded data a 0xFF is either stuffing (FF00), a restart marker, fill, or the
@@ -215,8 +220,7 @@ def human_size(n: int) -> str:
 
 
 def _check_image(data: bytes, fmt: str, max_pixels: int) -> tuple[int, int]:
-    if MARKUP.search(data, 0, HEAD_SCAN_BYTES):
-        raise _reject("polyglot")
+    _check_head(data, fmt)
     frames = 1
     if fmt == "JPEG":
         end = jpeg_end(data, 0)
@@ -229,7 +233,43 @@ def _check_image(data: bytes, fmt: str, max_pixels: int) -> tuple[int, int]:
     else:
         end = _heif_end(data)
     _check_trailer(data, end, fmt)
+    if zip_end_record(data):
+        # ZIP readers find an archive by its end record, wherever the archive starts.
+        raise _reject("polyglot")
     return _decode(data, fmt, max_pixels, frames)
+
+
+def _check_head(data: bytes, fmt: str) -> None:
+    """Refuse markup in the first kilobyte, where content sniffers decide what a file is.
+
+    Markup inside a PNG text or C2PA chunk of a well-formed PNG (its CRC checks) is data, not
+    a document: OpenAI's manifests embed an SVG icon within the first kilobyte. What an
+    attacker can still do is put script in such a chunk. It runs only in a program that
+    renders the file as HTML: sniffers see PNG's signature first, we serve originals as images
+    with nosniff and a sandbox CSP, and the counterparty copy is re-encoded without chunks.
+    The same markup was always accepted in chunks beyond the first kilobyte.
+    """
+    for found in MARKUP.finditer(data, 0, HEAD_SCAN_BYTES):
+        if fmt != "PNG" or not _in_png_text_chunk(data, found.start(), found.end()):
+            raise _reject("polyglot")
+
+
+def _in_png_text_chunk(data: bytes, start: int, end: int) -> bool:
+    """Whether [start, end) lies in the data of a text or C2PA chunk whose CRC checks."""
+    pos = 8
+    while pos + 8 <= start:
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        body = pos + 8
+        crc_at = body + length
+        if body <= start and end <= crc_at:
+            crc = data[crc_at : crc_at + 4]
+            return (
+                data[pos + 4 : body] in PNG_TEXT_CHUNKS
+                and len(crc) == 4
+                and zlib.crc32(data[pos + 4 : crc_at]) == int.from_bytes(crc, "big")
+            )
+        pos = crc_at + 4
+    return False
 
 
 def _decode(data: bytes, fmt: str, max_pixels: int, gif_frames: int) -> tuple[int, int]:
@@ -384,7 +424,19 @@ def _webp_end(data: bytes) -> int:
     return end
 
 
-HEIF_TOP_BOXES = {b"ftyp", b"meta", b"moov", b"mdat", b"free", b"skip", b"uuid", b"idat", b"wide"}
+# `sefd`: Samsung's SEF block as a box in Galaxy HEICs.
+HEIF_TOP_BOXES = {
+    b"ftyp",
+    b"meta",
+    b"moov",
+    b"mdat",
+    b"free",
+    b"skip",
+    b"uuid",
+    b"idat",
+    b"wide",
+    b"sefd",
+}
 
 
 def _heif_end(data: bytes) -> int:
@@ -393,23 +445,46 @@ def _heif_end(data: bytes) -> int:
     )
     if boxes[0].type != b"ftyp" or b"meta" not in {b.type for b in boxes}:
         raise _reject("corrupt")
+    for box in boxes:
+        if box.type == b"sefd":
+            start = _samsung_sef_start(data, box.end)
+            if start is None or start < box.payload:
+                raise _reject("polyglot")
+            _check_unread_bytes(data, box.payload, box.end)
+            if MARKUP.search(data, box.payload, box.end):
+                raise _reject("polyglot")
     return boxes[-1].end
 
 
 def _check_trailer(data: bytes, end: int, fmt: str) -> None:
-    """Refuse bytes after the image's end marker unless they are a known, harmless kind.
+    """Refuse bytes after the image's end that hold a payload; accept the rest.
 
-    Phones append more than padding: MPF (depth maps, HDR gain maps) appends further JPEGs,
-    Google motion photos append an MP4, Samsung appends its SEF trailer.
+    Phone trailers are walked first: MPF (depth maps, HDR gain maps) appends further JPEGs,
+    Google motion photos append an MP4, Samsung appends its SEF block (to JPEGs and PNGs).
+    Whatever follows them and their padding is data no program reads (a stale JPEG cut short,
+    BlackBerry's binary record, memory-card slack): accepted unless it holds a signature some
+    reader would find (see `payloads`). None of it reaches the counterparty, whose copy is
+    re-encoded from pixels; the private original keeps it, served only as an image.
+
+    Old cameras wrote whole card clusters: after the image's last sector (zero-filled) come
+    stale sectors of earlier files, and on cards once used in a PC those hold web pages,
+    markup included. So markup is tolerated in card slack: whole sectors after a zero-filled
+    sector end, in a file that ends on a sector boundary. An attacker can shape a file so;
+    what they get is inert HTML in a file we only serve as an image (nosniff, sandbox CSP) and
+    never pass on. Archives, PHP and executables are refused in slack as anywhere else. What
+    stays possible anywhere is a start-only format (gzip, an executable) placed after other
+    bytes: no program opens it there without a tool written to dig it out, and a person with
+    such a tool needs no upload service to carry a file.
     """
     n = len(data)
     if end >= n:
         return
-    pos = end
-    sef_start = _samsung_sef_start(data) if fmt == "JPEG" else None
-    while pos < n:
-        if pos == sef_start:
-            break
+    sef_start = _samsung_sef_start(data, n)
+    if sef_start is not None and sef_start < end:
+        sef_start = None
+    stop = n if sef_start is None else sef_start
+    pos = content_end = end
+    while pos < stop:
         is_jpeg = data.startswith(b"\xff\xd8\xff", pos)
         is_mp4 = data[pos + 4 : pos + 8] == b"ftyp"
         if fmt == "JPEG" and (is_jpeg or is_mp4):
@@ -417,27 +492,49 @@ def _check_trailer(data: bytes, end: int, fmt: str) -> None:
                 if is_jpeg:
                     pos = jpeg_end(data, pos)
                 else:
-                    stop = sef_start if sef_start is not None and sef_start > pos else n
                     pos = top_boxes(bytes_reader(data), stop, start=pos)[-1].end
-            except RejectedFile as exc:
-                raise _reject("polyglot") from exc
+            except RejectedFile:
+                break  # not a whole stream: data like any other
+            content_end = pos
             continue
-        padding = PADDING.match(data, pos)
+        padding = PADDING.match(data, pos, stop)
         if padding is None:
-            raise _reject("polyglot")
+            break
         # A box's size field begins with zero bytes: do not swallow them as padding.
         starts = range(max(pos + 1, padding.end() - 3), padding.end())
         pos = next((b for b in starts if data[b + 4 : b + 8] == b"ftyp"), padding.end())
-    if MARKUP.search(data, end):
+    if pos < stop and payload_at(data, pos):
+        raise _reject("polyglot")
+    _check_unread_bytes(data, pos, n)
+    slack = _card_slack_start(data, content_end, pos) if sef_start is None else None
+    if MARKUP.search(data, end, n if slack is None else slack):
         raise _reject("polyglot")
 
 
-def _samsung_sef_start(data: bytes) -> int | None:
-    """Where Samsung's SEF trailer (SEFH directory + data blocks ... SEFT) begins, if present."""
-    if not data.endswith(b"SEFT") or len(data) < 16:
+def _check_unread_bytes(data: bytes, start: int, stop: int) -> None:
+    """Refuse signatures that their readers find at any offset in bytes no decoder reads."""
+    if payload_within(data, start, stop):
+        raise _reject("polyglot")
+
+
+def _card_slack_start(data: bytes, content_end: int, first_unread: int) -> int | None:
+    """Where stale card sectors begin, if the bytes after `content_end` look like card slack.
+
+    The file must end on a sector boundary and the rest of the last sector holding image data
+    must be padding, so that what follows is whole sectors written before this photo.
+    """
+    if len(data) % SECTOR:
         return None
-    dir_len = int.from_bytes(data[-8:-4], "little")
-    head = len(data) - 8 - dir_len
+    boundary = -(-content_end // SECTOR) * SECTOR
+    return boundary if first_unread >= boundary else None
+
+
+def _samsung_sef_start(data: bytes, stop: int) -> int | None:
+    """Where a Samsung SEF block (data blocks, SEFH directory, SEFT) ending at `stop` begins."""
+    if stop < 16 or data[stop - 4 : stop] != b"SEFT":
+        return None
+    dir_len = int.from_bytes(data[stop - 8 : stop - 4], "little")
+    head = stop - 8 - dir_len
     if head < 0 or data[head : head + 4] != b"SEFH":
         return None
     count = int.from_bytes(data[head + 8 : head + 12], "little")

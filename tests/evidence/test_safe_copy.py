@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from evidence.forensics.intake import bytes_reader, inspect_file, iter_boxes
+from evidence.forensics.intake import bytes_reader, inspect_file, iter_boxes, jpeg_end
 from evidence.forensics.safe_copy import make_safe_copy
+from evidence.services import evidence_add
 from tests.fixtures import uploads
 
 
@@ -138,3 +141,32 @@ def test_mp4_without_metadata_is_copied_unchanged():
     original = uploads.mp4()
     data, _ = safe_copy(original)
     assert data == original
+
+
+TRAILERS = [
+    (uploads.card_slack_jpeg(uploads.stale_web_page()), b"<html>"),
+    (uploads.card_slack_jpeg(uploads.random_bytes(6000)), uploads.random_bytes(6000)[:64]),
+    (uploads.samsung_sef_jpeg(), b"SEFT"),
+    (uploads.samsung_sef_png(), b"PEg_Info"),
+    (uploads.samsung_sefd_heic(), b"SEFT"),
+    (uploads.c2pa_icon_png(), b"<svg"),
+]
+
+
+@pytest.mark.parametrize(("original", "trailer"), TRAILERS)
+def test_bytes_after_the_image_do_not_reach_the_counterparty_copy(original, trailer):
+    assert trailer in original
+    data, _ = safe_copy(original)
+    assert trailer not in data
+    if data.startswith(b"\xff\xd8"):
+        assert jpeg_end(data, 0) == len(data)
+
+
+@pytest.mark.parametrize(("original", "trailer"), TRAILERS)
+def test_the_private_original_keeps_every_byte(order, merchant, original, trailer):
+    upload = SimpleUploadedFile("photo", original)
+    (item,) = evidence_add(order=order, party=merchant, files=[upload], role="merchant")
+    with item.original.open("rb") as stored:
+        assert stored.read() == original
+    with item.safe_copy.open("rb") as copy:
+        assert trailer not in copy.read()
