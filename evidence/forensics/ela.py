@@ -2,7 +2,9 @@
 
 Areas that went through the same compression history change alike; a pasted or painted
 area changes more. Because busy texture also changes more, a cell is only flagged when
-its error is far above what its texture predicts (a robust log-log fit over all cells).
+its error is far above what its texture and fine detail predict (a robust fit over all
+cells). Only JPEGs are analysed: a PNG, WebP or HEIC file has no compression history for a
+pasted area to differ from, so every area responds alike to its first JPEG save.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import numpy as np
 from PIL import Image
 
 from . import heatmap, regions
-from .cells import block_mean, cell_size
+from .cells import block_mean, cell_size, hh_blocks
 from .decoded import Decoded
 from .types import Context, Result, Signal
 
+JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a camera JPEG with a multi-picture index
 ELA_QUALITY = 90
 RESIDUAL_RATIO = 2.6  # error / texture-predicted error for a suspicious cell
 MIN_AREA = 0.004  # of the image
@@ -36,6 +39,8 @@ def start(img: Decoded) -> None:
     """Compute the error cells in the background, strip by strip: Pillow's codec and numpy
     release the GIL, so the work overlaps with the other analyzers on a second core, and
     `run` computes any strip the background has not begun itself (work stealing)."""
+    if img.format not in JPEG_FORMATS:
+        return
     k = cell_size(img)
     img.__dict__["_ela_strips"] = [
         (rows, _POOL.submit(_error_cells, img.gray[rows], k)) for rows in _strips(img.gray, k)
@@ -80,12 +85,15 @@ def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
 
 
 def run(img: Decoded, context: Context) -> Result:
-    err, _k = error_cells(img)
+    if img.format not in JPEG_FORMATS:
+        return Result([])  # never a JPEG: no compression history for an area to differ from
+    err, k = error_cells(img)
     if min(err.shape) < 2:
         return Result([])  # smaller than two cells across: nothing to compare an area with
     tex = texture_cells(img, err.shape)
+    fine = _fine_detail(img, k, err.shape)
     maps = {"ela": heatmap.render(heatmap.normalise(err), img.width, img.height)}
-    residual = _residual(err, tex)
+    residual = _residual(err, tex, fine)
     mask = (residual > np.log(RESIDUAL_RATIO)) & (err > MIN_ERROR)
     found = regions.boxes(mask, min_cells=max(MIN_CELLS, int(MIN_AREA * mask.size)))
     area = sum(b[4] for b in found) / mask.size
@@ -119,19 +127,32 @@ def texture_cells(img: Decoded, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(cells, np.float32)
 
 
-def _residual(err: np.ndarray, tex: np.ndarray) -> np.ndarray:
-    """Log error minus what a robust line through (log texture, log error) predicts.
+def _fine_detail(img: Decoded, k: int, shape: tuple[int, int]) -> np.ndarray:
+    """Full-resolution detail per cell (mean diagonal Haar energy): seed heads, mesh fabric,
+    fronds against the sky respond to re-compression in proportion to their own fine detail,
+    which the 512-px copy behind `texture_cells` averages away."""
+    blocks = hh_blocks(img)
+    per_cell = block_mean(blocks, k // 8) if k > 8 else blocks
+    short = (max(0, shape[0] - per_cell.shape[0]), max(0, shape[1] - per_cell.shape[1]))
+    return np.pad(per_cell, ((0, short[0]), (0, short[1])), mode="edge")[: shape[0], : shape[1]]
 
-    A flat image has no texture spread to fit a line to: its prediction is the median error.
+
+def _residual(err: np.ndarray, tex: np.ndarray, fine: np.ndarray) -> np.ndarray:
+    """Log error minus what a robust plane through (log texture, log fine detail, log
+    error) predicts: an area is odd when neither its content nor its fine detail explains
+    how much it changes.
+
+    A flat image has no texture spread to fit to: its prediction is the median error.
     """
-    x, y = np.log1p(tex).ravel(), np.log(err + ERROR_FLOOR).ravel()
-    slope, icpt = 0.0, float(np.median(y))
-    keep = np.ones_like(x, bool)
+    y = np.log(err + ERROR_FLOOR).ravel()
+    x = np.stack([np.ones_like(y), np.log1p(tex).ravel(), np.log1p(fine).ravel()], axis=1)
+    coef = np.array([float(np.median(y)), 0.0, 0.0])
+    keep = np.ones_like(y, bool)
     for _ in range(3):
-        if keep.sum() < 4 or np.ptp(x[keep]) < 1e-6:
+        if keep.sum() < 6 or np.ptp(x[keep, 1]) + np.ptp(x[keep, 2]) < 1e-6:
             break
-        slope, icpt = np.polyfit(x[keep], y[keep], 1)
-        r = y - (slope * x + icpt)
+        coef = np.linalg.lstsq(x[keep], y[keep], rcond=None)[0]
+        r = y - x @ coef
         spread = 1.4826 * float(np.median(np.abs(r[keep] - np.median(r[keep])))) + 1e-3
         keep = np.abs(r) < 3 * spread
-    return (y - (slope * x + icpt)).reshape(err.shape)
+    return (y - x @ coef).reshape(err.shape)
