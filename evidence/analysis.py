@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import credit_sources
+from accounts.selectors import matching_platform_ids
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -57,12 +58,16 @@ def _known_elsewhere(
 
     The engine calls this once with the fingerprints it computed (``Context.lookup``). The
     same dispute's files and the same order's listing photos are not "elsewhere"; the
-    listing comparison covers the latter with pixel alignment.
+    listing comparison covers the latter with pixel alignment. Another platform's images
+    are candidates only where both platforms opted in (``matching_platform_ids``).
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
     if not matches:
         return []
-    others = Evidence.objects.filter(pk__in=matches).exclude(order_id=evidence.order_id)
+    platforms = matching_platform_ids(evidence.order.platform_id)
+    others = Evidence.objects.filter(pk__in=matches, order__platform_id__in=platforms).exclude(
+        order_id=evidence.order_id
+    )
     if evidence.dispute_id:
         others = others.exclude(dispute_id=evidence.dispute_id)
     return [
