@@ -423,7 +423,8 @@ class CreditProposal(CreditLine):
         ]
 
     def __str__(self) -> str:
-        return f"{self.party}: {self.get_kind_display()} {self.points:+d} ({self.get_status_display()})"
+        status = self.get_status_display()
+        return f"{self.party}: {self.get_kind_display()} {self.points:+d} ({status})"
 
 
 class CreditAppeal(models.Model):

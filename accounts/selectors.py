@@ -32,9 +32,7 @@ def matching_platform_ids(platform_id: int) -> set[int]:
     """The platforms whose evidence may be compared with ``platform_id``'s: itself, and, if it
     opted in to cross-platform matches, every other platform that opted in too. Both must
     agree: a buyer on one platform is never judged by uploads through another that did not."""
-    shared = set(
-        Platform.objects.filter(cross_platform_matches=True).values_list("pk", flat=True)
-    )
+    shared = set(Platform.objects.filter(cross_platform_matches=True).values_list("pk", flat=True))
     return shared if platform_id in shared else {platform_id}
 
 
