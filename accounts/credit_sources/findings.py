@@ -18,6 +18,8 @@ AI_PROVENANCE = frozenset(
     {"provenance.c2pa_ai", "provenance.iptc_ai", "provenance.generator_metadata"}
 )
 AIGC_LABEL = "provenance.aigc_label"
+# How far back a chain of reuse signals is followed to find the first filing of a cluster.
+CHAIN_DEPTH = 10
 
 
 def credit_for_analysis(evidence, report) -> list[CreditProposal]:
@@ -52,18 +54,46 @@ def _copies(evidence, codes, platforms) -> list:
     )
 
 
+def _first_filed(items, platforms):
+    """The earliest filing of a cluster of copies: among ``items`` and the images their reuse
+    signals point to, followed back a few steps, so every copy names the same first image
+    whichever copy it was matched with."""
+    from evidence.models import Evidence, Signal
+
+    seen = {item.pk for item in items}
+    frontier = set(seen)
+    for _step in range(CHAIN_DEPTH):
+        pointed = Signal.objects.filter(
+            report__evidence_id__in=frontier, code="reuse.cross_dispute"
+        ).values_list("data__known_id", flat=True)
+        frontier = {int(k) for k in pointed if k is not None and str(k).isdigit()} - seen
+        if not frontier:
+            break
+        seen |= frontier
+    earlier = Evidence.objects.filter(
+        pk__in=seen - {item.pk for item in items},
+        role=Evidence.Role.BUYER,
+        order__platform_id__in=platforms,
+    )
+    return min([*items, *earlier], key=_filed)
+
+
+def _filed(item):
+    return item.created_at, item.pk
+
+
 def _image_reused(evidence, codes, platforms) -> list[CreditProposal]:
     """The same or a near-duplicate image filed by several buyer accounts. The first filer is
-    never proposed: anyone can copy a photo from a public review (买家秀). Every account that
-    filed the image after the first filer's account did is proposed once per first image.
-    One buyer reusing their own photo is not abuse."""
+    never proposed: anyone can copy a photo from a public review (买家秀). Every other account
+    that filed a copy is proposed once per cluster (named by its first image). One buyer
+    reusing their own photo is not abuse."""
     copies = _copies(evidence, codes, platforms)
     if not copies:
         return []
-    first = min([evidence, *copies], key=lambda item: (item.created_at, item.pk))
+    first = _first_filed([evidence, *copies], platforms)
     later = [
         item
-        for item in sorted([evidence, *copies], key=lambda item: (item.created_at, item.pk))
+        for item in sorted([evidence, *copies], key=_filed)
         if item.submitted_by_id != first.submitted_by_id
     ]
     text = gettext_noop(

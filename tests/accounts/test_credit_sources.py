@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import credit
+from accounts.credit_sources import credit_for_analysis
 from accounts.models import CreditEvent, CreditProposal
 from accounts.proposals import credit_proposal_review
 from accounts.services import merchant_report_review
@@ -210,6 +211,24 @@ def test_a_ring_of_three_accounts_reusing_one_image_names_the_two_later_filers_o
     untouched(buyer, outsider, third)
 
 
+def test_a_copy_matched_with_another_copy_still_names_the_first_filing(platform, buyer, outsider):
+    """C matched B (a copy of A) rather than A itself: the reuse chain is followed back, so
+    C's filer is proposed for the same cluster as B's, and A's filer is still untouched."""
+    third = PartyFactory(platform=platform)
+    image = product_photo(48)
+    original = analysed(claim(buyer, [upload(image)]))
+    copy = analysed(claim(outsider, [upload(_resaved(image))]))
+    later = claim(third, [upload(_resaved(_resaved(image), quality=60))]).evidence.get()
+    analysis.analyze_evidence(later.pk)
+    report = later.reports.get()
+    report.signals.filter(code="reuse.cross_dispute").update(data={"known_id": str(copy.pk)})
+    third.credit_proposals.all().delete()
+    credit_for_analysis(later, report)
+    assert third.credit_proposals.get().source_key == f"image_reused:{original.pk}"
+    assert outsider.credit_proposals.get().source_key == f"image_reused:{original.pk}"
+    assert proposed(buyer) == []
+
+
 def _listing(order, merchant, data, name="listing.jpg", mime="image/jpeg"):
     evidence_add(
         order=order,
@@ -333,14 +352,14 @@ def test_a_copy_on_another_platform_is_matched_and_proposed_when_both_opted_in(
     untouched(buyer, elsewhere)
 
 
-def _resaved(data: bytes) -> bytes:
+def _resaved(data: bytes, quality=75) -> bytes:
     """The same photo re-encoded (another file, the same picture): a near-duplicate."""
     import io
 
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.open(io.BytesIO(data)).save(buf, "JPEG", quality=75)
+    Image.open(io.BytesIO(data)).save(buf, "JPEG", quality=quality)
     return buf.getvalue()
 
 
