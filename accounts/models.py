@@ -260,7 +260,8 @@ class IdempotencyKey(models.Model):
 
 
 class CreditLine(models.Model):
-    """Why a credit line exists, in words each reader can see in their own language."""
+    """What ledger events and proposals share: their reason, kept so that each reader sees
+    it in their own language."""
 
     reason = models.TextField(_("reason"))
     reason_template = models.TextField(
@@ -290,6 +291,7 @@ class CreditLine(models.Model):
 
 class CreditEvent(CreditLine):
     """One line of a party's credit ledger. The score is derived from these rows, never edited.
+    What the abuse detection finds gets here only through a confirmed ``CreditProposal``.
 
     ``source_key`` names what caused the event (``decision:42``, ``reuse:evidence:7``) so the
     same cause never books twice; a reversal keeps the row and stamps ``reversed_at``.
