@@ -438,7 +438,7 @@ class CreditProposalAdmin(ConsoleAccess, admin.ModelAdmin):
         "kind",
         "points",
         "status",
-        "reason",
+        "reason_shown",
         "reviewed_by",
         "reviewed_at",
     )
@@ -459,6 +459,10 @@ class CreditProposalAdmin(ConsoleAccess, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
     def party_link(self, obj):
         return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, obj):
+        return obj.reason_text
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The proposal with its evidence; a POST confirms or dismisses it."""

@@ -115,6 +115,9 @@ def test_the_queue_lists_pending_proposals_first(console_client, proposal, buyer
     response = console_client.get(PROPOSALS)
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [proposal, older]
+    assert f"Your photo (evidence #{proposal.evidence_id}) was filed before." in (
+        response.content.decode()
+    )
     index = console_client.get("/console/").content.decode()
     card = index.split('data-testid="pending-proposals"')[1].split("</a>")[0]
     assert '<span class="count">1</span>' in card
