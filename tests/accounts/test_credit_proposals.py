@@ -10,6 +10,7 @@ from accounts.proposals import NOTE_MAX, credit_proposal_make, credit_proposal_r
 from accounts.services import credit_appeal_file, credit_appeal_review
 from arbitration.errors import DomainError, NotAllowed
 from arbitration.models import DisputeEvent
+from tests.arbitration.test_concurrency import race, split
 from tests.factories import UserFactory
 
 Kind = CreditEvent.Kind
@@ -143,3 +144,21 @@ def test_a_confirmed_event_is_appealed_and_reversed_like_any_other(proposal, buy
     second = UserFactory(is_arbitrator=True)
     credit_appeal_review(appeal=appeal, user=second, reverse=True, note="Checked.")
     assert standing(buyer) == (100, CreditTier.STANDARD)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_arbitrators_reviewing_at_once_review_it_once(proposal, buyer, arbitrator):
+    other = UserFactory(username="judge2", is_arbitrator=True)
+    results = race(
+        lambda: credit_proposal_review(proposal=proposal, user=arbitrator, confirm=True),
+        lambda: credit_proposal_review(proposal=proposal, user=other, confirm=False),
+    )
+    wins, losses = split(results)
+    assert len(wins) == 1 and len(losses) == 1
+    assert isinstance(losses[0], DomainError) and losses[0].code == "already_reviewed"
+    proposal.refresh_from_db()
+    assert proposal.status == wins[0].status
+    booked = 1 if proposal.status == Status.CONFIRMED else 0
+    assert buyer.credit_events.count() == booked
+    buyer.refresh_from_db()
+    assert buyer.credit_score == (75 if booked else 100)
