@@ -211,3 +211,10 @@ def test_an_arbitrator_cannot_opt_a_platform_in(console_client, platform):
     assert response.status_code == 302
     platform.refresh_from_db()
     assert platform.cross_platform_matches is False
+
+
+def test_the_proposal_reads_in_chinese_too(console_client, proposal, buyer):
+    console_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    for url in (party_url(buyer), proposal_url(proposal)):
+        html = console_client.get(url).content.decode()
+        assert "信用提议" in html and "等待仲裁员审核" in html and "确认并记入" in html
