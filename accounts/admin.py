@@ -1,8 +1,9 @@
 """The console's views of users, platforms, parties, merchant reports and credit.
 
 Arbitrators read these; they change only a platform's deadline windows (a superuser also its
-credit settings, which re-tiers its parties), review merchant reports (through
-``merchant_report_review``) and credit appeals (``credit_appeal_review``).
+credit settings, which re-tiers its parties, and whether its evidence is compared with other
+platforms'), review merchant reports (through ``merchant_report_review``), credit appeals
+(``credit_appeal_review``) and credit proposals (``credit_proposal_review``).
 Only a superuser grants the arbitrator flag. A party opens on its party page (credit history,
 linked accounts, disputes), not a change form. Buyer phone numbers and addresses are never
 shown in full here.
@@ -17,6 +18,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -24,8 +26,19 @@ from django.utils.translation import gettext_lazy, ngettext
 from arbitration.console import ConsoleAccess, can_arbitrate, console
 from arbitration.errors import DomainError
 
-from .models import ApiKey, CreditAppeal, CreditEvent, MerchantReport, Party, Platform, User
+from .models import (
+    ApiKey,
+    CreditAppeal,
+    CreditEvent,
+    CreditProposal,
+    MerchantReport,
+    Party,
+    Platform,
+    User,
+)
 from .party_page import party_page, party_url
+from .proposal_page import with_basis
+from .proposals import credit_proposal_review
 from .services import (
     CREDIT_SETTINGS,
     api_key_create,
@@ -54,7 +67,8 @@ class UserAdmin(ConsoleAccess, admin.ModelAdmin):
 @admin.register(Platform, site=console)
 class PlatformAdmin(ConsoleAccess, admin.ModelAdmin):
     """Deadline windows for arbitrators; credit base, half-life and thresholds for superusers,
-    and saving those re-tiers every party of the platform."""
+    and saving those re-tiers every party of the platform. Comparing evidence with other
+    platforms is a superuser's call too: it shares what the platform's buyers filed."""
 
     editable = True
     list_display = ("name", "slug", "currency", "merchant_response_hours", "buyer_response_hours")
@@ -65,6 +79,7 @@ class PlatformAdmin(ConsoleAccess, admin.ModelAdmin):
         "merchant_response_hours",
         "buyer_response_hours",
         *CREDIT_SETTINGS,
+        "cross_platform_matches",
     )
     readonly_fields = ("name", "slug", "currency")
     actions = None
@@ -72,7 +87,7 @@ class PlatformAdmin(ConsoleAccess, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if request.user.is_superuser:
             return self.readonly_fields
-        return (*self.readonly_fields, *CREDIT_SETTINGS)
+        return (*self.readonly_fields, *CREDIT_SETTINGS, "cross_platform_matches")
 
     def save_model(self, request, obj, form, change):
         credit_settings = {name: getattr(obj, name) for name in CREDIT_SETTINGS}
@@ -395,6 +410,114 @@ class CreditAppealAdmin(ConsoleAccess, admin.ModelAdmin):
             "error": error,
         }
         return TemplateResponse(request, "console/appeal_detail.html", context, status=status)
+
+
+class ProposalReviewForm(forms.Form):
+    """An arbitrator's answer to a credit proposal; ``credit_proposal_review`` applies it.
+    ``next`` is the console page the form was sent from (the party or the dispute page)."""
+
+    decision = forms.ChoiceField(
+        choices=[("confirm", gettext_lazy("Confirm")), ("dismiss", gettext_lazy("Dismiss"))]
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note to the record"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "data-testid": "proposal-note"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+@admin.register(CreditProposal, site=console)
+class CreditProposalAdmin(ConsoleAccess, admin.ModelAdmin):
+    """Detected abuse waiting for an arbitrator (pending first, oldest first), and a review
+    page per proposal with the evidence behind it; the party and dispute pages post here."""
+
+    list_display = (
+        "created_at",
+        "party_link",
+        "kind",
+        "points",
+        "status",
+        "reason_shown",
+        "reviewed_by",
+        "reviewed_at",
+    )
+    list_display_links = ("created_at",)
+    list_filter = ("status", "kind", "party__platform")
+    list_select_related = ("party", "reviewed_by")
+    search_fields = ("party__display_name", "reason", "source_key")
+    actions = None
+
+    def get_ordering(self, request):
+        pending_first = Case(
+            When(status=CreditProposal.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (pending_first.asc(), "created_at")
+
+    @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
+    def party_link(self, obj):
+        return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_shown(self, obj):
+        return obj.reason_text
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The proposal with its evidence; a POST confirms or dismisses it."""
+        proposal = self.get_object(request, unquote(object_id))
+        if proposal is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, proposal):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        form = ProposalReviewForm(request.POST if request.method == "POST" else None)
+        status, error = 200, ""
+        if request.method == "POST":
+            if not form.is_valid():
+                status, error = 400, _("Choose to confirm or to dismiss the proposal.")
+            else:
+                try:
+                    credit_proposal_review(
+                        proposal=proposal,
+                        user=request.user,
+                        confirm=form.cleaned_data["decision"] == "confirm",
+                        note=form.cleaned_data["note"],
+                    )
+                except DomainError as exc:
+                    status, error = exc.status, exc.message
+                else:
+                    proposal.refresh_from_db()
+                    self.message_user(
+                        request,
+                        _("Proposal reviewed: %(status)s.")
+                        % {"status": proposal.get_status_display()},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(_next_page(request, form) or request.path)
+            proposal.refresh_from_db()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Credit proposal"),
+            "proposal": with_basis([proposal])[0],
+            "party": proposal.party,
+            "party_url": party_url(proposal.party_id),
+            "form": form,
+            "error": error,
+        }
+        return TemplateResponse(request, "console/proposal_detail.html", context, status=status)
+
+
+def _next_page(request, form) -> str:
+    """Where to go after a review: the page the form came from, if it is on this site."""
+    target = form.cleaned_data.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @admin.register(CreditEvent, site=console)

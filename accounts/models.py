@@ -68,6 +68,15 @@ class Platform(models.Model):
         default=5000,
         help_text=_("Trusted buyers' claims up to this amount are refunded without waiting."),
     )
+    cross_platform_matches = models.BooleanField(
+        _("compare evidence with other platforms"),
+        default=False,
+        help_text=_(
+            "Off: this platform's evidence is compared only with its own. On: also with the "
+            "evidence of other platforms that opted in too; a copy found there can lead to a "
+            "credit proposal."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -250,8 +259,39 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
-class CreditEvent(models.Model):
+class CreditLine(models.Model):
+    """What ledger events and proposals share: their reason, kept so that each reader sees
+    it in their own language."""
+
+    reason = models.TextField(_("reason"))
+    reason_template = models.TextField(
+        blank=True,
+        help_text=_("The untranslated message behind the reason, shown in the reader's language."),
+    )
+    reason_params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language: the message behind it translated now (values
+        named ``*_label`` are translated too), or the stored text when it had none."""
+        if not self.reason_template:
+            return self.reason
+        params = {
+            key: gettext(value) if key.endswith("_label") else value
+            for key, value in self.reason_params.items()
+        }
+        try:
+            return gettext(self.reason_template) % params
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+            return self.reason
+
+
+class CreditEvent(CreditLine):
     """One line of a party's credit ledger. The score is derived from these rows, never edited.
+    What the abuse detection finds gets here only through a confirmed ``CreditProposal``.
 
     ``source_key`` names what caused the event (``decision:42``, ``reuse:evidence:7``) so the
     same cause never books twice; a reversal keeps the row and stamps ``reversed_at``.
@@ -275,12 +315,6 @@ class CreditEvent(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     points = models.IntegerField(_("points"))
-    reason = models.TextField(_("reason"))
-    reason_template = models.TextField(
-        blank=True,
-        help_text=_("The untranslated message behind the reason, shown in the reader's language."),
-    )
-    reason_params = models.JSONField(default=dict, blank=True)
     source_key = models.CharField(max_length=120)
     dispute = models.ForeignKey(
         "arbitration.Dispute",
@@ -320,20 +354,79 @@ class CreditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.party}: {self.get_kind_display()} {self.points:+d}"
 
-    @property
-    def reason_text(self) -> str:
-        """The reason in the reader's language: the message behind it translated now (values
-        named ``*_label`` are translated too), or the stored text when it had none."""
-        if not self.reason_template:
-            return self.reason
-        params = {
-            key: gettext(value) if key.endswith("_label") else value
-            for key, value in self.reason_params.items()
-        }
-        try:
-            return gettext(self.reason_template) % params
-        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
-            return self.reason
+
+class CreditProposal(CreditLine):
+    """A credit event the abuse detection found (an image filed again by another account, a
+    listing photo painted on in several claims, an AI listing photo, refund-only velocity),
+    waiting for an arbitrator. It weighs nothing until confirmed.
+
+    Confirming books the event on the ledger (``event``); dismissing books nothing. Either
+    way the row stays, so the same cause (``source_key``, as on ``CreditEvent``) is never
+    proposed twice. ``basis`` names the evidence and disputes the proposal rests on
+    (``{"evidence": [ids], "disputes": [ids]}``), shown to the arbitrator beside it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for an arbitrator")
+        CONFIRMED = "confirmed", _("confirmed and booked")
+        DISMISSED = "dismissed", _("dismissed")
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_proposals")
+    kind = models.CharField(_("kind"), max_length=20, choices=CreditEvent.Kind.choices)
+    points = models.IntegerField(_("points"))
+    source_key = models.CharField(max_length=120)
+    basis = models.JSONField(_("evidence behind it"), default=dict, blank=True)
+    dispute = models.ForeignKey(
+        "arbitration.Dispute",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credit_proposals",
+    )
+    evidence = models.ForeignKey(
+        "evidence.Evidence",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="credit_proposals",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    event = models.OneToOneField(
+        CreditEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        help_text=_("The ledger line a confirmation booked."),
+    )
+
+    class Meta:
+        verbose_name = _("credit proposal")
+        verbose_name_plural = _("credit proposals")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="credit_proposal_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "kind", "source_key"], name="credit_proposal_once_per_cause"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="confirmed", event__isnull=False)
+                | (~models.Q(status="confirmed") & models.Q(event__isnull=True)),
+                name="credit_proposal_booked_iff_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        status = self.get_status_display()
+        return f"{self.party}: {self.get_kind_display()} {self.points:+d} ({status})"
 
 
 class CreditAppeal(models.Model):

@@ -11,6 +11,7 @@ from arbitration.services.common import yuan
 from . import credit
 from .charts import score_chart
 from .models import CreditAppeal, Party
+from .proposal_page import proposals_for_party
 from .selectors import linked_parties
 
 DISPUTES_SHOWN = 50
@@ -65,6 +66,7 @@ def party_page(party: Party) -> dict:
         "reasons": credit.top_reasons(party, at=now),
         "events": _events(party, now),
         "appeals": appeals,
+        "proposals": proposals_for_party(party),
         "links": links,
         "disputes": _disputes(party),
         "recomputed_score": credit.credit_score_at(party, now),

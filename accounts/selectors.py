@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .models import Party
+from .models import Party, Platform
 
 IMAGE, IDENTITY = "image", "identity"
 CROSS_DISPUTE = "reuse.cross_dispute"
@@ -26,6 +26,14 @@ class Link:
     @property
     def by_identity(self) -> bool:
         return IDENTITY in self.via
+
+
+def matching_platform_ids(platform_id: int) -> set[int]:
+    """The platforms whose evidence may be compared with ``platform_id``'s: itself, and, if it
+    opted in to cross-platform matches, every other platform that opted in too. Both must
+    agree: a buyer on one platform is never judged by uploads through another that did not."""
+    shared = set(Platform.objects.filter(cross_platform_matches=True).values_list("pk", flat=True))
+    return shared if platform_id in shared else {platform_id}
 
 
 def _image_edges(party_ids: set[int], platform_id: int) -> dict[int, set[int]]:

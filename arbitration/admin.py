@@ -20,6 +20,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.proposal_page import proposals_for_dispute
 from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
@@ -72,6 +73,7 @@ ACTION_LABELS = {
     "evidence_request_lapsed": gettext_lazy("evidence request lapsed"),
     "credit_appeal_filed": gettext_lazy("appealed a credit entry"),
     "credit_appeal_reviewed": gettext_lazy("reviewed a credit appeal"),
+    "credit_proposal_reviewed": gettext_lazy("reviewed a credit proposal"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -378,6 +380,7 @@ def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:
         "offers": offers,
         "events": timeline(dispute),
         "reports": dispute.merchant_reports.select_related("merchant", "reviewed_by"),
+        "proposals": proposals_for_dispute(dispute),
         "decision": decision,
         "suggestion": suggestion,
         "risk": risk_text(risk_explained(dispute)),

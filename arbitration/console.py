@@ -44,7 +44,7 @@ class ConsoleSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         """The landing page leads with how much work is waiting, by state."""
-        from accounts.models import CreditAppeal, MerchantReport
+        from accounts.models import CreditAppeal, CreditProposal, MerchantReport
 
         from .lifecycle import ACTIVE_STATES
         from .models import Dispute
@@ -63,10 +63,14 @@ class ConsoleSite(admin.AdminSite):
             status=MerchantReport.Status.PENDING
         ).count()
         pending_appeals = CreditAppeal.objects.filter(status=CreditAppeal.Status.PENDING).count()
+        pending_proposals = CreditProposal.objects.filter(
+            status=CreditProposal.Status.PENDING
+        ).count()
         context = {
             "waiting": waiting,
             "pending_reports": pending_reports,
             "pending_appeals": pending_appeals,
+            "pending_proposals": pending_proposals,
             **(extra_context or {}),
         }
         return super().index(request, context)

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import credit_sources
+from accounts.selectors import matching_platform_ids
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -62,12 +63,16 @@ def _known_elsewhere(
 
     The engine calls this once with the fingerprints it computed (``Context.lookup``). Only
     earlier files count: a copy is the later of two, so the first filer's photo never points
-    to its copies.
+    to its copies. Another platform's images are candidates only where both platforms opted
+    in (``matching_platform_ids``).
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
     if not matches:
         return []
-    earlier = Evidence.objects.filter(pk__in=matches, pk__lt=evidence.pk).select_related("order")
+    platforms = matching_platform_ids(evidence.order.platform_id)
+    earlier = Evidence.objects.filter(
+        pk__in=matches, pk__lt=evidence.pk, order__platform_id__in=platforms
+    ).select_related("order")
     kinds = {other.pk: _known_kind(evidence, other) for other in earlier}
     if OWN in kinds.values():
         # The merchant's own listing photo: other disputes' files of it are copies of it.

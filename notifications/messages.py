@@ -68,6 +68,28 @@ def _appeal_text(context: dict) -> str:
     return text
 
 
+def _proposal_text(context: dict) -> str:
+    facts = {
+        "event": _credit_kind(context.get("event_kind", "")),
+        "points": context.get("points", ""),
+        "note": context.get("note", ""),
+    }
+    if context.get("status") == "confirmed":
+        text = _(
+            "An arbitrator reviewed what our checks found (%(event)s) and confirmed it: "
+            "%(points)s points were booked on your credit record. You can appeal it there."
+        )
+    else:
+        text = _(
+            "An arbitrator reviewed what our checks found (%(event)s) and dismissed it: "
+            "nothing was booked on your credit record."
+        )
+    text = text % facts
+    if facts["note"]:
+        text = f"{text} {_('Note from the arbitrator: %(note)s') % facts}"
+    return text
+
+
 def _shipment_text(step: str, has_due: bool) -> str:
     texts = {
         "await_return": _("Send the item back by %(due)s; you are refunded once it arrives."),
@@ -109,6 +131,7 @@ def title(notification: Notification) -> str:
         Kind.DEADLINE_APPROACHING: _("Deadline approaching on %(ref)s"),
         Kind.CREDIT_TIER_CHANGED: _("Your credit tier changed"),
         Kind.CREDIT_APPEAL_DECIDED: _("Your credit appeal was decided"),
+        Kind.CREDIT_PROPOSAL_REVIEWED: _("A credit check was reviewed"),
     }
     return titles.get(kind, _("Update on %(ref)s")) % {"ref": ref}
 
@@ -168,6 +191,8 @@ def body(notification: Notification) -> str:
         text = _("Your credit tier went from %(old)s to %(new)s (score %(score)s).")
     elif kind == Kind.CREDIT_APPEAL_DECIDED:
         return _appeal_text(c)
+    elif kind == Kind.CREDIT_PROPOSAL_REVIEWED:
+        return _proposal_text(c)
     else:
         text = _("Something changed on %(order)s.")
     text = text % facts

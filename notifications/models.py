@@ -28,6 +28,7 @@ class Notification(models.Model):
         DEADLINE_APPROACHING = "deadline_approaching", _("deadline approaching")
         CREDIT_TIER_CHANGED = "credit_tier_changed", _("credit tier changed")
         CREDIT_APPEAL_DECIDED = "credit_appeal_decided", _("credit appeal decided")
+        CREDIT_PROPOSAL_REVIEWED = "credit_proposal_reviewed", _("credit proposal reviewed")
 
     recipient = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="notifications")
     dispute = models.ForeignKey(

@@ -1,10 +1,13 @@
-"""Signal receivers: a credit tier change or a decided credit appeal notifies that party."""
+"""Signal receivers: a credit tier change, a decided credit appeal or a reviewed credit proposal
+notifies that party. (They have no dispute event to go through ``rules``: an AI listing photo
+is proposed against a merchant outside any dispute.)"""
 
 import logging
 
 from django.dispatch import receiver
 
 from accounts.credit import credit_appeal_decided, credit_tier_changed
+from accounts.proposals import credit_proposal_reviewed
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +33,14 @@ def on_credit_appeal_decided(sender, appeal, **kwargs):
         notify_credit_appeal_decided.delay(appeal.pk)
     except Exception:
         log.exception("could not queue the notification of credit appeal %s", appeal.pk)
+
+
+@receiver(credit_proposal_reviewed, dispatch_uid="notifications.credit_proposal_reviewed")
+def on_credit_proposal_reviewed(sender, proposal, **kwargs):
+    """Sent after commit: the party learns whether the proposed event was booked or not."""
+    from .tasks import notify_credit_proposal_reviewed
+
+    try:
+        notify_credit_proposal_reviewed.delay(proposal.pk)
+    except Exception:
+        log.exception("could not queue the notification of credit proposal %s", proposal.pk)

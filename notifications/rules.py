@@ -11,6 +11,12 @@ names the recipients relative to the event:
 
 ``cause`` groups events that tell the same thing: the transition that decides a dispute and
 the decision row it writes share ``decision``, so each party hears of it once.
+
+Credit notices (a tier change, a decided appeal, a reviewed credit proposal) are about one
+party and need not have a dispute (an AI listing photo is proposed outside any), so they come
+from the credit signals (``receivers.py``); their audit lines in a dispute's trail
+(``credit_appeal_*``, ``credit_proposal_reviewed``) are left out of this table on purpose, so
+nobody hears of them twice.
 """
 
 from dataclasses import dataclass

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
-from accounts.models import CreditAppeal, Party
+from accounts.models import CreditAppeal, CreditProposal, Party
 from arbitration.models import Decision, Dispute, DisputeEvent, Offer
 
 from . import messages, rules
@@ -248,5 +248,34 @@ def credit_appeal_notify(*, appeal_id: int) -> Notification | None:
             "event_kind": event.kind,
             "points": event.points,
         },
+    )
+    return notification
+
+
+def credit_proposal_notify(*, proposal_id: int) -> Notification | None:
+    """Tell the party an arbitrator confirmed (booked) or dismissed a proposed credit event,
+    once per proposal; a pending one tells nothing."""
+    proposal = (
+        CreditProposal.objects.select_related("party", "dispute__order")
+        .filter(pk=proposal_id)
+        .exclude(status=CreditProposal.Status.PENDING)
+        .first()
+    )
+    if proposal is None:
+        return None
+    context = {
+        "status": proposal.status,
+        "note": proposal.review_note,
+        "event_kind": proposal.kind,
+        "points": proposal.points,
+    }
+    if proposal.dispute_id:
+        context = dispute_context(proposal.dispute, **context)
+    notification, _created = notification_create(
+        recipient=proposal.party,
+        kind=Kind.CREDIT_PROPOSAL_REVIEWED,
+        dedupe_key=f"credit_proposal:{proposal.pk}",
+        context=context,
+        dispute=proposal.dispute,
     )
     return notification

@@ -49,6 +49,12 @@ def notify_credit_appeal_decided(appeal_id: int) -> int:
 
 
 @shared_task(**RETRY)
+def notify_credit_proposal_reviewed(proposal_id: int) -> int:
+    notification = services.credit_proposal_notify(proposal_id=proposal_id)
+    return _send_all([notification.pk]) if notification else 0
+
+
+@shared_task(**RETRY)
 def send_notification_email(notification_id: int) -> bool:
     return services.notification_email_send(notification_id=notification_id)
 

@@ -35,7 +35,11 @@ def notifications_mark_all_read(request):
 
 
 CREDIT_KINDS = frozenset(
-    {Notification.Kind.CREDIT_TIER_CHANGED, Notification.Kind.CREDIT_APPEAL_DECIDED}
+    {
+        Notification.Kind.CREDIT_TIER_CHANGED,
+        Notification.Kind.CREDIT_APPEAL_DECIDED,
+        Notification.Kind.CREDIT_PROPOSAL_REVIEWED,
+    }
 )
 
 
@@ -44,8 +48,8 @@ def notification_open(request, pk: int):
     """Mark one notification read and go to what it is about."""
     notification = get_object_or_404(Notification, pk=pk, recipient__user=request.user)
     services.notifications_mark_read(user=request.user, ids=[notification.pk])
-    if notification.dispute_id:
-        return redirect("dispute", pk=notification.dispute_id)
     if notification.kind in CREDIT_KINDS:
         return redirect("credit")
+    if notification.dispute_id:
+        return redirect("dispute", pk=notification.dispute_id)
     return redirect("notifications")

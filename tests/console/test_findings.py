@@ -169,4 +169,4 @@ def test_the_page_reads_findings_in_a_fixed_number_of_queries(
     assert response.content.decode().count('data-testid="verdict"') == 6
 
 
-QUERIES = 16  # 15 + the arbitrator's evidence requests
+QUERIES = 17  # 15 + the arbitrator's evidence requests + the credit proposals
