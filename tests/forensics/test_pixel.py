@@ -1,6 +1,9 @@
 """Pixel-level analyzers: ELA, noise residual, copy-move, double JPEG."""
 
+import io
+
 import numpy as np
+from PIL import Image
 
 from evidence.forensics import analyze
 from evidence.forensics.regions import iou
@@ -71,3 +74,39 @@ def test_double_jpeg_detected():
 def test_single_jpeg_is_not_double():
     for q in (70, 85, 92):
         assert analyze(camera_photo(pixels=BASE, quality=q)).signal("pixel.double_jpeg") is None
+
+
+def _png(arr: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(arr).save(out, "PNG")
+    return out.getvalue()
+
+
+def _products(seed: int, clone: bool) -> np.ndarray:
+    """A row of identical-looking products on a table, each photographed with its own sensor
+    noise; with `clone`, the label of one is hidden under blank casing copied from another."""
+    rng = np.random.default_rng(seed)
+    arr = np.full((480, 640, 3), 150.0)
+    for i in range(4):
+        y = 40 + 110 * i
+        arr[y : y + 80, 100:540] = 200.0  # the casing
+        arr[y + 25 : y + 55, 250:390] = (40.0, 40.0, 160.0)  # the printed label
+    arr += rng.normal(0, 2.5, arr.shape)
+    arr = np.clip(arr, 0, 255).astype(np.uint8)
+    if clone:
+        arr[40 + 25 : 40 + 55, 250:390] = arr[150 + 25 - 20 : 150 + 55 - 20, 400:540]
+    return arr
+
+
+def test_copy_move_finds_a_lossless_clone_of_plain_casing():
+    """The NoSo case: a label hidden under copied blank casing, saved losslessly. Only the
+    exact repetition of the casing's sensor noise gives it away."""
+    s = analyze(_png(_products(1, clone=True))).signal("pixel.copy_move")
+    label = {"x": 250 / 640, "y": 65 / 480, "w": 140 / 640, "h": 30 / 480}
+    assert s and max(iou(box, label) for box in s.regions) >= 0.5
+
+
+def test_copy_move_quiet_on_a_row_of_identical_products():
+    report = analyze(_png(_products(1, clone=False)))
+    assert report.signal("pixel.copy_move") is None
+    assert report.verdict == "no_findings"
