@@ -42,3 +42,15 @@ def hh_blocks(img: Decoded) -> np.ndarray:
         cached = block_mean(haar_hh(img.gray), 4) * np.float32(0.5)
         img.__dict__["_hh_blocks"] = cached
     return cached
+
+
+CLIP_LOW, CLIP_HIGH = 4, 251  # grey levels at which a sensor or tone curve has saturated
+MAX_CLIPPED = 0.02  # share of saturated pixels that takes a cell out of a comparison
+
+
+def clipped_share(img: Decoded, k: int) -> np.ndarray:
+    """Share of saturated (clipped) pixels in each k x k cell: highlights and crushed
+    shadows carry no noise and cut off a re-save's ringing, so the pixel analyzers leave
+    them out."""
+    g = img.gray
+    return block_mean(((g <= CLIP_LOW) | (g >= CLIP_HIGH)).view(np.uint8), k)

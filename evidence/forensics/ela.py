@@ -13,11 +13,13 @@ import io
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
+import cv2
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from . import heatmap, regions
-from .cells import block_mean, cell_size, hh_blocks
+from .cells import MAX_CLIPPED, block_mean, cell_size, clipped_share
 from .decoded import Decoded
 from .types import Context, Result, Signal
 
@@ -94,7 +96,9 @@ def run(img: Decoded, context: Context) -> Result:
     fine = _fine_detail(img, k, err.shape)
     maps = {"ela": heatmap.render(heatmap.normalise(err), img.width, img.height)}
     residual = _residual(err, tex, fine)
-    mask = (residual > np.log(RESIDUAL_RATIO)) & (err > MIN_ERROR)
+    mask = (
+        (residual > np.log(RESIDUAL_RATIO)) & (err > MIN_ERROR) & ~_near_clipping(img, k, err.shape)
+    )
     found = regions.boxes(mask, min_cells=max(MIN_CELLS, int(MIN_AREA * mask.size)))
     area = sum(b[4] for b in found) / mask.size
     if not found or area > MAX_AREA:
@@ -127,12 +131,24 @@ def texture_cells(img: Decoded, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(cells, np.float32)
 
 
+def _near_clipping(img: Decoded, k: int, shape: tuple[int, int]) -> np.ndarray:
+    """Cells at or next to saturated pixels: there the re-save's ringing is cut off at 0 or
+    255 on one side only, so an edge against a blown-out sky responds unlike every other edge
+    of the photo. Not judged."""
+    clipped = clipped_share(img, k)[: shape[0], : shape[1]]
+    return ndimage.binary_dilation(clipped > MAX_CLIPPED, iterations=1)
+
+
 def _fine_detail(img: Decoded, k: int, shape: tuple[int, int]) -> np.ndarray:
-    """Full-resolution detail per cell (mean diagonal Haar energy): seed heads, mesh fabric,
-    fronds against the sky respond to re-compression in proportion to their own fine detail,
-    which the 512-px copy behind `texture_cells` averages away."""
-    blocks = hh_blocks(img)
-    per_cell = block_mean(blocks, k // 8) if k > 8 else blocks
+    """Full-resolution detail per cell (mean absolute step to the next pixel, across and
+    down): seed heads, mesh fabric, fronds and lettering against the sky respond to
+    re-compression in proportion to their own sharp detail, which the 512-px copy behind
+    `texture_cells` averages away."""
+    g = img.gray
+    steps = cv2.absdiff(g[:, 1:], g[:, :-1])[:-1] + cv2.absdiff(g[1:], g[:-1])[:, :-1].astype(
+        np.uint16
+    )
+    per_cell = block_mean(steps, k)
     short = (max(0, shape[0] - per_cell.shape[0]), max(0, shape[1] - per_cell.shape[1]))
     return np.pad(per_cell, ((0, short[0]), (0, short[1])), mode="edge")[: shape[0], : shape[1]]
 

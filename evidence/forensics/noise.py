@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import heatmap, regions
-from .cells import block_mean, cell_size, hh_blocks
+from .cells import MAX_CLIPPED, block_mean, cell_size, clipped_share, hh_blocks
 from .decoded import Decoded
 from .types import Context, Result, Signal
 
@@ -23,8 +23,6 @@ MIN_AREA = 0.004
 MAX_AREA = 0.35
 MIN_CELLS = 4
 DARK, BRIGHT = 16, 224  # outside this, tone curves' toe and shoulder flatten the noise
-CLIP_LOW, CLIP_HIGH = 4, 251
-MAX_CLIPPED = 0.02  # share of clipped pixels above which a cell is not judged
 TEXTURE_BANDS = 6
 TONE_BANDS = 3
 MIN_BAND_CELLS = 24
@@ -52,7 +50,7 @@ def cells(img: Decoded) -> Cells:
     order = np.argsort(_grouped(blocks, k, gh, gw), axis=2)[..., : max(1, k * k // 5)]
     texture = np.take_along_axis(_grouped(busy, k, gh, gw), order, axis=2).mean(axis=2)
     brightness = block_mean(img.gray, k * 8)[:gh, :gw]
-    clipped = block_mean(((img.gray <= CLIP_LOW) | (img.gray >= CLIP_HIGH)).view(np.uint8), k * 8)
+    clipped = clipped_share(img, k * 8)
     valid = (brightness > DARK) & (brightness < BRIGHT) & (clipped[:gh, :gw] < MAX_CLIPPED)
     return Cells(floor, texture.astype(np.float32), brightness, valid)
 

@@ -3,7 +3,7 @@
 import io
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from evidence.forensics import analyze
 from evidence.forensics.regions import iou
@@ -110,3 +110,28 @@ def test_copy_move_quiet_on_a_row_of_identical_products():
     report = analyze(_png(_products(1, clone=False)))
     assert report.signal("pixel.copy_move") is None
     assert report.verdict == "no_findings"
+
+
+def _lettering() -> np.ndarray:
+    """A street sign and a window full of UI text: sharp lettering on flat colour."""
+    img = Image.fromarray(f.iso_noise(np.full((480, 640, 3), (60, 120, 200), np.uint8), 1.5))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 150, 580, 330), fill=(20, 110, 60))
+    font = ImageFont.load_default(size=64)
+    draw.text((90, 200), "Linden Ave 天平", fill=(235, 235, 235), font=font)
+    return np.asarray(img)
+
+
+def test_ela_only_reads_files_that_were_jpegs():
+    """A PNG screenshot or HEIC photo has no compression history for an area to differ
+    from: error levels say nothing about it."""
+    assert analyze(_png(_lettering())).signal("pixel.ela") is None
+    assert analyze(_png(decode_rgb(f.spliced()))).signal("pixel.ela") is None
+
+
+def test_ela_quiet_on_sharp_lettering_and_edges_against_a_blown_out_sky():
+    arr = _lettering().copy()
+    arr[:60] = 255  # an overexposed sky above the sign
+    arr[40:70, 100:540] = (30, 60, 30)  # the sign's pole against it
+    report = analyze(camera_photo(pixels=arr, quality=90))
+    assert report.signal("pixel.ela") is None
