@@ -26,6 +26,7 @@ DARK, BRIGHT = 16, 224  # outside this, tone curves' toe and shoulder flatten th
 TEXTURE_BANDS = 6
 TONE_BANDS = 3
 MIN_BAND_CELLS = 24
+MAX_QUANT_MEAN = 17.5  # IJG quality 85 tables average 17.3
 
 
 class Cells(NamedTuple):
@@ -103,7 +104,17 @@ def _at_border(box, shape: tuple[int, int]) -> bool:
     return x0 == 0 or y0 == 0 or x1 == shape[1] or y1 == shape[0]
 
 
+def _coarsely_compressed(img: Decoded) -> bool:
+    """A JPEG saved coarser than about quality 85 (the mean of its luma quantisation table
+    above that of IJG quality 85) has lost its sensor noise in every smooth area, honest or
+    not: old cameras' "normal" mode, messenger re-saves. Its noise floor says nothing."""
+    table = (img.quantization or {}).get(0)
+    return table is not None and float(np.mean(table)) > MAX_QUANT_MEAN
+
+
 def run(img: Decoded, context: Context) -> Result:
+    if _coarsely_compressed(img):
+        return Result([], metadata={"noise": "not judged: compressed too coarsely"})
     c = cells(img)
     floor, valid = c.floor, c.valid
     if not valid.any():

@@ -135,3 +135,11 @@ def test_ela_quiet_on_sharp_lettering_and_edges_against_a_blown_out_sky():
     arr[40:70, 100:540] = (30, 60, 30)  # the sign's pole against it
     report = analyze(camera_photo(pixels=arr, quality=90))
     assert report.signal("pixel.ela") is None
+
+
+def test_noise_abstains_on_coarse_jpegs():
+    """A messenger re-save (quality 75) has lost its sensor noise in every smooth area:
+    an out-of-focus background reads as clean as a painted one, so neither is judged."""
+    report = analyze(to_jpeg(f.paint_stain(f.iso_noise(BASE)), 75))
+    assert report.signal("pixel.noise_inconsistency") is None
+    assert "not judged" in report.metadata["noise"]
