@@ -10,7 +10,9 @@ import pytest
 from PIL import Image
 
 from evidence.forensics import analyze
+from evidence.forensics.aggregate import aggregate
 from evidence.forensics.aigc_label import decode_producer, uscc_valid
+from evidence.forensics.types import Signal
 from tests.fixtures import forensic as f
 from tests.fixtures.photos import camera_photo, scene, to_jpeg
 
@@ -199,3 +201,16 @@ def test_a_well_formed_label_wins_over_a_malformed_one():
     report = analyze(data)
     assert report.signal("provenance.aigc_label") and report.verdict == "ai_generated"
     assert report.signal("provenance.aigc_label_malformed") is None
+
+
+def test_an_ai_hint_alone_is_never_an_edit():
+    """ "Possibly AI" and a detector score say generated, not retouched: suspicious at most,
+    unless they add up with other evidence to AI_COMBINED."""
+    for hint in (
+        Signal("provenance.aigc_label", 0.7, data={"label": 2}),
+        Signal("provenance.aigc_label_malformed", 0.6),
+        Signal("model.ai_detector", 0.95),
+    ):
+        assert aggregate([hint])[1] == "suspicious"
+    both = [Signal("provenance.aigc_label_malformed", 0.6), Signal("model.ai_detector", 0.99)]
+    assert aggregate(both)[1] == "ai_generated"
