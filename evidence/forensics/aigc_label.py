@@ -213,7 +213,7 @@ def _candidates(img: Decoded):
         ("EXIF UserComment", exif_field(img, USER_COMMENT)),
         ("EXIF ImageDescription", ifd0(img, DESCRIPTION)),
     ):
-        if "{" in value and "abel" in value:
+        if "{" in value and "label" in value.lower():
             yield name, value, False
     if img.format in ("JPEG", "MPO"):
         for marker, payload in _app_segments(img.data):
