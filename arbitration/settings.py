@@ -300,8 +300,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS.append("models.W040")
 
 # --- Forensics ------------------------------------------------------------------------------
-# PEM bundle of C2PA trust anchors: a manifest signed under one of these is "trusted".
+# PEM bundle of C2PA trust anchors: a manifest signed under one of these is "trusted" (the
+# C2PA conformance trust list in production; see the README). Nothing is ever downloaded.
 C2PA_TRUST_ANCHORS = env.str("C2PA_TRUST_ANCHORS", default="")
+# PEM bundle of trusted time-stamping authorities (the C2PA TSA trust list): a time-stamp
+# under one of these lets a certificate be checked at signing time instead of today.
+C2PA_TSA_TRUST_ANCHORS = env.str("C2PA_TSA_TRUST_ANCHORS", default="")
 # Optional ONNX AI-image detector; absent by default (reports then say "not configured").
 FORENSICS_DETECTOR_MODEL = env.str("FORENSICS_DETECTOR_MODEL", default="")
 CELERY_BEAT_SCHEDULE["sweep-stale-evidence"] = {

@@ -43,7 +43,12 @@ django.setup()
 
 from PIL import Image, ImageOps  # noqa: E402
 
-from evidence.engine_settings import detector_model_path, trust_anchors, upload_limits  # noqa: E402
+from evidence.engine_settings import (  # noqa: E402
+    detector_model_path,
+    trust_anchors,
+    tsa_anchors,
+    upload_limits,
+)
 from evidence.forensics.files import analyze_path, context_for, read_image  # noqa: E402
 from evidence.forensics.intake import RejectedFile  # noqa: E402
 
@@ -91,6 +96,7 @@ def run_case(case: dict, corpus: str) -> dict:
             else None,
             limits=upload_limits(),
             trust_anchors_pem=trust_anchors(),
+            tsa_anchors_pem=tsa_anchors(),
             detector_model_path=detector_model_path(),
         )
         report = analyze_path(case["_path"], context, upload_limits())

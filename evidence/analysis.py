@@ -20,7 +20,7 @@ from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
 from . import forensics
-from .engine_settings import detector_model_path, trust_anchors
+from .engine_settings import detector_model_path, trust_anchors, tsa_anchors
 from .forensics import fingerprints as fp
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
@@ -148,6 +148,7 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
         # merchant's packing photos are taken before it by nature.
         delivered_at=evidence.order.delivered_at if evidence.role == Evidence.Role.BUYER else None,
         trust_anchors_pem=trust_anchors(),
+        tsa_anchors_pem=tsa_anchors(),
         detector_model_path=detector_model_path(),
     )
     started = time.perf_counter()

@@ -16,8 +16,14 @@ def upload_limits() -> dict:
 
 
 def trust_anchors() -> str | None:
-    """The configured C2PA trust anchors (PEM text), if any."""
+    """The configured C2PA signers' trust list (PEM text), if any."""
     path = settings.C2PA_TRUST_ANCHORS
+    return Path(path).read_text() if path else None
+
+
+def tsa_anchors() -> str | None:
+    """The configured C2PA time-stamping authorities' trust list (PEM text), if any."""
+    path = settings.C2PA_TSA_TRUST_ANCHORS
     return Path(path).read_text() if path else None
 
 

@@ -22,6 +22,14 @@ SIGNAL_TEXT = {
     "provenance.aigc_label": _(
         "The file carries the AI-generated content label required by GB 45438-2025."
     ),
+    "provenance.aigc_label_malformed": _(
+        "The file carries an AI-generated content label that does not follow GB 45438-2025: "
+        "it declares AI, but looks hand-made."
+    ),
+    "provenance.conflict": _(
+        "The file's Content Credentials (C2PA) say a camera took it, yet the file also "
+        "carries a mark of AI generation: the two statements disagree."
+    ),
     "provenance.iptc_ai": _(
         "The photo's metadata declares its source as AI-generated (IPTC DigitalSourceType)."
     ),

@@ -26,7 +26,7 @@ from . import (
     thumbnail,
     timeline,
 )
-from .aggregate import aggregate
+from .aggregate import aggregate, reconcile
 from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import (
@@ -97,6 +97,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
     timings["detector"] = _ms(t)
     signals += result.signals
     meta.update(result.metadata)
+    signals = reconcile(signals)
     score, verdict = aggregate(signals)
     timings["total"] = _ms(t0)
     meta["timings_ms"] = timings

@@ -13,9 +13,11 @@ Rule:
    - ``ai_generated``: any AI provenance (``provenance.c2pa_ai``, ``provenance.iptc_ai``,
      ``provenance.generator_metadata``, ``provenance.aigc_label`` with Label 1), or strong
      combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
-     (an AIGC label 2/3 or the learned detector).
+     (AI_HINTS: an AIGC label 2/3, a malformed AIGC label, the learned detector).
    - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
-     EDIT_MIN, or the score of step 1–2 *without* the copy codes (COPY_CODES) >= EDITED.
+     EDIT_MIN, or the score of step 1–2 *without* the copy codes and the AI codes
+     (NOT_EDIT_EVIDENCE) >= EDITED: a copy says nothing about its pixels, and "possibly
+     AI" (a Label 2 alone scores 0.7) says the picture was generated, not retouched.
    - ``reused`` (the picture is a copy of one already on file: another dispute's evidence,
      the merchant's listing photo): a REUSE_CODES signal with score >= REUSE_MIN. A copy says
      nothing about its pixels, so it never makes a picture ``edited``; the listing photo with
@@ -33,11 +35,29 @@ suggested refund, and counts only beside pixel evidence. ``pixel.double_jpeg`` f
 The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
 stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
 listing photo under another merchant) is told to the arbitrator and weighs next to nothing.
+
+How the label and provenance codes weigh:
+
+- ``provenance.aigc_label``: Label 1 (AI生成, 0.97) is AI provenance; Label 2 (可能为生成合成
+  内容, 0.7) and 3 (疑似生成合成内容, 0.5) are AI hints, ``suspicious`` alone.
+- ``provenance.aigc_label_malformed`` (weight 0.6, score 0.6: ``suspicious`` alone): a label
+  breaking Annex E declares AI but looks hand-made (`aigc_label` says why it is no proof).
+- ``provenance.iptc_ai``: only the trained source types and IPTC 2025.1 ``AISystemUsed``;
+  ``algorithmicMedia``/``dataDrivenMedia``/``compositeSynthetic`` are not AI (`source_types`).
+- ``provenance.conflict`` (weight 0.5, score 0.6): `reconcile` puts it in place of a C2PA
+  camera capture when the file also carries an independent AI mark (AI_MARKERS). The capture
+  then pulls nothing: a file that says both is not vouched for as authentic. The AI mark
+  decides the verdict as it would alone; the conflict adds a little and tells the arbitrator
+  the two statements disagree (an AI edit of a capture, or a mark or manifest transplanted).
 """
 
 from __future__ import annotations
 
 from .types import AUTHENTIC, FORGERY, Signal
+
+CAPTURE = "provenance.c2pa_capture"
+CONFLICT = "provenance.conflict"
+CONFLICT_SCORE = 0.6
 
 WEIGHTS = {
     "provenance.c2pa_ai": 1.0,
@@ -45,6 +65,8 @@ WEIGHTS = {
     "provenance.iptc_ai": 1.0,
     "provenance.generator_metadata": 1.0,
     "provenance.c2pa_invalid": 0.8,
+    "provenance.aigc_label_malformed": 0.6,
+    "provenance.conflict": 0.5,
     "model.ai_detector": 0.8,
     "reuse.local_edit": 1.0,
     "reuse.listing_match": 0.9,
@@ -62,7 +84,15 @@ WEIGHTS = {
 DEFAULT_WEIGHT = 0.5
 AUTHENTIC_PULL = 0.6
 AI_PROVENANCE = {"provenance.c2pa_ai", "provenance.iptc_ai", "provenance.generator_metadata"}
-AI_HINTS = {"provenance.aigc_label", "model.ai_detector"}
+AI_HINTS = {"provenance.aigc_label", "provenance.aigc_label_malformed", "model.ai_detector"}
+# Marks a file carries of being AI-made, independent of a C2PA capture claim (`reconcile`).
+AI_MARKERS = AI_PROVENANCE | {
+    "provenance.aigc_label",
+    "provenance.aigc_label_malformed",
+    "provenance.ai_edit",
+    "provenance.invisible_watermark",
+    "provenance.visible_label",
+}
 EDIT_CODES = {
     "reuse.local_edit",
     "pixel.copy_move",
@@ -72,6 +102,7 @@ EDIT_CODES = {
 EDIT_MIN = 0.5
 REUSE_CODES = {"reuse.cross_dispute", "reuse.listing_match"}
 COPY_CODES = REUSE_CODES | {"reuse.listing_elsewhere"}
+NOT_EDIT_EVIDENCE = COPY_CODES | AI_HINTS | {CONFLICT}
 REUSE_MIN = 0.5
 AI_COMBINED = 0.85
 EDITED = 0.7
@@ -88,13 +119,33 @@ def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
         return score, "ai_generated"
     if any(s.code in EDIT_CODES and s.score >= EDIT_MIN for s in signals):
         return score, "edited"
-    if _score([s for s in signals if s.code not in COPY_CODES]) >= EDITED:
+    if _score([s for s in signals if s.code not in NOT_EDIT_EVIDENCE]) >= EDITED:
         return score, "edited"
     if any(s.code in REUSE_CODES and s.score >= REUSE_MIN for s in signals):
         return score, "reused"
     if score >= SUSPICIOUS:
         return score, "suspicious"
     return score, "no_findings"
+
+
+def reconcile(signals: list[Signal]) -> list[Signal]:
+    """`signals` with a C2PA camera capture replaced by ``provenance.conflict`` when the file
+    also carries an AI mark (AI_MARKERS) of another analyzer; see the module docstring."""
+    capture = next((s for s in signals if s.code == CAPTURE and s.polarity == AUTHENTIC), None)
+    markers = sorted({s.code for s in signals if s.code in AI_MARKERS and s.polarity == FORGERY})
+    if capture is None or not markers:
+        return list(signals)
+    conflict = Signal(
+        CONFLICT,
+        CONFLICT_SCORE,
+        detail=(
+            f"The C2PA manifest declares a camera capture "
+            f"({capture.data.get('source_type', 'capture')}), yet the file carries an AI "
+            f"mark ({', '.join(markers)}): the capture is not counted as authenticity."
+        ),
+        data={"capture": dict(capture.data), "markers": markers},
+    )
+    return [s for s in signals if s is not capture] + [conflict]
 
 
 def _score(signals) -> float:

@@ -49,18 +49,14 @@ import io
 import json
 from dataclasses import dataclass
 
+from .c2pa_names import product, soft_bindings
 from .c2pa_status import CHANGED, INTACT, NOT_VERIFIABLE, Check, classify, validate
 from .decoded import Decoded
+from .source_types import CAPTURE_TYPES, COMPOSITE_TRAINED, TRAINED, short_name
 from .types import AUTHENTIC, Context, Result, Signal
 
-AI_SOURCE_TYPES = {
-    "trainedAlgorithmicMedia": 0.97,
-    "compositeWithTrainedAlgorithmicMedia": 0.9,
-    "algorithmicMedia": 0.8,
-    "compositeSynthetic": 0.8,
-    "dataDrivenMedia": 0.7,
-}
-CAPTURE_SOURCE_TYPES = {"digitalCapture", "computationalCapture", "compositeCapture"}
+AI_SOURCE_TYPES = {TRAINED: 0.97, COMPOSITE_TRAINED: 0.9}  # `source_types` says why only these
+CAPTURE_SOURCE_TYPES = CAPTURE_TYPES
 CAPTURE_SCORE_TRUSTED = 0.9
 CAPTURE_SCORE_UNTRUSTED = 0.4
 INVALID_SCORE = 0.8
@@ -87,8 +83,9 @@ def run(img: Decoded, context: Context) -> Result:
     mime = MIME.get(img.format)
     if mime is None or (b"c2pa" not in img.data and b"provenance" not in img.data):
         return Result([], metadata={"c2pa": "absent"})
+    trust = Trust(context.trust_anchors_pem, context.tsa_anchors_pem)
     try:
-        store = _read(img.data, mime, context.trust_anchors_pem)
+        store = _read(img.data, mime, trust)
     except _NoManifest:
         return Result([], metadata={"c2pa": "absent"})
     except _Remote as exc:
@@ -97,7 +94,9 @@ def run(img: Decoded, context: Context) -> Result:
     except _Unreadable as exc:
         meta = {"state": "unreadable", "integrity": NOT_VERIFIABLE, "error": str(exc)[:300]}
         return Result([], metadata={"c2pa": meta})
-    return judge(store, anchors=bool(context.trust_anchors_pem))
+    if store["_state"] == "Trusted" and trust.tsa and not _signer_anchored(img.data, mime, trust):
+        store["_state"] = "Valid"
+    return judge(store, anchors=bool(trust.signers))
 
 
 class _NoManifest(Exception):
@@ -112,14 +111,50 @@ class _Unreadable(Exception):
     pass
 
 
-def _read(data: bytes, mime: str, anchors: str | None) -> dict:
+@dataclass(frozen=True)
+class Trust:
+    """The configured PEM lists: `signers` the C2PA trust list (the conformance trust list
+    in production), `tsa` the time-stamping authorities' list."""
+
+    signers: str | None = None
+    tsa: str | None = None
+
+
+def reader_settings(trust: Trust, with_tsa: bool = True) -> dict:
+    """c2pa-rs settings: nothing fetched (OCSP, remote manifests), the configured lists."""
+    settings: dict = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
+    anchors = []
+    if trust.signers:
+        anchors.append({"trust_anchors": trust.signers, "trust_kind": "manifest"})
+    if trust.tsa and with_tsa:
+        anchors.append({"trust_anchors": trust.tsa, "trust_kind": "tsa"})
+        settings["verify"]["strict_trust_purposes"] = True
+    if anchors:
+        settings["trust"] = {"anchors": anchors}
+    return settings
+
+
+def _signer_anchored(data: bytes, mime: str, trust: Trust) -> bool:
+    """Whether a signer found trusted also chains to the signers' list alone: c2pa-python
+    0.38.1 accepts the lists' kinds but lets any anchor vouch for a signer, and a public
+    TSA root must not make an S/MIME certificate under it a trusted C2PA signer. Without
+    the time-stamp list a lapsed certificate reads expired, never untrusted."""
+    store = _read(data, mime, trust, with_tsa=False)
+    if store["_state"] == "Trusted":
+        return True
+    codes = {
+        f.get("code")
+        for f in (store.get("validation_results") or {}).get("activeManifest", {}).get("failure")
+        or []
+    }
+    return bool(trust.signers) and "signingCredential.untrusted" not in codes
+
+
+def _read(data: bytes, mime: str, trust: Trust, with_tsa: bool = True) -> dict:
     import c2pa  # deferred: loading the native library costs time when no manifest exists
 
-    settings: dict = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
-    if anchors:
-        settings["trust"] = {"trust_anchors": anchors}
     try:
-        ctx = c2pa.Context.from_dict(settings)
+        ctx = c2pa.Context.from_dict(reader_settings(trust, with_tsa))
         with c2pa.Reader(mime, io.BytesIO(data), context=ctx) as reader:
             store = json.loads(reader.json())
             store["_state"] = reader.get_validation_state()
@@ -139,6 +174,7 @@ class _Declaration:
     score: float
     signer: str
     in_parent: bool
+    generator: str  # the declaring manifest's tool, in plain words
 
 
 def judge(store: dict, anchors: bool) -> Result:
@@ -157,10 +193,15 @@ def judge(store: dict, anchors: bool) -> Result:
         "signer": who,
         "issuer": manifest.get("signature_info", {}).get("issuer"),
         "claim_generator": _generator(manifest),
+        "generator": product(manifest),
         "failures": sorted(check.codes),
     }
     if check.identity:
         meta["identity"] = "unverified"
+    bindings = soft_bindings(manifests)
+    if bindings:
+        meta["soft_bindings"] = bindings
+    marks = _marks_note(bindings)
     declared = _ai_declaration(manifests, label)
     if check.integrity == CHANGED:
         return Result([_invalid(check, declared)], {}, {"c2pa": meta})
@@ -170,18 +211,21 @@ def judge(store: dict, anchors: bool) -> Result:
     if declared:
         where = "The parent ingredient's C2PA manifest" if declared.in_parent else "C2PA manifest"
         detail = f"{where} declares digitalSourceType {declared.source_type}"
+        if declared.generator:
+            detail += f", made with {declared.generator}"
         if declared.in_parent:
             detail += f" (signed by {declared.signer})"
         signal = Signal(
             "provenance.c2pa_ai",
             declared.score,
-            detail=f"{detail}; {note}.",
+            detail=f"{detail}; {note}{marks}.",
             data={
                 "source_type": declared.source_type,
                 "declared_in": "parent_ingredient" if declared.in_parent else "active_manifest",
                 "trusted": trusted,
                 "credential": check.credential,
                 "signer": who,
+                "generator": declared.generator,
             },
         )
         signals.append(signal)
@@ -192,12 +236,16 @@ def judge(store: dict, anchors: bool) -> Result:
                 "provenance.c2pa_capture",
                 CAPTURE_SCORE_TRUSTED if trusted else CAPTURE_SCORE_UNTRUSTED,
                 polarity=AUTHENTIC,
-                detail=f"C2PA manifest declares a camera capture ({captured[0]}); {note}.",
+                detail=(
+                    f"C2PA manifest declares a camera capture ({captured[0]}"
+                    f"{', ' + meta['generator'] if meta['generator'] else ''}); {note}{marks}."
+                ),
                 data={
                     "source_type": captured[0],
                     "trusted": trusted,
                     "credential": check.credential,
                     "signer": who,
+                    "generator": meta["generator"],
                 },
             )
             signals.append(signal)
@@ -247,13 +295,27 @@ def _ai_declaration(manifests: dict, label: str) -> _Declaration | None:
         seen.add(label)
         for kind in sorted(_source_types(manifest) & AI_SOURCE_TYPES.keys()):
             if best is None or AI_SOURCE_TYPES[kind] > best.score:
-                best = _Declaration(kind, AI_SOURCE_TYPES[kind], _signer(manifest), in_parent)
+                best = _Declaration(
+                    kind, AI_SOURCE_TYPES[kind], _signer(manifest), in_parent, _ai_product(manifest)
+                )
         for ingredient in manifest.get("ingredients") or []:
             parent = ingredient.get("active_manifest")
             is_parent = ingredient.get("relationship") == "parentOf"
             if parent and is_parent and not _ingredient_changed(ingredient):
                 queue.append((parent, True))
     return best
+
+
+def _ai_product(manifest: dict) -> str:
+    """The AI tool's name: a Galaxy phone's AI declaration is a Galaxy AI edit."""
+    name = product(manifest)
+    return "Samsung Galaxy AI" if name == "Samsung Galaxy" else name
+
+
+def _marks_note(bindings: list[dict]) -> str:
+    if not bindings:
+        return ""
+    return "; it registers " + ", ".join(b["vendor"] for b in bindings)
 
 
 def _ingredient_changed(ingredient: dict) -> bool:
@@ -273,7 +335,7 @@ def _source_types(manifest: dict) -> set[str]:
         for action in (assertion.get("data") or {}).get("actions") or []:
             source = action.get("digitalSourceType") or ""
             if source:
-                found.add(str(source).rstrip("/").rsplit("/", 1)[-1])
+                found.add(short_name(source))
     return found
 
 

@@ -35,6 +35,7 @@ def context_for(
     delivered_at: dt.date | None = None,
     limits: dict | None = None,
     trust_anchors_pem: str | None = None,
+    tsa_anchors_pem: str | None = None,
     detector_model_path: str | None = None,
 ) -> Context:
     """A Context whose listing photos and known evidence are read from files."""
@@ -43,6 +44,7 @@ def context_for(
         known=[_known(p, limits) for p in known],
         delivered_at=delivered_at,
         trust_anchors_pem=trust_anchors_pem,
+        tsa_anchors_pem=tsa_anchors_pem,
         detector_model_path=detector_model_path,
     )
 

@@ -121,7 +121,8 @@ class Context:
     known: list[KnownFingerprint] = field(default_factory=list)
     lookup: Callable[[Fingerprints], list[KnownFingerprint]] | None = None
     delivered_at: dt.datetime | dt.date | None = None
-    trust_anchors_pem: str | None = None
+    trust_anchors_pem: str | None = None  # C2PA signers' trust list (PEM)
+    tsa_anchors_pem: str | None = None  # C2PA time-stamping authorities' list (PEM)
     detector_model_path: str | None = None
 
 

@@ -7,7 +7,12 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from evidence.engine_settings import detector_model_path, trust_anchors, upload_limits
+from evidence.engine_settings import (
+    detector_model_path,
+    trust_anchors,
+    tsa_anchors,
+    upload_limits,
+)
 from evidence.forensics.files import analyze_path, context_for
 from evidence.forensics.intake import RejectedFile
 
@@ -33,6 +38,7 @@ class Command(BaseCommand):
                 delivered_at=_date(opts["delivered_at"]),
                 limits=limits,
                 trust_anchors_pem=trust_anchors(),
+                tsa_anchors_pem=tsa_anchors(),
                 detector_model_path=detector_model_path(),
             )
             report = analyze_path(opts["path"], context, limits)
