@@ -5,6 +5,7 @@ of 8 so cells stay on the JPEG block grid)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .decoded import Decoded
@@ -49,8 +50,15 @@ MAX_CLIPPED = 0.02  # share of saturated pixels that takes a cell out of a compa
 
 
 def clipped_share(img: Decoded, k: int) -> np.ndarray:
-    """Share of saturated (clipped) pixels in each k x k cell: highlights and crushed
-    shadows carry no noise and cut off a re-save's ringing, so the pixel analyzers leave
-    them out."""
-    g = img.gray
-    return block_mean(((g <= CLIP_LOW) | (g >= CLIP_HIGH)).view(np.uint8), k)
+    """Share of saturated (clipped) pixels in each k x k cell (cached per k): highlights and
+    crushed shadows carry no noise and cut off a re-save's ringing, so the pixel analyzers
+    leave them out."""
+    cache = img.__dict__.setdefault("_clipped_share", {})
+    if k not in cache:
+        cache[k] = block_mean(cv2.LUT(img.gray, _CLIPPED), k)
+    return cache[k]
+
+
+_CLIPPED = np.zeros(256, np.uint8)
+_CLIPPED[: CLIP_LOW + 1] = 1
+_CLIPPED[CLIP_HIGH:] = 1
