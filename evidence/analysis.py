@@ -57,7 +57,9 @@ def _known_elsewhere(
 
     The engine calls this once with the fingerprints it computed (``Context.lookup``). The
     same dispute's files and the same order's listing photos are not "elsewhere"; the
-    listing comparison covers the latter with pixel alignment.
+    listing comparison covers the latter with pixel alignment. Each candidate comes with its
+    stored original: the hashes only propose it, the engine's verification decides, and
+    only the few closest (``reuse.MAX_VERIFIED``) are read.
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
     if not matches:
@@ -65,17 +67,20 @@ def _known_elsewhere(
     others = Evidence.objects.filter(pk__in=matches).exclude(order_id=evidence.order_id)
     if evidence.dispute_id:
         others = others.exclude(dispute_id=evidence.dispute_id)
+    rank = {pk: i for i, pk in enumerate(matches)}  # near_duplicates orders by distance
+    closest = sorted(others, key=lambda other: rank[other.pk])
     return [
         forensics.KnownFingerprint(
             id=str(other.pk),
             fingerprints=matches[other.pk].fingerprints,
+            image=_read(other.original),
             label=(
                 f"dispute #{other.dispute_id}, evidence #{other.pk}"
                 if other.dispute_id
                 else f"listing photo of order {other.order_id}, evidence #{other.pk}"
             ),
         )
-        for other in others
+        for other in closest[: forensics.reuse.MAX_VERIFIED]
     ]
 
 
