@@ -158,12 +158,15 @@ class Measured:
 
 
 def verify(query: Features, candidate: Features) -> Verified | None:
-    """The query (or its mirror image) verified as the same photo as `candidate`, or None."""
-    for mirrored in (False, True):
-        m = measure(query, candidate, mirrored)
-        if m.stage == "accepted":
-            return Verified(m.inliers, m.matches, m.change, mirrored, m.box)
-    return None
+    """The query (or its mirror image) verified as the same photo as `candidate`, or None.
+    Both orientations are tried: a symmetric product can pass either way, and the one that
+    changes fewer cells is the copy."""
+    measured = (measure(query, candidate, mirrored) for mirrored in (False, True))
+    accepted = [m for m in measured if m.stage == "accepted"]
+    if not accepted:
+        return None
+    m = min(accepted, key=lambda m: (m.change, -m.inliers))
+    return Verified(m.inliers, m.matches, m.change, m.mirrored, m.box)
 
 
 def measure(query: Features, candidate: Features, mirrored: bool) -> Measured:
@@ -221,7 +224,9 @@ def _changed(query: np.ndarray, candidate: np.ndarray, model: np.ndarray) -> flo
     m = model.copy()
     m[:, 2] *= DENSE_SIDE / FEATURE_SIDE
     h, w = candidate.shape[:2]
-    warped = cv2.warpAffine(query, m, (w, h), flags=cv2.INTER_LINEAR)
+    warped = cv2.warpAffine(
+        query, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     valid = cv2.warpAffine(np.ones(query.shape[:2], np.uint8), m, (w, h), flags=cv2.INTER_NEAREST)
     valid = cv2.erode(valid, np.ones((3, 3), np.uint8)) > 0
     across = max(2, round(CELLS * min(w, h) / max(w, h)))
