@@ -66,6 +66,8 @@ PLAIN = 3.0  # gray levels: a cell this flat in both pictures, and equal, is bac
 MAX_CHANGED = 0.12
 MIN_CONTENT_CELLS = 8
 MIN_CELL_COVER = 0.8
+GREY_CHROMA = 2.0  # mean |channel - luma| below which a picture is grey
+LUMA = np.array([[0.299], [0.587], [0.114]], np.float32)  # what a grey conversion keeps
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class Features:
         self.size = (w, h)
         self.grey = np.asarray(_fit(rgb, FEATURE_SIDE).convert("L"))
         self.colour = np.asarray(_fit(rgb, DENSE_SIDE), np.float32)
+        chroma = self.colour - self.colour.mean(axis=2, keepdims=True)
+        self.grey_only = float(np.abs(chroma).mean()) < GREY_CHROMA
 
     @classmethod
     def of_bytes(cls, data: bytes) -> Features | None:
@@ -187,8 +191,12 @@ def measure(query: Features, candidate: Features, mirrored: bool) -> Measured:
     box = _placement(model, query.grey.shape, candidate.grey.shape) if count else None
     if count < MIN_INLIERS or count < MIN_INLIER_RATIO * len(good) or box is None:
         return Measured("geometry", mirrored, len(good), count, box)
-    colour = query.colour[:, ::-1] if mirrored else query.colour
-    change = _changed(np.ascontiguousarray(colour), candidate.colour, model)
+    q_pixels, c_pixels = query.colour, candidate.colour
+    if query.grey_only or candidate.grey_only:  # a copy may have been turned grey
+        q_pixels, c_pixels = (p @ LUMA for p in (q_pixels, c_pixels))
+    if mirrored:
+        q_pixels = q_pixels[:, ::-1]
+    change = _changed(np.ascontiguousarray(q_pixels), c_pixels, model)
     stage = "accepted" if change is not None and change <= MAX_CHANGED else "agreement"
     return Measured(stage, mirrored, len(good), count, box, change)
 
@@ -226,7 +234,7 @@ def _changed(query: np.ndarray, candidate: np.ndarray, model: np.ndarray) -> flo
     h, w = candidate.shape[:2]
     warped = cv2.warpAffine(
         query, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
+    ).reshape(h, w, -1)
     valid = cv2.warpAffine(np.ones(query.shape[:2], np.uint8), m, (w, h), flags=cv2.INTER_NEAREST)
     valid = cv2.erode(valid, np.ones((3, 3), np.uint8)) > 0
     across = max(2, round(CELLS * min(w, h) / max(w, h)))
@@ -248,7 +256,7 @@ def _changed(query: np.ndarray, candidate: np.ndarray, model: np.ndarray) -> flo
         return None
     q_means, c_means, spread = np.array(q_means), np.array(c_means), np.array(spread)
     fitted = np.empty_like(c_means)
-    for ch in range(3):
+    for ch in range(c_means.shape[1]):
         gain, offset = np.polyfit(c_means[:, ch], q_means[:, ch], 1)
         fitted[:, ch] = gain * c_means[:, ch] + offset
     diff = np.abs(q_means - fitted).max(axis=1)
