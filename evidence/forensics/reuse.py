@@ -4,7 +4,6 @@ painted-on defect) or evidence already filed in another dispute."""
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -31,36 +30,24 @@ MAX_VERIFIED = 5  # candidates verified per image, closest hashes first
 def run(img: Decoded, context: Context) -> Result:
     fp = img.fingerprints
     known = [*context.known, *(context.lookup(fp) if context.lookup else [])]
-    query = _Query(img)
-    signals = _cross_dispute(query, fp, known)
+    signals = _cross_dispute(img, fp, known)
     if context.listing:
-        signals += _listing(img, query, context.listing)
+        signals += _listing(img, context.listing)
     return Result(signals, metadata={"fingerprints": fp.to_dict()})
 
 
-class _Query:
-    """The image's verification features, computed on first use: most images meet no
-    candidate at all and never pay for them."""
-
-    def __init__(self, img: Decoded):
-        self.img = img
-
-    @cached_property
-    def features(self) -> verify.Features | None:
-        return verify.Features.of_bytes(self.img.data)
-
-    def same_photo(self, data: bytes | None, sha256: str | None = None) -> verify.Verified | None:
-        """The geometric verification of `verify` against a candidate's bytes."""
-        if not data or self.features is None:
-            return None
-        if (sha256 or hashlib.sha256(data).hexdigest()) == self.img.sha256:
-            return verify.Verified(0, 0, 0.0, False, {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0})
-        other = verify.Features.of_bytes(data)
-        return verify.verify(self.features, other) if other is not None else None
+def _same_photo(img: Decoded, data: bytes | None, sha256: str | None = None):
+    """`verify.verify` of the image against a candidate's bytes (the same file passes)."""
+    if not data or img.verification is None:
+        return None
+    if (sha256 or hashlib.sha256(data).hexdigest()) == img.sha256:
+        return verify.Verified(0, 0, 0.0, False, {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0})
+    other = verify.Features.of_bytes(data)
+    return verify.verify(img.verification, other) if other is not None else None
 
 
 def _cross_dispute(
-    query: _Query, fp: fingerprints.Fingerprints, known_images: list[KnownFingerprint]
+    img: Decoded, fp: fingerprints.Fingerprints, known_images: list[KnownFingerprint]
 ) -> list[Signal]:
     """The first known image that passes the verification, tried closest first: those whose
     hashes match one of this image's aligned views (see `fingerprints`), then the others
@@ -73,7 +60,7 @@ def _cross_dispute(
     hashed.sort(key=lambda item: item[:2])
     tried = [(known, match) for _, _, known, match in hashed if known.image][:MAX_VERIFIED]
     for known, match in tried:
-        verified = query.same_photo(known.image, known.fingerprints.sha256)
+        verified = _same_photo(img, known.image, known.fingerprints.sha256)
         if verified is None:
             continue
         data = {
@@ -100,7 +87,7 @@ def _cross_signal(known, mirrored: bool, data: dict) -> Signal:
     )
 
 
-def _listing(img: Decoded, query: _Query, listing: list[Reference]) -> list[Signal]:
+def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
     """The best-aligned listing photo that also passes the verification: the alignment's
     correlation alone is high for any two packshots on white."""
     best: tuple[Alignment, Reference, Image.Image, verify.Verified] | None = None
@@ -112,7 +99,7 @@ def _listing(img: Decoded, query: _Query, listing: list[Reference]) -> list[Sign
             a = align(img.work, ref_img)
         if a.ncc < LISTING_NCC or (best is not None and a.ncc <= best[0].ncc):
             continue
-        verified = query.same_photo(ref.image)
+        verified = _same_photo(img, ref.image)
         if verified is not None:
             best = (a, ref, ref_img, verified)
     if best is None:
