@@ -66,6 +66,7 @@ PLAIN = 3.0  # gray levels: a cell this flat in both pictures, and equal, is bac
 MAX_CHANGED = 0.12
 MIN_CONTENT_CELLS = 8
 MIN_CELL_COVER = 0.8
+REFIT_DROP = 0.25  # share of the cells left out of the second exposure fit
 GREY_CHROMA = 2.0  # mean |channel - luma| below which a picture is grey
 LUMA = np.array([[0.299], [0.587], [0.114]], np.float32)  # what a grey conversion keeps
 
@@ -255,12 +256,21 @@ def _changed(query: np.ndarray, candidate: np.ndarray, model: np.ndarray) -> flo
     if len(q_means) < MIN_CONTENT_CELLS:
         return None
     q_means, c_means, spread = np.array(q_means), np.array(c_means), np.array(spread)
-    fitted = np.empty_like(c_means)
-    for ch in range(c_means.shape[1]):
-        gain, offset = np.polyfit(c_means[:, ch], q_means[:, ch], 1)
-        fitted[:, ch] = gain * c_means[:, ch] + offset
-    diff = np.abs(q_means - fitted).max(axis=1)
+    diff = _residual(q_means, c_means, np.ones(len(c_means), bool))
+    # Refit without the cells that differ most, so that one painted-on area cannot bend the
+    # exposure fit and make the rest of the picture look changed.
+    diff = _residual(q_means, c_means, diff <= np.quantile(diff, 1 - REFIT_DROP))
     content = (spread > PLAIN) | (diff > PLAIN)
     if content.sum() < MIN_CONTENT_CELLS:
         return None
     return float(((diff > CELL_DIFF) & content).sum() / content.sum())
+
+
+def _residual(q_means: np.ndarray, c_means: np.ndarray, fit_on: np.ndarray) -> np.ndarray:
+    """Per cell, the largest channel difference left after one gain/offset per channel,
+    fitted on the cells `fit_on`."""
+    fitted = np.empty_like(c_means)
+    for ch in range(c_means.shape[1]):
+        gain, offset = np.polyfit(c_means[fit_on, ch], q_means[fit_on, ch], 1)
+        fitted[:, ch] = gain * c_means[:, ch] + offset
+    return np.abs(q_means - fitted).max(axis=1)
