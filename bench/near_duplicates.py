@@ -415,7 +415,7 @@ def main() -> None:
             f"{pct(cands, 50):>10.0f}{pct(cands, 95):>7.0f}"
         )
         for name, ms in (("scan, all", full_ms), ("scan, 2", scan_ms)):
-            print(f"{'':<30}{name:<11}{pct(ms, 50):>8.2f}{pct(ms, 95):>8.2f}")
+            print(f"{'':<30}{name:<11}{pct(ms, 50):>8.0f}{pct(ms, 95):>8.0f}")
         print(
             f"{'':<30}p50 ratio: all-view scan ÷ index {pct(full_ms, 50) / pct(index_ms, 50):.0f}×,"
             f" 2-view scan ÷ index {pct(scan_ms, 50) / pct(index_ms, 50):.0f}×"
