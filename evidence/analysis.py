@@ -73,7 +73,7 @@ def _known_elsewhere(
         forensics.KnownFingerprint(
             id=str(other.pk),
             fingerprints=matches[other.pk].fingerprints,
-            image=_read(other.original),
+            image=_stored_original(other),
             label=(
                 f"dispute #{other.dispute_id}, evidence #{other.pk}"
                 if other.dispute_id
@@ -82,6 +82,15 @@ def _known_elsewhere(
         )
         for other in closest[: forensics.reuse.MAX_VERIFIED]
     ]
+
+
+def _stored_original(other: Evidence) -> bytes | None:
+    """A candidate's original for the verification; without it the candidate is no match."""
+    try:
+        return _read(other.original)
+    except OSError:
+        log.warning("Evidence %s: original unreadable, near-duplicate not verified", other.pk)
+        return None
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
