@@ -2,22 +2,28 @@
 
 The reports of every image on the page are read in one go (``current_reports``), then
 turned into what the template draws: a verdict badge, each signal in plain language,
-region boxes as CSS percentages over the thumbnail, heatmap links, and listing-vs-evidence
-pairs for reused listing photos. Nothing here touches pixels: the engine's box fractions are
-the drawing.
+region boxes as CSS percentages over the thumbnail, heatmap links, and for every reuse
+finding the evidence beside the image it matches (the order's listing photo, or a file
+filed in another dispute or order), captioned with where that image comes from and how the
+match was established. Nothing here touches pixels: the engine's box fractions are the
+drawing.
 """
 
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from arbitration.models import Dispute
 from evidence.explain import signal_text
 from evidence.models import Evidence, ForensicReport, Signal
 from evidence.selectors import current_reports
 
 COLOURS = 6  # region colours .c0-.c5 in console.css, cycled per image
 REUSE = ("reuse.local_edit", "reuse.listing_match")  # best first: the edit carries the box
+CROSS_DISPUTE = "reuse.cross_dispute"
 HEATMAPS = (("ela", _("ELA")), ("noise", _("Noise")))
 DETECTOR = {"not configured": _("not configured")}
 BOX_ROLES = {"source": _("source"), "target": _("copy")}
@@ -79,12 +85,17 @@ class Findings:
 
 @dataclass
 class Comparison:
-    """A reused listing photo beside the evidence made from it."""
+    """Evidence beside the image it reuses: the order's listing photo (``listing``) or a
+    file filed elsewhere. ``source`` says where that image comes from, ``how`` how the
+    engine matched them; ``matched_boxes`` outline where the evidence sits in it."""
 
     evidence: Evidence
-    listing: Evidence
+    matched: Evidence
     signal: SignalView
-    listing_boxes: list[Box] = field(default_factory=list)
+    listing: bool
+    source: str
+    how: str
+    matched_boxes: list[Box] = field(default_factory=list)
 
 
 def _boxes(signal: Signal, colour: int) -> list[Box]:
@@ -116,7 +127,7 @@ def _findings(item: Evidence, report: ForensicReport) -> Findings:
     return Findings(report, _signal_views(report), heatmaps, str(DETECTOR.get(detector, detector)))
 
 
-def _comparison(item: Evidence, findings: Findings, listing: dict[str, Evidence]):
+def _listing_comparison(item: Evidence, findings: Findings, listing: dict[str, Evidence]):
     views = {view.code: view for view in findings.signals}
     for code in REUSE:
         view = views.get(code)
@@ -124,24 +135,102 @@ def _comparison(item: Evidence, findings: Findings, listing: dict[str, Evidence]
         if photo is None:
             continue
         match = views.get("reuse.listing_match")
-        crop = (match.signal.data or {}).get("crop") if match else None
-        shown = Box.of(crop, 0, "reuse.listing_match", "crop") if crop else None
+        data = (match.signal.data or {}) if match else {}
+        shown = Box.of(data["crop"], 0, "reuse.listing_match", "crop") if "crop" in data else None
         cropped = shown is not None and (shown.w < 0.985 or shown.h < 0.985)
-        return Comparison(item, photo, view, [shown] if cropped else [])
+        source = gettext("The merchant's listing photo of this order, %(item)s") % {"item": photo}
+        return Comparison(item, photo, view, True, source, _how(data), [shown] if cropped else [])
     return None
 
 
+def _cross_comparison(item: Evidence, findings: Findings, elsewhere: dict[str, Evidence]):
+    view = next((v for v in findings.signals if v.code == CROSS_DISPUTE), None)
+    data = (view.signal.data or {}) if view else {}
+    other = elsewhere.get(str(data.get("known_id")))
+    if other is None:
+        return None
+    shown = Box.of(data["box"], 0, CROSS_DISPUTE, "crop") if "box" in data else None
+    cropped = shown is not None and (shown.w < 0.985 or shown.h < 0.985)
+    return Comparison(
+        item, other, view, False, _source(other), _how(data), [shown] if cropped else []
+    )
+
+
+def _source(other: Evidence) -> str:
+    when = timezone.localtime(other.created_at).date().isoformat()
+    if other.dispute_id:
+        return gettext("Filed on %(date)s in dispute %(dispute)s (%(role)s #%(pk)s)") % {
+            "date": when,
+            "dispute": Dispute.reference_of(other.dispute_id),
+            "role": other.get_role_display(),
+            "pk": other.pk,
+        }
+    return gettext("Filed on %(date)s with order %(order)s (%(role)s #%(pk)s)") % {
+        "date": when,
+        "order": other.order_id,
+        "role": other.get_role_display(),
+        "pk": other.pk,
+    }
+
+
+def _how(data: dict) -> str:
+    """How the match was established, from the signal's data."""
+    parts = []
+    if "distances" in data:
+        parts.append(gettext("proposed by the perceptual hashes"))
+    check = data.get("verification") or {}
+    if check.get("inliers"):
+        parts.append(
+            gettext(
+                "confirmed by %(inliers)s matching points in one geometric model,"
+                " %(changed)s%% of the picture's detail differs"
+            )
+            % {"inliers": check["inliers"], "changed": round(100 * check.get("changed", 0))}
+        )
+    elif check:
+        parts.append(gettext("the same file"))
+    if data.get("mirrored"):
+        parts.append(gettext("mirrored"))
+    if data.get("cropped") or any(float((data.get("crop") or {}).get(k, 1)) < 0.985 for k in "wh"):
+        parts.append(gettext("cropped"))
+    return "; ".join(parts)
+
+
+def _elsewhere(reports) -> dict[str, Evidence]:
+    """The files filed elsewhere that the page's cross-dispute findings point to, in one
+    query."""
+    ids = {
+        str((signal.data or {}).get("known_id"))
+        for report in reports
+        for signal in report.signals.all()
+        if signal.code == CROSS_DISPUTE
+    }
+    found = Evidence.objects.filter(pk__in=[i for i in ids if i.isdigit()])
+    out = {}
+    for other in found:
+        other.file_url = reverse("evidence_file", args=[other.uid])
+        other.original_url = reverse("evidence_original", args=[other.uid])
+        out[str(other.pk)] = other
+    return out
+
+
 def attach_findings(evidence: list[Evidence]) -> list[Comparison]:
-    """Give every image on the page its ``findings`` (None until analysed) in two queries,
-    and return the listing-vs-evidence pairs to show side by side."""
+    """Give every image on the page its ``findings`` (None until analysed) and return, for
+    every reuse finding, the evidence beside the image it matches: three queries (reports,
+    their signals, the matched files filed elsewhere) whatever the number of images."""
     reports = current_reports(item.pk for item in evidence if item.kind == Evidence.Kind.IMAGE)
     listing = {str(item.pk): item for item in evidence if item.role == Evidence.Role.LISTING}
+    elsewhere = _elsewhere(reports.values())
     comparisons = []
     for item in evidence:
         report = reports.get(item.pk)
         item.findings = _findings(item, report) if report else None
         if item.findings is None or item.role == Evidence.Role.LISTING:
             continue
-        if pair := _comparison(item, item.findings, listing):
-            comparisons.append(pair)
+        for pair in (
+            _listing_comparison(item, item.findings, listing),
+            _cross_comparison(item, item.findings, elsewhere),
+        ):
+            if pair:
+                comparisons.append(pair)
     return comparisons

@@ -64,7 +64,9 @@ def _known_elsewhere(
     The engine calls this once with the fingerprints it computed (``Context.lookup``). Only
     earlier files count: a copy is the later of two, so the first filer's photo never points
     to its copies. Another platform's images are candidates only where both platforms opted
-    in (``matching_platform_ids``).
+    in (``matching_platform_ids``). Each candidate comes with its stored original: the hashes
+    only propose it, the engine's verification decides, and only the few closest
+    (``reuse.MAX_VERIFIED``) are read.
     """
     matches = {m.evidence_id: m for m in near_duplicates(query) if m.evidence_id != evidence.pk}
     if not matches:
@@ -77,10 +79,16 @@ def _known_elsewhere(
     if OWN in kinds.values():
         # The merchant's own listing photo: other disputes' files of it are copies of it.
         kinds = {pk: kind for pk, kind in kinds.items() if kind == forensics.KNOWN_OTHER_LISTING}
+    rank = {pk: i for i, pk in enumerate(matches)}  # near_duplicates orders by distance
+    closest = sorted(
+        (other for other in earlier if kinds.get(other.pk) not in (None, OWN)),
+        key=lambda other: rank[other.pk],
+    )
     return [
         forensics.KnownFingerprint(
             id=str(other.pk),
             fingerprints=matches[other.pk].fingerprints,
+            image=_stored_original(other),
             label=(
                 f"dispute #{other.dispute_id}, evidence #{other.pk}"
                 if other.dispute_id
@@ -88,8 +96,7 @@ def _known_elsewhere(
             ),
             kind=kinds[other.pk],
         )
-        for other in earlier
-        if kinds.get(other.pk) not in (None, OWN)
+        for other in closest[: forensics.reuse.MAX_VERIFIED]
     ]
 
 
@@ -111,6 +118,15 @@ def _known_kind(evidence: Evidence, other: Evidence) -> str | None:
     if other.order_id == evidence.order_id:
         return None
     return forensics.KNOWN_EVIDENCE
+
+
+def _stored_original(other: Evidence) -> bytes | None:
+    """A candidate's original for the verification; without it the candidate is no match."""
+    try:
+        return _read(other.original)
+    except OSError:
+        log.warning("Evidence %s: original unreadable, near-duplicate not verified", other.pk)
+        return None
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:

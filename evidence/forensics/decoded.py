@@ -69,6 +69,15 @@ class Decoded:
         return compute(self.small, sha256=self.sha256)
 
     @cached_property
+    def verification(self):
+        """Local features for verifying a near-duplicate candidate (`verify`), computed on
+        first use: most images meet no candidate and never pay for them. None when the
+        bytes do not decode in colour."""
+        from .verify import Features
+
+        return Features.of_bytes(self.data)
+
+    @cached_property
     def exif_ifd(self) -> dict:
         return dict(self.exif.get_ifd(EXIF_IFD)) if self.exif else {}
 

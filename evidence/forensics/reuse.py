@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from scipy import ndimage
 
-from . import fingerprints, regions
+from . import fingerprints, regions, verify
 from .align import Alignment, align
 from .decoded import Decoded, decode
 from .types import (
@@ -42,6 +42,7 @@ LISTING_SCORE = 0.8
 EDIT_SCORE = 0.9
 CROSS_SCORE = 0.85
 KNOWN_ORDER = (KNOWN_OWN_LISTING, KNOWN_OTHER_LISTING, KNOWN_EVIDENCE)
+MAX_VERIFIED = 5  # candidates verified per image, closest hashes first
 
 
 def run(img: Decoded, context: Context) -> Result:
@@ -73,34 +74,43 @@ def _known(
     return []
 
 
+def _same_photo(img: Decoded, data: bytes | None, sha256: str | None = None):
+    """`verify.verify` of the image against a candidate's bytes (the same file passes)."""
+    if not data or img.verification is None:
+        return None
+    if (sha256 or hashlib.sha256(data).hexdigest()) == img.sha256:
+        return verify.Verified(0, 0, 0.0, False, {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0})
+    other = verify.Features.of_bytes(data)
+    return verify.verify(img.verification, other) if other is not None else None
+
+
 def _cross_dispute(
     img: Decoded, fp: fingerprints.Fingerprints, known_images: list[KnownFingerprint]
 ) -> list[Signal]:
-    """The closest stored image whose hashes match one of this image's aligned views (see
-    `fingerprints`); failing that, any known image given with its bytes that aligns."""
-    best = None
+    """The first known image that passes the verification, tried closest first: those whose
+    hashes match one of this image's aligned views (see `fingerprints`), then the others
+    given with their bytes. Hashes only propose: an image known by its hashes alone, with
+    no pixels to verify against, is never called a copy."""
+    hashed = []
     for known in known_images:
         match = fingerprints.compare(fp, known.fingerprints)
-        if match and (
-            best is None or sum(match.distances.values()) < sum(best[1].distances.values())
-        ):
-            best = (known, match)
-    if best is not None:
-        known, match = best
+        hashed.append((match is None, sum(match.distances.values()) if match else 0, known, match))
+    hashed.sort(key=lambda item: item[:2])
+    tried = [(known, match) for _, _, known, match in hashed if known.image][:MAX_VERIFIED]
+    for known, match in tried:
+        verified = _same_photo(img, known.image, known.fingerprints.sha256)
+        if verified is None:
+            continue
         data = {
             "known_id": known.id,
-            "distances": match.distances,
-            "mirrored": match.mirrored,
-            "cropped": match.cropped,
+            "mirrored": verified.mirrored,
+            "cropped": verified.cropped or bool(match and match.cropped),
+            "box": verified.box,
+            "verification": verified.to_dict(),
         }
-        return [_cross_signal(known, match.mirrored, data)]
-    for known in known_images:
-        if not known.image:
-            continue
-        a = align(img.work, decode(known.image, max_side=DIFF_SIDE).image)
-        if a.ncc >= LISTING_NCC:
-            data = {"known_id": known.id, "ncc": round(a.ncc, 3), "mirrored": a.mirrored}
-            return [_cross_signal(known, a.mirrored, data)]
+        if match is not None:
+            data["distances"] = match.distances
+        return [_cross_signal(known, verified.mirrored, data)]
     return []
 
 
@@ -124,18 +134,23 @@ def _cross_signal(known: KnownFingerprint, mirrored: bool, data: dict) -> Signal
 
 
 def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
-    best: tuple[Alignment, Reference, Image.Image] | None = None
+    """The best-aligned listing photo that also passes the verification: the alignment's
+    correlation alone is high for any two packshots on white."""
+    best: tuple[Alignment, Reference, Image.Image, verify.Verified] | None = None
     for ref in listing:
         ref_img = decode(ref.image, max_side=DIFF_SIDE).image
         if ref.image and hashlib.sha256(ref.image).hexdigest() == img.sha256:
             a = Alignment(1.0, False, 0.0, 0.0, 1.0, 1.0)
         else:
             a = align(img.work, ref_img)
-        if best is None or a.ncc > best[0].ncc:
-            best = (a, ref, ref_img)
-    if best is None or best[0].ncc < LISTING_NCC:
+        if a.ncc < LISTING_NCC or (best is not None and a.ncc <= best[0].ncc):
+            continue
+        verified = _same_photo(img, ref.image)
+        if verified is not None:
+            best = (a, ref, ref_img, verified)
+    if best is None:
         return []
-    a, ref, ref_img = best
+    a, ref, ref_img, verified = best
     name = ref.label or ref.id
     how = "a mirrored copy" if a.mirrored else "a copy"
     crop = a.w < 0.985 or a.h < 0.985
@@ -156,6 +171,7 @@ def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
                     "w": round(a.w, 3),
                     "h": round(a.h, 3),
                 },
+                "verification": verified.to_dict(),
             },
         )
     ]

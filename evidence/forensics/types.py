@@ -101,8 +101,8 @@ class KnownFingerprint:
     listing photo of another order (`kind`, one of the ``KNOWN_*`` values).
 
     `fingerprints` need only the stored side (`compute(..., views=False)`). The hashes find
-    copies cropped up to 10 % per side; when the stored image bytes are given too, a hash
-    miss is re-checked by pixel alignment (the listing-photo matcher)."""
+    candidates cropped up to 10 % per side; `image`, the stored bytes, is what `verify`
+    confirms a copy against: without it no match is reported."""
 
     id: str
     fingerprints: Fingerprints

@@ -12,7 +12,8 @@ from arbitration import services
 from evidence.analysis import analyze_evidence
 from evidence.explain import signal_text
 from evidence.models import Evidence, ForensicReport
-from tests.evidence.test_pipeline import product_photo, upload
+from tests.evidence.test_cross_dispute import _claim, _mirrored
+from tests.evidence.test_pipeline import cropped, product_photo, upload
 from tests.fixtures.findings import cloned_photo, flagged_dispute
 from tests.pages.conftest import client_for
 
@@ -170,3 +171,35 @@ def test_the_page_reads_findings_in_a_fixed_number_of_queries(
 
 
 QUERIES = 17  # 15 + the arbitrator's evidence requests + the credit proposals
+
+
+def test_it_puts_the_image_filed_in_another_dispute_beside_the_reused_evidence(
+    console_client, buyer, outsider
+):
+    """Every reuse finding shows what it matched: here a mirrored crop of a photo filed in
+    another dispute, beside that photo, captioned with where it was filed and how it was
+    matched."""
+    original = _claim(outsider, product_photo(seed=11))
+    analyze_evidence(original.pk)
+    copy = _claim(buyer, _mirrored(cropped(product_photo(seed=11), 0.08)))
+    analyze_evidence(copy.pk)
+    body = console_client.get(page_url(copy.dispute)).content.decode()
+    pairs = body.split('data-testid="comparisons"')[1].split('class="side-by-side"')[0]
+    assert pairs.count('data-testid="comparison"') == 1
+    assert 'data-code="reuse.cross_dispute"' in pairs
+    assert f'data-matched="{original.uid}"' in pairs and "data-listing" not in pairs
+    assert f'<img src="/evidence/{original.uid}/"' in pairs
+    assert f'<img src="/evidence/{copy.uid}/"' in pairs
+    source = re.search(r'data-testid="matched-source">(.*?)</figcaption>', pairs).group(1)
+    assert original.dispute.reference in source and f"#{original.pk}" in source
+    how = re.search(r'data-testid="match-how">(.*?)</p>', pairs).group(1)
+    assert "matching points" in how and "mirrored" in how and "cropped" in how
+    assert styles(pairs, "reuse.cross_dispute")  # where the copy sits in the earlier photo
+
+
+def test_an_unrelated_photo_in_another_dispute_gets_no_comparison(console_client, buyer, outsider):
+    analyze_evidence(_claim(outsider, product_photo(seed=11)).pk)
+    other = _claim(buyer, product_photo(seed=12))
+    analyze_evidence(other.pk)
+    body = console_client.get(page_url(other.dispute)).content.decode()
+    assert 'data-testid="comparison"' not in body

@@ -14,6 +14,8 @@ from evidence.models import Fingerprint
 from evidence.selectors import near_duplicates
 from tests.evidence.test_pipeline import cropped, product_photo, upload
 from tests.factories import OrderFactory
+from tests.fixtures.packshots import flat_objects, scarf_in_box
+from tests.fixtures.photos import to_jpeg
 
 
 def _claim(buyer, data: bytes, description="cracked"):
@@ -116,3 +118,17 @@ def test_one_analysis_decodes_and_hashes_the_image_once(buyer, outsider, monkeyp
     report = analysis.analyze_evidence(item.pk)
     assert report.signals.filter(code="reuse.cross_dispute").exists()
     assert calls == {"decode": 1, "compute": 1}
+
+
+def test_flat_objects_are_not_reuse_of_a_packing_photo_the_hashes_propose(buyer, outsider):
+    """The production false match, through the worker: the stored packing photo's hashes
+    match the buyer's photo of flat objects on a plain sheet (mirrored), the worker hands the
+    engine the stored original, and the verification refuses the match."""
+    scarf, flat = to_jpeg(scarf_in_box(), 90), to_jpeg(flat_objects(), 90)
+    packing = _claim(outsider, scarf)
+    analysis.analyze_evidence(packing.pk)
+    claim = _claim(buyer, flat)
+    assert [m.evidence_id for m in near_duplicates(fp.of_bytes(flat))] == [packing.pk]
+    report = analysis.analyze_evidence(claim.pk)
+    assert not report.signals.filter(code="reuse.cross_dispute").exists()
+    assert report.verdict != "edited"

@@ -85,27 +85,35 @@ def test_bands_and_signed_storage_round_trip():
     assert fingerprints.band_keys(h, 1)[0] == 1 << 16 | 0xFEDC
 
 
-def test_hashes_alone_catch_resized_and_mirrored_copies():
+def test_hashes_propose_and_the_pixels_confirm_resized_and_mirrored_copies():
     stored = camera_photo(pixels=BASE)
-    ctx = Context(known=[KnownFingerprint("E8", fingerprints.of_bytes(stored))])
+    hashes = fingerprints.of_bytes(stored, views=False)
+    with_pixels = Context(known=[KnownFingerprint("E8", hashes, image=stored)])
+    hashes_only = Context(known=[KnownFingerprint("E8", hashes)])
     for copy in (to_jpeg(f.resized(BASE, 0.5), 75), to_jpeg(f.mirrored(BASE), 85)):
-        assert analyze(copy, ctx).signal("reuse.cross_dispute")
+        s = analyze(copy, with_pixels).signal("reuse.cross_dispute")
+        assert s and "distances" in s.data and s.data["verification"]["inliers"] >= 12
+        # Nothing to verify against: a hash match alone is never called a copy.
+        assert analyze(copy, hashes_only).signal("reuse.cross_dispute") is None
 
 
 def _cut(arr, side, sides=(1, 1, 1, 1)):
     return f.crop_fraction(arr, *(side * k for k in sides))
 
 
-def test_hashes_alone_find_copies_cropped_ten_percent_per_side():
-    """No image bytes: only the stored crops' hashes, as the worker's database holds them."""
+def test_hashes_find_copies_cropped_ten_percent_per_side():
+    """The stored crops' hashes, as the worker's database holds them, find the candidate;
+    the verification confirms it with the stored photo."""
     for seed in (5, 6, 7):
         base = scene(640, 480, seed)
-        stored = fingerprints.of_bytes(camera_photo(pixels=base), views=False)
-        ctx = Context(known=[KnownFingerprint("E9", stored, "dispute 9")])
+        photo = camera_photo(pixels=base)
+        stored = fingerprints.of_bytes(photo, views=False)
+        ctx = Context(known=[KnownFingerprint("E9", stored, "dispute 9", image=photo)])
         for sides in ((1, 1, 1, 1), (1, 1, 0.5, 0.5), (0.4, 1, 1, 0.6)):
             copy = to_jpeg(f.resized(_cut(base, 0.10, sides), 0.75), 78)
             s = analyze(copy, ctx).signal("reuse.cross_dispute")
             assert s and s.data["known_id"] == "E9" and s.data["cropped"], (seed, sides)
+            assert "distances" in s.data, (seed, sides)
         mirrored = to_jpeg(f.mirrored(_cut(base, 0.09)), 85)
         assert analyze(mirrored, ctx).signal("reuse.cross_dispute").data["mirrored"]
 
@@ -116,8 +124,7 @@ def test_a_shift_along_one_axis_with_a_slight_crop_along_the_other_is_found():
     base = blotches(seed=58)
     stored = fingerprints.of_bytes(camera_photo(pixels=base), views=False)
     copy = to_jpeg(f.resized(f.crop_fraction(base, 0.009, 0.013, 0.097, 0.023), 0.75), 78)
-    s = analyze(copy, Context(known=[KnownFingerprint("E7", stored)])).signal("reuse.cross_dispute")
-    assert s and s.data["known_id"] == "E7"
+    assert fingerprints.compare(fingerprints.of_bytes(copy), stored)
 
 
 def test_the_database_screen_keeps_every_match_the_rule_accepts():
@@ -142,7 +149,8 @@ def test_the_engine_hands_its_fingerprints_to_the_lookup_once():
 
     def lookup(query):
         seen.append(query)
-        return [KnownFingerprint("E3", fingerprints.of_bytes(stored, views=False), "dispute 3")]
+        hashes = fingerprints.of_bytes(stored, views=False)
+        return [KnownFingerprint("E3", hashes, "dispute 3", image=stored)]
 
     copy = to_jpeg(f.resized(_cut(BASE, 0.08), 0.6), 80)
     report = analyze(copy, Context(lookup=lookup))
