@@ -17,13 +17,16 @@ from tests.fixtures import forensic as f
 from tests.fixtures.photos import camera_photo, scene, to_jpeg
 
 BASE = scene(640, 480, 5)
-STORED = fingerprints.of_bytes(camera_photo(pixels=BASE), views=False)
+STORED_BYTES = camera_photo(pixels=BASE)
+STORED = fingerprints.of_bytes(STORED_BYTES, views=False)
 COPY = to_jpeg(f.resized(f.crop_fraction(BASE, 0.05, 0.05, 0.05, 0.05), 0.8), 80)
 
 
 def known(kind=None, id_="E7"):
+    """A stored image as the worker hands it over: its hashes and its bytes (the hashes
+    only propose a match; the verification decides on the pixels)."""
     extra = {"kind": kind} if kind else {}
-    return KnownFingerprint(id_, STORED, f"stored {id_}", **extra)
+    return KnownFingerprint(id_, STORED, f"stored {id_}", image=STORED_BYTES, **extra)
 
 
 def test_a_copy_of_another_disputes_evidence_is_reused_not_edited():
@@ -72,7 +75,8 @@ def test_a_plain_copy_of_the_orders_listing_photo_is_not_also_cross_dispute():
 def test_a_painted_listing_photo_is_edited_and_still_found_in_other_disputes():
     """The same fake filed twice: the edit is the verdict, the earlier copy still named."""
     stained = camera_photo(pixels=f.resized(f.paint_stain(BASE), 0.8), quality=85, seed=1)
-    earlier = KnownFingerprint("E5", fingerprints.of_bytes(stained, views=False), "dispute 5")
+    stored = fingerprints.of_bytes(stained, views=False)
+    earlier = KnownFingerprint("E5", stored, "dispute 5", image=stained)
     listing = Reference("L1", camera_photo(pixels=BASE, quality=92))
     report = analyze(stained, Context(listing=[listing], known=[earlier]))
     assert {"reuse.local_edit", "reuse.cross_dispute"} <= report.codes()
