@@ -11,9 +11,9 @@ Rule:
    ``forgery_score = F * (1 - AUTHENTIC_PULL * A)``.
 3. Verdict, first match wins:
    - ``ai_generated``: any AI provenance (``provenance.c2pa_ai``, ``provenance.iptc_ai``,
-     ``provenance.generator_metadata``, ``provenance.aigc_label`` with Label 1), or strong
-     combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
-     (an AIGC label 2/3 or the learned detector).
+     ``provenance.generator_metadata``, ``provenance.ai_edit``, ``provenance.aigc_label`` with
+     Label 1), or strong combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint
+     present (an AIGC label 2/3 or the learned detector).
    - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
      EDIT_MIN, or the score of step 1–2 *without* the copy codes (COPY_CODES) >= EDITED.
    - ``reused`` (the picture is a copy of one already on file: another dispute's evidence,
@@ -22,6 +22,20 @@ Rule:
      an area painted on (``reuse.local_edit``) is an edit.
    - ``suspicious``: ``forgery_score >= SUSPICIOUS``.
    - ``no_findings`` otherwise.
+
+``ai_generated`` means that generative AI made all or part of what the picture shows. A real
+photo partly changed by a generative tool, as the phone or app that did it records
+(``provenance.ai_edit``: Samsung Galaxy AI's genAIType, Google's "Edited with Google AI",
+Apple's Clean Up; or a C2PA/IPTC declaration of compositeWithTrainedAlgorithmicMedia), is
+``ai_generated`` too, with weight 1.0, for three reasons: a tool that erases or paints an
+object can erase a defect or paint a stain, which is what a dispute turns on; the record is
+the editing device's own declaration, as near-certain as a C2PA one (nobody forges a
+confession); and the same edit must read the same whichever of its marks survived (the
+Samsung Galaxy AI PNG of the corpus carries both the C2PA declaration and the genAIType).
+``edited`` stays for what forensic traces show without a declaration. What tells a partial
+edit from a fully generated image is the finding, not the verdict: ``ai_involvement`` says
+``partial_edit`` when every AI declaration records an edit of a photo and ``generated`` when
+one declares a generated image; the report's metadata, the console and the API carry it.
 
 The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
 stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
@@ -37,6 +51,7 @@ WEIGHTS = {
     "provenance.aigc_label": 1.0,
     "provenance.iptc_ai": 1.0,
     "provenance.generator_metadata": 1.0,
+    "provenance.ai_edit": 1.0,
     "provenance.c2pa_invalid": 0.8,
     "model.ai_detector": 0.8,
     "reuse.local_edit": 1.0,
@@ -54,7 +69,15 @@ WEIGHTS = {
 }
 DEFAULT_WEIGHT = 0.5
 AUTHENTIC_PULL = 0.6
-AI_PROVENANCE = {"provenance.c2pa_ai", "provenance.iptc_ai", "provenance.generator_metadata"}
+AI_PROVENANCE = {
+    "provenance.c2pa_ai",
+    "provenance.iptc_ai",
+    "provenance.generator_metadata",
+    "provenance.ai_edit",
+}
+DECLARED_SOURCE = {"provenance.c2pa_ai", "provenance.iptc_ai"}
+EDIT_SOURCE_TYPES = {"compositeWithTrainedAlgorithmicMedia"}
+PARTIAL_EDIT, GENERATED = "partial_edit", "generated"
 AI_HINTS = {"provenance.aigc_label", "model.ai_detector"}
 EDIT_CODES = {
     "reuse.local_edit",
@@ -90,6 +113,26 @@ def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
     return score, "no_findings"
 
 
+def ai_involvement(signals) -> str | None:
+    """``generated`` when a declaration says generative AI made the picture, ``partial_edit``
+    when every AI declaration records a generative edit of a photo, None without AI
+    provenance. Works on the engine's signals and on stored signal rows alike."""
+    kinds = set()
+    for s in signals:
+        if s.polarity != FORGERY:
+            continue
+        source = (s.data or {}).get("source_type")
+        if s.code == "provenance.ai_edit" or (
+            s.code in DECLARED_SOURCE and source in EDIT_SOURCE_TYPES
+        ):
+            kinds.add(PARTIAL_EDIT)
+        elif s.code in AI_PROVENANCE or _label(s) == 1:
+            kinds.add(GENERATED)
+    if GENERATED in kinds:
+        return GENERATED
+    return PARTIAL_EDIT if kinds else None
+
+
 def _score(signals) -> float:
     """Steps 1 and 2 of the rule."""
     keep_f, keep_a = 1.0, 1.0
@@ -105,4 +148,4 @@ def _score(signals) -> float:
 
 
 def _label(s: Signal):
-    return s.data.get("label") if s.code == "provenance.aigc_label" else None
+    return (s.data or {}).get("label") if s.code == "provenance.aigc_label" else None
