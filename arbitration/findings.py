@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Dispute
 from evidence.explain import signal_text
+from evidence.forensics.aggregate import PARTIAL_EDIT, ai_involvement
 from evidence.models import Evidence, ForensicReport, Signal
 from evidence.selectors import current_reports
 
@@ -81,6 +82,12 @@ class Findings:
     @property
     def boxes(self) -> list[Box]:
         return [box for view in self.signals for box in view.boxes]
+
+    @property
+    def partial_ai_edit(self) -> bool:
+        """Every AI declaration records an edit of an existing picture (``ai_involvement``):
+        the arbitrator is told it is not a wholly generated image."""
+        return ai_involvement([view.signal for view in self.signals]) == PARTIAL_EDIT
 
 
 @dataclass

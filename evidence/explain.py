@@ -36,6 +36,11 @@ SIGNAL_TEXT = {
     "provenance.generator_metadata": _(
         "The file contains the settings or marker of an image generator."
     ),
+    "provenance.ai_edit": _(
+        "The phone or app that edited this picture recorded that it changed part of it with "
+        "generative AI (for example Samsung Galaxy AI, Google Photos or Apple's Clean Up). "
+        "Part of the picture is generated; it is not a wholly generated image."
+    ),
     "metadata.editing_software": _(
         "The photo was saved by editing software, or modified after it was taken."
     ),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 from . import (
+    ai_edit,
     aigc_label,
     c2pa_manifest,
     copy_move,
@@ -26,7 +27,7 @@ from . import (
     thumbnail,
     timeline,
 )
-from .aggregate import aggregate, reconcile
+from .aggregate import aggregate, ai_involvement, reconcile
 from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import (
@@ -48,6 +49,7 @@ ANALYZERS = {
     "aigc_label": aigc_label.run,
     "iptc": iptc_source.run,
     "generator": generator.run,
+    "ai_edit": ai_edit.run,
     "metadata": metadata.run,
     "thumbnail": thumbnail.run,
     "timeline": timeline.run,
@@ -99,6 +101,8 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
     meta.update(result.metadata)
     signals = reconcile(signals)
     score, verdict = aggregate(signals)
+    if involvement := ai_involvement(signals):
+        meta["ai_involvement"] = involvement
     timings["total"] = _ms(t0)
     meta["timings_ms"] = timings
     return Report(

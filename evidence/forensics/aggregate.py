@@ -11,9 +11,9 @@ Rule:
    ``forgery_score = F * (1 - AUTHENTIC_PULL * A)``.
 3. Verdict, first match wins:
    - ``ai_generated``: any AI provenance (``provenance.c2pa_ai``, ``provenance.iptc_ai``,
-     ``provenance.generator_metadata``, ``provenance.aigc_label`` with Label 1), or strong
-     combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
-     (AI_HINTS: an AIGC label 2/3, a malformed AIGC label, the learned detector).
+     ``provenance.generator_metadata``, ``provenance.ai_edit``, ``provenance.aigc_label`` with
+     Label 1), or strong combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint
+     present (AI_HINTS: an AIGC label 2/3, a malformed AIGC label, the learned detector).
    - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
      EDIT_MIN, or the score of step 1–2 *without* the copy codes and the AI codes
      (NOT_EDIT_EVIDENCE) >= EDITED: a copy says nothing about its pixels, and "possibly
@@ -31,6 +31,20 @@ photo (cropped, exported from Lightroom): at its strongest (0.75: an editor and 
 modification date) it stays under SUSPICIOUS alone, since ``suspicious`` already lowers a
 suggested refund, and counts only beside pixel evidence. ``pixel.double_jpeg`` fires at
 0.35 at most: every forwarded photo is a double JPEG.
+
+``ai_generated`` means that generative AI made all or part of what the picture shows. A real
+photo partly changed by a generative tool, as the phone or app that did it records
+(``provenance.ai_edit``: Samsung Galaxy AI's genAIType, Google's "Edited with Google AI",
+Apple's Clean Up; or a C2PA/IPTC declaration of compositeWithTrainedAlgorithmicMedia), is
+``ai_generated`` too, with weight 1.0, for three reasons: a tool that erases or paints an
+object can erase a defect or paint a stain, which is what a dispute turns on; the record is
+the editing device's own declaration, as near-certain as a C2PA one (nobody forges a
+confession); and the same edit must read the same whichever of its marks survived (the
+Samsung Galaxy AI PNG of the corpus carries both the C2PA declaration and the genAIType).
+``edited`` stays for what forensic traces show without a declaration. What tells a partial
+edit from a fully generated image is the finding, not the verdict: ``ai_involvement`` says
+``partial_edit`` when every AI declaration records an edit of a photo and ``generated`` when
+one declares a generated image; the report's metadata and the console carry it.
 
 The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
 stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
@@ -64,6 +78,7 @@ WEIGHTS = {
     "provenance.aigc_label": 1.0,
     "provenance.iptc_ai": 1.0,
     "provenance.generator_metadata": 1.0,
+    "provenance.ai_edit": 1.0,
     "provenance.c2pa_invalid": 0.8,
     "provenance.aigc_label_malformed": 0.6,
     "provenance.conflict": 0.5,
@@ -83,7 +98,15 @@ WEIGHTS = {
 }
 DEFAULT_WEIGHT = 0.5
 AUTHENTIC_PULL = 0.6
-AI_PROVENANCE = {"provenance.c2pa_ai", "provenance.iptc_ai", "provenance.generator_metadata"}
+AI_PROVENANCE = {
+    "provenance.c2pa_ai",
+    "provenance.iptc_ai",
+    "provenance.generator_metadata",
+    "provenance.ai_edit",
+}
+DECLARED_SOURCE = {"provenance.c2pa_ai", "provenance.iptc_ai"}
+EDIT_SOURCE_TYPES = {"compositeWithTrainedAlgorithmicMedia"}
+PARTIAL_EDIT, GENERATED = "partial_edit", "generated"
 AI_HINTS = {"provenance.aigc_label", "provenance.aigc_label_malformed", "model.ai_detector"}
 # Marks a file carries of being AI-made, independent of a C2PA capture claim (`reconcile`).
 AI_MARKERS = AI_PROVENANCE | {
@@ -148,6 +171,26 @@ def reconcile(signals: list[Signal]) -> list[Signal]:
     return [s for s in signals if s is not capture] + [conflict]
 
 
+def ai_involvement(signals) -> str | None:
+    """``generated`` when a declaration says generative AI made the picture, ``partial_edit``
+    when every AI declaration records a generative edit of a photo, None without AI
+    provenance. Works on the engine's signals and on stored signal rows alike."""
+    kinds = set()
+    for s in signals:
+        if s.polarity != FORGERY:
+            continue
+        source = (s.data or {}).get("source_type")
+        if s.code == "provenance.ai_edit" or (
+            s.code in DECLARED_SOURCE and source in EDIT_SOURCE_TYPES
+        ):
+            kinds.add(PARTIAL_EDIT)
+        elif s.code in AI_PROVENANCE or _label(s) == 1:
+            kinds.add(GENERATED)
+    if GENERATED in kinds:
+        return GENERATED
+    return PARTIAL_EDIT if kinds else None
+
+
 def _score(signals) -> float:
     """Steps 1 and 2 of the rule."""
     keep_f, keep_a = 1.0, 1.0
@@ -163,4 +206,4 @@ def _score(signals) -> float:
 
 
 def _label(s: Signal):
-    return s.data.get("label") if s.code == "provenance.aigc_label" else None
+    return (s.data or {}).get("label") if s.code == "provenance.aigc_label" else None

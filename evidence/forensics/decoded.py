@@ -39,6 +39,7 @@ class Decoded:
     exif: Image.Exif
     quantization: dict | None = None
     text: dict[str, str] = field(default_factory=dict)
+    alpha: np.ndarray | None = None  # uint8, H x W: PNG/WebP alpha, where generators hide text
 
     @cached_property
     def sha256(self) -> str:
@@ -119,6 +120,9 @@ def decode(data: bytes, max_side: int | None = None) -> Decoded:
         img.draft("L", target)
     img.load()
     text = {k: v for k, v in getattr(img, "text", {}).items() if isinstance(v, str)}
+    alpha = None
+    if fmt in ("PNG", "WEBP") and img.mode in ("RGBA", "LA") and max_side is None:
+        alpha = np.asarray(img.getchannel("A"))
     gray = _to_gray(img)
     if max_side is not None and max(gray.shape) > max_side:
         gray = np.asarray(_scaled(Image.fromarray(gray), max_side))
@@ -132,6 +136,7 @@ def decode(data: bytes, max_side: int | None = None) -> Decoded:
         exif=exif,
         quantization=quantization,
         text=text,
+        alpha=alpha,
     )
 
 

@@ -14,6 +14,7 @@ EXPOSURE_TIME, F_NUMBER, ISO, USER_COMMENT, LENS_MODEL = 0x829A, 0x829D, 0x8827,
 
 _EXIF_DATE = re.compile(r"(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 _OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})")
+_XMP_TOOLS = re.compile(r"(?:CreatorTool|softwareAgent)\s*(?:=\s*\"([^\"]*)\"|>([^<]*)<)", re.I)
 
 
 def text(value) -> str:
@@ -24,9 +25,7 @@ def text(value) -> str:
         if value[:8] in (b"ASCII\0\0\0", b"UNICODE\0", b"JIS\0\0\0\0\0", b"\0" * 8):
             body = value[8:]
             if value.startswith(b"UNICODE"):
-                le = body.decode("utf-16-le", "replace")
-                be = body.decode("utf-16-be", "replace")
-                return le if le.isprintable() or not be.isprintable() else be
+                return utf16(body).strip("\0 ")
             return body.decode("utf-8", "replace").strip("\0 ")
         try:
             return value.decode("utf-8").strip("\0 ")
@@ -35,6 +34,34 @@ def text(value) -> str:
     if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
         return bytes(value).decode("utf-16-le", "replace").strip("\0 ")
     return _mojibake(str(value)).strip("\0 ")
+
+
+def utf16(body: bytes) -> str:
+    """UTF-16 text of unknown byte order, as UserComment "UNICODE" holds it: A1111 (piexif)
+    writes big-endian whatever the file's byte order, exiftool the file's order, some writers a
+    BOM. Without a BOM the zero high bytes of Latin text show the order (first in big-endian,
+    second in little-endian); text without any is read in the order that gives more
+    characters of the common blocks (Latin, CJK ideographs and punctuation, kana)."""
+    body = body[: len(body) // 2 * 2]
+    if body[:2] in (b"\xfe\xff", b"\xff\xfe"):
+        return body[2:].decode("utf-16-be" if body[:2] == b"\xfe\xff" else "utf-16-le", "replace")
+    high_first = body[0::2].count(0)
+    high_second = body[1::2].count(0)
+    if high_first != high_second:
+        return body.decode("utf-16-be" if high_first > high_second else "utf-16-le", "replace")
+    le, be = body.decode("utf-16-le", "replace"), body.decode("utf-16-be", "replace")
+    return be if _common(be) > _common(le) else le
+
+
+def _common(s: str) -> int:
+    return sum(
+        c < "\u0250"
+        or "\u2000" <= c <= "\u206f"
+        or "\u3000" <= c <= "\u30ff"
+        or "\u4e00" <= c <= "\u9fff"
+        or "\uff00" <= c <= "\uffef"
+        for c in s
+    )
 
 
 def _mojibake(s: str) -> str:
@@ -79,18 +106,10 @@ def modified_at(img: Decoded) -> dt.datetime | None:
     return parse_date(ifd0(img, DATETIME))
 
 
-def all_strings(img: Decoded) -> str:
-    """Every textual metadata field joined, for marker searches (never the pixel data)."""
-    parts = [
-        ifd0(img, MAKE),
-        ifd0(img, MODEL),
-        ifd0(img, SOFTWARE),
-        ifd0(img, DESCRIPTION),
-        ifd0(img, ARTIST),
-        ifd0(img, XP_COMMENT),
-        exif_field(img, USER_COMMENT),
-        img.xmp,
-        text(img.info.get("comment")),
-    ]
-    parts += [f"{k}: {v}" for k, v in img.text.items()]
-    return "\n".join(p for p in parts if p)
+def tools(img: Decoded) -> list[str]:
+    """The programs that say they wrote the file: EXIF Software, XMP CreatorTool and the
+    softwareAgent of each XMP history step."""
+    found = [ifd0(img, SOFTWARE)]
+    if img.xmp:
+        found += [a or b for a, b in _XMP_TOOLS.findall(img.xmp)]
+    return [t for t in found if t]

@@ -530,7 +530,20 @@ def _card_slack_start(data: bytes, content_end: int, first_unread: int) -> int |
 
 
 def _samsung_sef_start(data: bytes, stop: int) -> int | None:
-    """Where a Samsung SEF block (data blocks, SEFH directory, SEFT) ending at `stop` begins."""
+    """Where a Samsung SEF block (data records, SEFH directory, SEFT) ending at `stop` begins."""
+    sef = samsung_sef(data, stop)
+    if sef is None:
+        return None
+    head, records = sef
+    return min([head, *(start for start, _ in records)])
+
+
+def samsung_sef(data: bytes, stop: int) -> tuple[int, list[tuple[int, int]]] | None:
+    """A Samsung SEF block ending at `stop`: where its SEFH directory begins and the
+    (start, length) of each record it lists, or None when the bytes are not one.
+
+    Each record is 2 zero bytes, a 2-byte type, a 4-byte name length, the name, then data;
+    the directory gives each record's distance back from SEFH and its length."""
     if stop < 16 or data[stop - 4 : stop] != b"SEFT":
         return None
     dir_len = int.from_bytes(data[stop - 8 : stop - 4], "little")
@@ -540,15 +553,15 @@ def _samsung_sef_start(data: bytes, stop: int) -> int | None:
     count = int.from_bytes(data[head + 8 : head + 12], "little")
     if 12 + 12 * count > dir_len:
         return None
-    start = head
+    records = []
     for i in range(count):
         entry = head + 12 + 12 * i
         offset = int.from_bytes(data[entry + 4 : entry + 8], "little")
         length = int.from_bytes(data[entry + 8 : entry + 12], "little")
         if offset > head or length > offset:
             return None
-        start = min(start, head - offset)
-    return start
+        records.append((head - offset, length))
+    return head, records
 
 
 # ---------------------------------------------------------------- ISO base media (MP4, HEIF)

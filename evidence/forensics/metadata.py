@@ -19,6 +19,7 @@ from .exiftext import (
     exif_field,
     ifd0,
     modified_at,
+    tools,
 )
 from .types import Context, Result, Signal
 
@@ -43,7 +44,6 @@ EDITORS = [
     ("Wink", r"\bwink\b"),
 ]
 _EDITORS = [(name, re.compile(rx, re.I)) for name, rx in EDITORS]
-_XMP_TOOLS = re.compile(r"(?:CreatorTool|softwareAgent)\s*(?:=\s*\"([^\"]*)\"|>([^<]*)<)", re.I)
 EDITOR_SCORE = 0.6
 MODIFIED_SCORE = 0.4
 BOTH_SCORE = 0.75
@@ -82,15 +82,8 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def _tools(img: Decoded) -> list[str]:
-    tools = [ifd0(img, SOFTWARE)]
-    if img.xmp:
-        tools += [a or b for a, b in _XMP_TOOLS.findall(img.xmp)]
-    return [t for t in tools if t]
-
-
 def _editing(img: Decoded) -> Signal | None:
-    editor = next((name for tool in _tools(img) for name, rx in _EDITORS if rx.search(tool)), None)
+    editor = next((name for tool in tools(img) for name, rx in _EDITORS if rx.search(tool)), None)
     taken, modified = captured_at(img), modified_at(img)
     late = None
     if taken and modified:
