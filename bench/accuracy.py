@@ -51,9 +51,10 @@ from evidence.engine_settings import (  # noqa: E402
 )
 from evidence.forensics.files import analyze_path, context_for, read_image  # noqa: E402
 from evidence.forensics.intake import RejectedFile  # noqa: E402
+from evidence.forensics.types import VERDICTS as ENGINE_VERDICTS  # noqa: E402
 
 FIRE = 0.5
-VERDICTS = ("no_findings", "suspicious", "edited", "ai_generated")
+VERDICTS = tuple(reversed(ENGINE_VERDICTS))  # mildest first, as the tables read
 ORIGINALS = {"authentic_camera", "authentic_phone"}
 MESSENGER = "messenger_resave"
 AUTHENTIC = ORIGINALS | {

@@ -42,7 +42,7 @@ from .types import (
     Signal,
 )
 
-ANALYZER_VERSION = "2025.5"
+ANALYZER_VERSION = "2026.1"
 
 ANALYZERS = {
     "c2pa": c2pa_manifest.run,
