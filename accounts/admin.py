@@ -314,6 +314,56 @@ class ApiKeyAdmin(ConsoleAccess, admin.ModelAdmin):
         )
 
 
+class ReviewPage:
+    """A console page for one row an arbitrator reviews (a credit appeal or proposal): GET
+    shows it, a POST applies ``review_form`` through the service in ``review``; a bad form or
+    a refused review answers 4xx on the same page and changes nothing."""
+
+    review_form: type[forms.Form]
+    review_template: str
+    review_title: str
+    review_invalid: str
+
+    def review(self, request, obj, form) -> str:
+        """Apply the review through its service; the success message."""
+        raise NotImplementedError
+
+    def review_context(self, obj) -> dict:
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        form = self.review_form(request.POST if request.method == "POST" else None)
+        status, error = 200, ""
+        if request.method == "POST":
+            if not form.is_valid():
+                status, error = 400, str(self.review_invalid)
+            else:
+                try:
+                    message = self.review(request, obj, form)
+                except DomainError as exc:
+                    status, error = exc.status, exc.message
+                else:
+                    self.message_user(request, message, messages.SUCCESS)
+                    return HttpResponseRedirect(_next_page(request, form) or request.path)
+            obj.refresh_from_db()  # a refused review may have met a concurrent one
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": self.review_title,
+            "party_url": party_url(obj.party_id),
+            "form": form,
+            "error": error,
+            **self.review_context(obj),
+        }
+        return TemplateResponse(request, self.review_template, context, status=status)
+
+
 class AppealReviewForm(forms.Form):
     """An arbitrator's answer to a credit appeal; ``credit_appeal_review`` applies it."""
 
@@ -328,7 +378,7 @@ class AppealReviewForm(forms.Form):
 
 
 @admin.register(CreditAppeal, site=console)
-class CreditAppealAdmin(ConsoleAccess, admin.ModelAdmin):
+class CreditAppealAdmin(ReviewPage, ConsoleAccess, admin.ModelAdmin):
     """The appeals queue (pending first, oldest first) and a review page per appeal."""
 
     list_display = (
@@ -366,50 +416,23 @@ class CreditAppealAdmin(ConsoleAccess, admin.ModelAdmin):
     def statement_start(self, obj):
         return Truncator(obj.statement).chars(80)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The appeal with its event; a POST reverses or confirms it."""
-        appeal = self.get_object(request, unquote(object_id))
-        if appeal is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_permission(request, appeal):
-            raise PermissionDenied
-        request.current_app = self.admin_site.name
-        form = AppealReviewForm(request.POST if request.method == "POST" else None)
-        status, error = 200, ""
-        if request.method == "POST":
-            if not form.is_valid():
-                status, error = 400, _("Choose to reverse or to confirm the event.")
-            else:
-                try:
-                    credit_appeal_review(
-                        appeal=appeal,
-                        user=request.user,
-                        reverse=form.cleaned_data["decision"] == "reverse",
-                        note=form.cleaned_data["note"],
-                    )
-                except DomainError as exc:
-                    status, error = exc.status, exc.message
-                else:
-                    appeal.refresh_from_db()
-                    self.message_user(
-                        request,
-                        _("Appeal reviewed: %(status)s.") % {"status": appeal.get_status_display()},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(request.path)
-        event = appeal.event
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Credit appeal"),
-            "appeal": appeal,
-            "event": event,
-            "party": appeal.party,
-            "party_url": party_url(appeal.party_id),
-            "form": form,
-            "error": error,
-        }
-        return TemplateResponse(request, "console/appeal_detail.html", context, status=status)
+    review_form = AppealReviewForm
+    review_template = "console/appeal_detail.html"
+    review_title = gettext_lazy("Credit appeal")
+    review_invalid = gettext_lazy("Choose to reverse or to confirm the event.")
+
+    def review(self, request, appeal, form) -> str:
+        credit_appeal_review(
+            appeal=appeal,
+            user=request.user,
+            reverse=form.cleaned_data["decision"] == "reverse",
+            note=form.cleaned_data["note"],
+        )
+        appeal.refresh_from_db()
+        return _("Appeal reviewed: %(status)s.") % {"status": appeal.get_status_display()}
+
+    def review_context(self, appeal) -> dict:
+        return {"appeal": appeal, "event": appeal.event, "party": appeal.party}
 
 
 class ProposalReviewForm(forms.Form):
@@ -428,7 +451,7 @@ class ProposalReviewForm(forms.Form):
 
 
 @admin.register(CreditProposal, site=console)
-class CreditProposalAdmin(ConsoleAccess, admin.ModelAdmin):
+class CreditProposalAdmin(ReviewPage, ConsoleAccess, admin.ModelAdmin):
     """Detected abuse waiting for an arbitrator (pending first, oldest first), and a review
     page per proposal with the evidence behind it; the party and dispute pages post here."""
 
@@ -464,50 +487,23 @@ class CreditProposalAdmin(ConsoleAccess, admin.ModelAdmin):
     def reason_shown(self, obj):
         return obj.reason_text
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        """The proposal with its evidence; a POST confirms or dismisses it."""
-        proposal = self.get_object(request, unquote(object_id))
-        if proposal is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_view_permission(request, proposal):
-            raise PermissionDenied
-        request.current_app = self.admin_site.name
-        form = ProposalReviewForm(request.POST if request.method == "POST" else None)
-        status, error = 200, ""
-        if request.method == "POST":
-            if not form.is_valid():
-                status, error = 400, _("Choose to confirm or to dismiss the proposal.")
-            else:
-                try:
-                    credit_proposal_review(
-                        proposal=proposal,
-                        user=request.user,
-                        confirm=form.cleaned_data["decision"] == "confirm",
-                        note=form.cleaned_data["note"],
-                    )
-                except DomainError as exc:
-                    status, error = exc.status, exc.message
-                else:
-                    proposal.refresh_from_db()
-                    self.message_user(
-                        request,
-                        _("Proposal reviewed: %(status)s.")
-                        % {"status": proposal.get_status_display()},
-                        messages.SUCCESS,
-                    )
-                    return HttpResponseRedirect(_next_page(request, form) or request.path)
-            proposal.refresh_from_db()
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Credit proposal"),
-            "proposal": with_basis([proposal])[0],
-            "party": proposal.party,
-            "party_url": party_url(proposal.party_id),
-            "form": form,
-            "error": error,
-        }
-        return TemplateResponse(request, "console/proposal_detail.html", context, status=status)
+    review_form = ProposalReviewForm
+    review_template = "console/proposal_detail.html"
+    review_title = gettext_lazy("Credit proposal")
+    review_invalid = gettext_lazy("Choose to confirm or to dismiss the proposal.")
+
+    def review(self, request, proposal, form) -> str:
+        credit_proposal_review(
+            proposal=proposal,
+            user=request.user,
+            confirm=form.cleaned_data["decision"] == "confirm",
+            note=form.cleaned_data["note"],
+        )
+        proposal.refresh_from_db()
+        return _("Proposal reviewed: %(status)s.") % {"status": proposal.get_status_display()}
+
+    def review_context(self, proposal) -> dict:
+        return {"proposal": with_basis([proposal])[0], "party": proposal.party}
 
 
 def _next_page(request, form) -> str:
