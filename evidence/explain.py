@@ -28,6 +28,9 @@ SIGNAL_TEXT = {
     "provenance.generator_metadata": _(
         "The file contains the settings or marker of an image generator."
     ),
+    "provenance.invisible_watermark": _(
+        "The picture carries the invisible watermark an image generator embeds in its output."
+    ),
     "metadata.editing_software": _(
         "The photo was saved by editing software, or modified after it was taken."
     ),

@@ -25,6 +25,7 @@ from . import (
     reuse,
     thumbnail,
     timeline,
+    watermark,
 )
 from .aggregate import aggregate
 from .decoded import decode
@@ -48,6 +49,7 @@ ANALYZERS = {
     "aigc_label": aigc_label.run,
     "iptc": iptc_source.run,
     "generator": generator.run,
+    "watermark": watermark.run,
     "metadata": metadata.run,
     "thumbnail": thumbnail.run,
     "timeline": timeline.run,

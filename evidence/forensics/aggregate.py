@@ -11,7 +11,8 @@ Rule:
    ``forgery_score = F * (1 - AUTHENTIC_PULL * A)``.
 3. Verdict, first match wins:
    - ``ai_generated``: any AI provenance (``provenance.c2pa_ai``, ``provenance.iptc_ai``,
-     ``provenance.generator_metadata``, ``provenance.aigc_label`` with Label 1), or strong
+     ``provenance.generator_metadata``, ``provenance.invisible_watermark``,
+     ``provenance.aigc_label`` with Label 1), or strong
      combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
      (an AIGC label 2/3 or the learned detector).
    - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
@@ -22,6 +23,12 @@ Rule:
      an area painted on (``reuse.local_edit``) is an edit.
    - ``suspicious``: ``forgery_score >= SUSPICIOUS``.
    - ``no_findings`` otherwise.
+
+``provenance.invisible_watermark`` weighs as much as a declared source: it is accepted only
+when at least 44 of 48 bits (the same share for other lengths) of a generator's fixed message
+decode, which chance or a camera picture does not produce (no real corpus file comes closer
+than 75 % of the bits), and only the generator's pipeline writes it. It marks img2img and
+inpainting outputs too, which are AI output all the same. Its absence is evidence of nothing.
 
 The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
 stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
@@ -37,6 +44,7 @@ WEIGHTS = {
     "provenance.aigc_label": 1.0,
     "provenance.iptc_ai": 1.0,
     "provenance.generator_metadata": 1.0,
+    "provenance.invisible_watermark": 1.0,
     "provenance.c2pa_invalid": 0.8,
     "model.ai_detector": 0.8,
     "reuse.local_edit": 1.0,
@@ -54,7 +62,12 @@ WEIGHTS = {
 }
 DEFAULT_WEIGHT = 0.5
 AUTHENTIC_PULL = 0.6
-AI_PROVENANCE = {"provenance.c2pa_ai", "provenance.iptc_ai", "provenance.generator_metadata"}
+AI_PROVENANCE = {
+    "provenance.c2pa_ai",
+    "provenance.iptc_ai",
+    "provenance.generator_metadata",
+    "provenance.invisible_watermark",
+}
 AI_HINTS = {"provenance.aigc_label", "model.ai_detector"}
 EDIT_CODES = {
     "reuse.local_edit",
