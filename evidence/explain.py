@@ -31,6 +31,9 @@ SIGNAL_TEXT = {
     "provenance.invisible_watermark": _(
         "The picture carries the invisible watermark an image generator embeds in its output."
     ),
+    "provenance.visible_label": _(
+        "The picture shows a visible AI-generated mark (such as “AI生成”) at its edge."
+    ),
     "metadata.editing_software": _(
         "The photo was saved by editing software, or modified after it was taken."
     ),

@@ -14,7 +14,7 @@ Rule:
      ``provenance.generator_metadata``, ``provenance.invisible_watermark``,
      ``provenance.aigc_label`` with Label 1), or strong
      combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present
-     (an AIGC label 2/3 or the learned detector).
+     (an AIGC label 2/3, a visible AIGC mark or the learned detector).
    - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
      EDIT_MIN, or the score of step 1–2 *without* the copy codes (COPY_CODES) >= EDITED.
    - ``reused`` (the picture is a copy of one already on file: another dispute's evidence,
@@ -29,6 +29,13 @@ when at least 44 of 48 bits (the same share for other lengths) of a generator's 
 decode, which chance or a camera picture does not produce (no real corpus file comes closer
 than 75 % of the bits), and only the generator's pipeline writes it. It marks img2img and
 inpainting outputs too, which are AI output all the same. Its absence is evidence of nothing.
+
+``provenance.visible_label`` (a visible "AI生成" mark at the top or bottom edge) is a hint of
+full weight whose score says how much it proves. A generator's own stamp standing alone as a
+line (豆包AI生成, ★即梦AI: score 0.95) is what generators write and what nobody pastes on
+their own evidence, so alone it reaches ``ai_generated``. A bare "AI生成" / "AI generated"
+mark (0.6) is typed in seconds and is shown by screens a photo may catch, so alone it only
+asks for a look (``suspicious``); with another AI hint it adds up.
 
 The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
 stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
@@ -45,6 +52,7 @@ WEIGHTS = {
     "provenance.iptc_ai": 1.0,
     "provenance.generator_metadata": 1.0,
     "provenance.invisible_watermark": 1.0,
+    "provenance.visible_label": 1.0,
     "provenance.c2pa_invalid": 0.8,
     "model.ai_detector": 0.8,
     "reuse.local_edit": 1.0,
@@ -68,7 +76,7 @@ AI_PROVENANCE = {
     "provenance.generator_metadata",
     "provenance.invisible_watermark",
 }
-AI_HINTS = {"provenance.aigc_label", "model.ai_detector"}
+AI_HINTS = {"provenance.aigc_label", "provenance.visible_label", "model.ai_detector"}
 EDIT_CODES = {
     "reuse.local_edit",
     "pixel.copy_move",
