@@ -32,6 +32,8 @@ from .types import Signal, region
 
 READ_SIDE = 800  # the short side the bands are read at: a legal (5 %) mark is 40 px tall
 BAND = 0.16  # of the height, at the top and at the bottom
+MIN_BAND = 16  # pixels: a thinner band holds no readable mark
+TILE = 16  # band heights: a wider band (a panorama) is read in overlapping tiles
 # The detector's box around a line (it pads the glyphs, to about twice the font size), in
 # shares of the short side: under MIN_HEIGHT the text is fine print, not a mark.
 MIN_HEIGHT = 0.025
@@ -99,15 +101,18 @@ def find(image: Image.Image) -> Signal | None:
     sw, sh = small.size
     band = max(1, round(sh * BAND))
     best = None
+    if band < MIN_BAND:
+        return None
     for top in sorted({0, sh - band}):
-        pixels = np.asarray(small.crop((0, top, sw, top + band)))
-        for box, text, confidence in _lines(pixels):
-            score = classify(text)
-            tall = (box[:, 1].max() - box[:, 1].min()) / min(sw, sh)
-            if score is None or confidence < MIN_CONFIDENCE or tall < MIN_HEIGHT:
-                continue
-            if best is None or score > best[0]:
-                best = (score, text, box + np.array([0.0, top]), tall)
+        for left in _tiles(sw, band):
+            pixels = np.asarray(small.crop((left, top, min(sw, left + TILE * band), top + band)))
+            for box, text, confidence in _lines(pixels):
+                score = classify(text)
+                tall = (box[:, 1].max() - box[:, 1].min()) / min(sw, sh)
+                if score is None or confidence < MIN_CONFIDENCE or tall < MIN_HEIGHT:
+                    continue
+                if best is None or score > best[0]:
+                    best = (score, text, box + np.array([left, top], np.float64), tall)
     if best is None:
         return None
     score, text, box, tall = best
@@ -124,6 +129,15 @@ def find(image: Image.Image) -> Signal | None:
         region=region(x0, y0, x1, y1, sw, sh),
         data={"text": text, "kind": kind, "box_height": round(float(tall), 4)},
     )
+
+
+def _tiles(width: int, band: int) -> list[int]:
+    """Left edges of tiles TILE bands wide, overlapping by a quarter, the last flush right."""
+    wide = TILE * band
+    if width <= wide:
+        return [0]
+    step = wide * 3 // 4
+    return sorted({*range(0, width - wide, step), width - wide})
 
 
 def _lines(pixels: np.ndarray):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evidence import analysis
 from evidence.models import ForensicReport
 from evidence.services import evidence_add
+from webhooks.models import EventType, WebhookEvent
 from tests.forensics.test_visible_label import photo, stamp
 
 CODE = "provenance.visible_label"
@@ -43,6 +44,10 @@ def test_a_stamped_image_gets_the_mark_and_a_new_verdict_after_the_first_stage(
     assert signal.regions[0]["y"] > 0.8
     assert report.verdict == ForensicReport.Verdict.AI_GENERATED
     assert report.metadata[analysis.VISIBLE_LABEL_READ] is True
+    # The platform hears the first verdict, then the changed one.
+    events = WebhookEvent.objects.filter(type=EventType.EVIDENCE_ANALYZED).order_by("pk")
+    assert [e.payload["verdict"] for e in events][-1] == "ai_generated"
+    assert events.count() == 2
 
 
 def test_the_second_stage_runs_once_and_leaves_a_clean_report_alone(order, merchant):
@@ -54,6 +59,7 @@ def test_the_second_stage_runs_once_and_leaves_a_clean_report_alone(order, merch
     assert not first.signals.filter(code=CODE).exists()
     assert (first.verdict, first.forgery_score) == (verdict, score)
     assert first.metadata[analysis.VISIBLE_LABEL_READ] is True
+    assert WebhookEvent.objects.filter(type=EventType.EVIDENCE_ANALYZED).count() == 1
 
 
 def test_a_report_is_read_for_marks_only_once(order, merchant):

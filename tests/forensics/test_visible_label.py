@@ -109,3 +109,10 @@ def test_fine_print_is_not_the_mark():
 def test_the_mark_alone_weighs_as_its_score():
     mark = Signal(CODE, visible_label.MARK)
     assert aggregate([mark]) == (visible_label.MARK, "suspicious")
+
+
+def test_a_panoramas_corner_is_read_and_slivers_give_nothing():
+    wide = visible_label.find(stamp(photo(3000, 700), "豆包AI生成"))
+    assert wide is not None and wide.region["x"] > 0.8
+    for size in ((4000, 20), (1, 1), (200, 8000)):
+        assert visible_label.find(Image.new("RGB", size)) is None
