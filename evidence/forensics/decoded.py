@@ -39,6 +39,9 @@ class Decoded:
     exif: Image.Exif
     quantization: dict | None = None
     text: dict[str, str] = field(default_factory=dict)
+    # The picture as decoded, in its own mode (a JPEG's is luma): colour for the analyzers
+    # that need it without decoding the file again.
+    source: Image.Image | None = None
 
     @cached_property
     def sha256(self) -> str:
@@ -123,6 +126,7 @@ def decode(data: bytes, max_side: int | None = None) -> Decoded:
         exif=exif,
         quantization=quantization,
         text=text,
+        source=img,
     )
 
 

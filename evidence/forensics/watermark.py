@@ -13,9 +13,10 @@ little), and every message is tried the four ways real pipelines call the encode
 BGR as the library expects, or in RGB (diffusers' SDXL), and uint8 (chroma offset 128) or
 float (offset 0.5) pixels.
 
-What survives: the pipeline's own lossless output (PNG, lossless WebP) at its original size,
-and crops that keep the top-left corner and the width. A resize, a crop from the left or
-top, or a JPEG save (its chroma quantisation) destroys the mark. So the decoder reads full
+What survives: the pipeline's own output at its original size, lossless (PNG, WebP) or as a
+JPEG without chroma subsampling (4:4:4, tried down to quality 90), and crops that keep the
+top-left corner and the width. A resize, a crop from the left or top, or the usual 4:2:0
+JPEG (its halved chroma) destroys the mark. So the decoder reads full
 resolution, never a scaled copy, and only images no larger than the generators' outputs: a
 camera-sized file can carry an intact mark only if a generator wrote it, which none of these
 do. Positive only: a miss proves nothing, least of all that a picture is real.
@@ -70,7 +71,7 @@ def run(img: Decoded, context: Context) -> Result:
     pixels = img.width * img.height
     if not MIN_PIXELS <= pixels <= MAX_PIXELS:
         return Result([])
-    found = decode(np.asarray(open_image(img.data).convert("RGB")))
+    found = decode(np.asarray(_colour(img)))
     if found is None:
         return Result([])
     mark, matched, how = found
@@ -95,6 +96,13 @@ def run(img: Decoded, context: Context) -> Result:
             )
         ]
     )
+
+
+def _colour(img: Decoded):
+    """The RGB picture: the engine's own decode, except a JPEG's (decoded straight to luma)."""
+    if img.source is None or img.format in ("JPEG", "MPO"):
+        return open_image(img.data).convert("RGB")
+    return img.source if img.source.mode == "RGB" else img.source.convert("RGB")
 
 
 def decode(rgb: np.ndarray) -> tuple[Mark, int, str] | None:

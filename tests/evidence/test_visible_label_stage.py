@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evidence import analysis
 from evidence.models import ForensicReport
 from evidence.services import evidence_add
-from webhooks.models import EventType, WebhookEvent
 from tests.forensics.test_visible_label import photo, stamp
+from webhooks.models import EventType, WebhookEvent
 
 CODE = "provenance.visible_label"
 

@@ -70,6 +70,20 @@ def test_a_bottom_crop_keeps_the_mark_a_resize_or_left_crop_loses_it():
     assert watermark.decode(half) is None
 
 
+@pytest.mark.parametrize("name", sorted(MARKED))
+def test_a_full_chroma_jpeg_or_lossless_webp_keeps_the_mark_a_4_2_0_jpeg_loses_it(name):
+    img = Image.open(FIXTURES / name)
+
+    def saved(fmt, **options):
+        out = io.BytesIO()
+        img.save(out, fmt, **options)
+        return analyze(out.getvalue()).signal(CODE)
+
+    assert saved("JPEG", quality=90, subsampling=0) is not None
+    assert saved("WEBP", lossless=True) is not None
+    assert saved("JPEG", quality=95, subsampling=2) is None
+
+
 def test_only_generator_sized_images_are_read(monkeypatch):
     data = (FIXTURES / "flux.png").read_bytes()
     monkeypatch.setattr(watermark, "MAX_PIXELS", 512 * 511)  # as if larger than any output
