@@ -38,8 +38,8 @@ MAX_PIXELS = 2048 * 2560  # the largest reference output (SD upscaler 2048^2, FL
 WINDOW = 1024 * 1024  # pixels read: 16384 blocks, over 100 votes for each bit
 MATCH = 44 / 48  # share of bits that must match (44 of 48; scaled for other lengths)
 SCORE = 0.97
-# (red weight, blue weight) of the plane the library calls U: 0.492 (B - Y) in its BGR
-# order; an RGB array handed over as BGR swaps the red and blue roles.
+# The library's U plane is 0.492 (B - Y) of what it takes for BGR; an RGB array handed over
+# as it is (diffusers' SDXL) swaps red and blue. Value: swap them back before reading.
 ORDERS = {"BGR": False, "RGB": True}
 OFFSETS = {"uint8": 128.0, "float": 0.5}
 
