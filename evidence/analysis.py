@@ -22,6 +22,9 @@ from webhooks.services import webhooks_emit
 from . import forensics
 from .engine_settings import detector_model_path, trust_anchors, tsa_anchors
 from .forensics import fingerprints as fp
+from .forensics import visible_label
+from .forensics.aggregate import aggregate
+from .forensics.decoded import open_image
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
 
@@ -32,6 +35,8 @@ STALE_PENDING = timedelta(minutes=5)
 STALE_RUNNING = timedelta(minutes=15)
 # What a stored image is to the merchant's own files when it is the merchant's listing photo.
 OWN = "own"
+# Report metadata key saying the second stage (visible AIGC marks) has read the image.
+VISIBLE_LABEL_READ = "visible_label_read"
 
 
 def _read(field) -> bytes:
@@ -212,11 +217,64 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
     credit_sources.credit_for_analysis(evidence, row)  # same transaction: see credit_sources
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
+    _emit_analyzed(evidence, row)
+    transaction.on_commit(partial(_enqueue_visible_label, row.pk), robust=True)
+    return row
+
+
+def _emit_analyzed(evidence: Evidence, row: ForensicReport) -> None:
     webhooks_emit(
         platform=evidence.order.platform,
         type=EventType.EVIDENCE_ANALYZED,
         data=payloads.analysis_data(evidence, row),
     )
+
+
+def _enqueue_visible_label(report_id: int) -> None:
+    from .tasks import read_visible_label_task
+
+    read_visible_label_task.delay(report_id)
+
+
+def _engine_signal(row: Signal) -> forensics.Signal:
+    return forensics.Signal(row.code, row.score, polarity=row.polarity, data=row.data)
+
+
+@transaction.atomic
+def read_visible_label(report_id: int) -> ForensicReport | None:
+    """The second stage: read the visible AIGC mark of a stored report's image (text
+    recognition costs more than the whole first stage, so it runs after it) and, when one is
+    there, add its signal and re-aggregate the report. Runs once per report."""
+    row = (
+        ForensicReport.objects.select_for_update()
+        .select_related("evidence__order__platform")
+        .filter(pk=report_id)
+        .first()
+    )
+    if row is None or row.metadata.get(VISIBLE_LABEL_READ):
+        return row
+    evidence = row.evidence
+    found = visible_label.find(open_image(_read(evidence.original)))
+    row.metadata = {**row.metadata, VISIBLE_LABEL_READ: True}
+    if found is None:
+        row.save(update_fields=["metadata"])
+        return row
+    Signal.objects.create(
+        report=row,
+        code=found.code,
+        score=found.score,
+        polarity=found.polarity,
+        detail=found.detail,
+        regions=[found.region],
+        data=found.data,
+    )
+    before = row.verdict
+    row.forgery_score, row.verdict = aggregate([_engine_signal(s) for s in row.signals.all()])
+    row.save(update_fields=["metadata", "forgery_score", "verdict"])
+    if evidence.dispute_id:
+        _update_dispute_risk(evidence.dispute_id)
+    if row.verdict != before:
+        _emit_analyzed(evidence, row)
     return row
 
 

@@ -41,6 +41,12 @@ SIGNAL_TEXT = {
         "generative AI (for example Samsung Galaxy AI, Google Photos or Apple's Clean Up). "
         "Part of the picture is generated; it is not a wholly generated image."
     ),
+    "provenance.invisible_watermark": _(
+        "The picture carries the invisible watermark an image generator embeds in its output."
+    ),
+    "provenance.visible_label": _(
+        "The picture shows a visible AI-generated mark (such as “AI生成”) at its edge."
+    ),
     "metadata.editing_software": _(
         "The photo was saved by editing software, or modified after it was taken."
     ),

@@ -35,6 +35,20 @@ def analyze_evidence_task(self, evidence_id: int) -> None:
         raise
 
 
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def read_visible_label_task(report_id: int) -> None:
+    """The analysis' second stage (visible AIGC marks); a failure leaves the first stage's
+    report as it is."""
+    analysis.read_visible_label(report_id)
+
+
 @shared_task
 def sweep_stale_evidence() -> int:
     """Periodic (beat): re-enqueue analysis that a broker or worker outage left behind."""

@@ -26,6 +26,7 @@ from . import (
     reuse,
     thumbnail,
     timeline,
+    watermark,
 )
 from .aggregate import aggregate, ai_involvement, reconcile
 from .decoded import decode
@@ -50,6 +51,7 @@ ANALYZERS = {
     "iptc": iptc_source.run,
     "generator": generator.run,
     "ai_edit": ai_edit.run,
+    "watermark": watermark.run,
     "metadata": metadata.run,
     "thumbnail": thumbnail.run,
     "timeline": timeline.run,

@@ -11,9 +11,10 @@ Rule:
    ``forgery_score = F * (1 - AUTHENTIC_PULL * A)``.
 3. Verdict, first match wins:
    - ``ai_generated``: any AI provenance (``provenance.c2pa_ai``, ``provenance.iptc_ai``,
-     ``provenance.generator_metadata``, ``provenance.ai_edit``, ``provenance.aigc_label`` with
-     Label 1), or strong combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint
-     present (AI_HINTS: an AIGC label 2/3, a malformed AIGC label, the learned detector).
+     ``provenance.generator_metadata``, ``provenance.ai_edit``,
+     ``provenance.invisible_watermark``, ``provenance.aigc_label`` with Label 1), or strong
+     combined evidence: ``forgery_score >= AI_COMBINED`` with an AI hint present (AI_HINTS:
+     an AIGC label 2/3, a malformed AIGC label, a visible AIGC mark, the learned detector).
    - ``edited`` (the pixels were changed): an edit signal (EDIT_CODES) with score >=
      EDIT_MIN, or the score of step 1–2 *without* the copy codes and the AI codes
      (NOT_EDIT_EVIDENCE) >= EDITED: a copy says nothing about its pixels, and "possibly
@@ -45,6 +46,19 @@ Samsung Galaxy AI PNG of the corpus carries both the C2PA declaration and the ge
 edit from a fully generated image is the finding, not the verdict: ``ai_involvement`` says
 ``partial_edit`` when every AI declaration records an edit of a photo and ``generated`` when
 one declares a generated image; the report's metadata and the console carry it.
+
+``provenance.invisible_watermark`` weighs as much as a declared source: it is accepted only
+when at least 44 of 48 bits (the same share for other lengths) of a generator's fixed message
+decode, which chance or a camera picture does not produce (no real corpus file comes closer
+than 75 % of the bits), and only the generator's pipeline writes it. It marks img2img and
+inpainting outputs too, which are AI output all the same. Its absence is evidence of nothing.
+
+``provenance.visible_label`` (a visible "AI生成" mark at the top or bottom edge) is a hint of
+full weight whose score says how much it proves. A generator's own stamp standing alone as a
+line (豆包AI生成, ★即梦AI: score 0.95) is what generators write and what nobody pastes on
+their own evidence, so alone it reaches ``ai_generated``. A bare "AI生成" / "AI generated"
+mark (0.6) is typed in seconds and is shown by screens a photo may catch, so alone it only
+asks for a look (``suspicious``); with another AI hint it adds up.
 
 The copy codes keep their weight in ``forgery_score``, which ranks the console's queue: a
 stranger's photo deserves an arbitrator's early look. ``reuse.listing_elsewhere`` (the same
@@ -79,6 +93,8 @@ WEIGHTS = {
     "provenance.iptc_ai": 1.0,
     "provenance.generator_metadata": 1.0,
     "provenance.ai_edit": 1.0,
+    "provenance.invisible_watermark": 1.0,
+    "provenance.visible_label": 1.0,
     "provenance.c2pa_invalid": 0.8,
     "provenance.aigc_label_malformed": 0.6,
     "provenance.conflict": 0.5,
@@ -103,11 +119,17 @@ AI_PROVENANCE = {
     "provenance.iptc_ai",
     "provenance.generator_metadata",
     "provenance.ai_edit",
+    "provenance.invisible_watermark",
 }
 DECLARED_SOURCE = {"provenance.c2pa_ai", "provenance.iptc_ai"}
 EDIT_SOURCE_TYPES = {"compositeWithTrainedAlgorithmicMedia"}
 PARTIAL_EDIT, GENERATED = "partial_edit", "generated"
-AI_HINTS = {"provenance.aigc_label", "provenance.aigc_label_malformed", "model.ai_detector"}
+AI_HINTS = {
+    "provenance.aigc_label",
+    "provenance.aigc_label_malformed",
+    "provenance.visible_label",
+    "model.ai_detector",
+}
 # Marks a file carries of being AI-made, independent of a C2PA capture claim (`reconcile`).
 AI_MARKERS = AI_PROVENANCE | {
     "provenance.aigc_label",

@@ -40,6 +40,9 @@ class Decoded:
     quantization: dict | None = None
     text: dict[str, str] = field(default_factory=dict)
     alpha: np.ndarray | None = None  # uint8, H x W: PNG/WebP alpha, where generators hide text
+    # The picture as decoded, in its own mode (a JPEG's is luma): colour for the analyzers
+    # that need it without decoding the file again.
+    source: Image.Image | None = None
 
     @cached_property
     def sha256(self) -> str:
@@ -137,6 +140,7 @@ def decode(data: bytes, max_side: int | None = None) -> Decoded:
         quantization=quantization,
         text=text,
         alpha=alpha,
+        source=img,
     )
 
 

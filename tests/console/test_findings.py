@@ -11,7 +11,7 @@ from django.utils.html import escape
 from arbitration import services
 from evidence.analysis import analyze_evidence
 from evidence.explain import signal_text
-from evidence.models import Evidence, ForensicReport
+from evidence.models import Evidence, ForensicReport, Signal
 from tests.evidence.test_cross_dispute import _claim, _mirrored
 from tests.evidence.test_pipeline import cropped, product_photo, upload
 from tests.fixtures.findings import cloned_photo, flagged_dispute
@@ -203,3 +203,21 @@ def test_an_unrelated_photo_in_another_dispute_gets_no_comparison(console_client
     analyze_evidence(other.pk)
     body = console_client.get(page_url(other.dispute)).content.decode()
     assert 'data-testid="comparison"' not in body
+
+
+def test_a_visible_aigc_mark_is_explained_and_boxed_where_it_was_read(console_client, flagged):
+    report = flagged.buyer_item.reports.get()
+    box = {"x": 0.82, "y": 0.92, "w": 0.15, "h": 0.05}
+    Signal.objects.create(
+        report=report,
+        code="provenance.visible_label",
+        score=0.95,
+        polarity="forgery",
+        detail="Visible generator stamp “豆包AI生成” at the bottom edge.",
+        regions=[box],
+        data={"text": "豆包AI生成", "kind": "generator stamp"},
+    )
+    html = card(console_client.get(page_url(flagged)).content.decode(), flagged.buyer_item)
+    assert escape(str(signal_text("provenance.visible_label"))) in html
+    assert escape("Visible generator stamp “豆包AI生成” at the bottom edge.") in html
+    assert any(close(b, box) for b in styles(html, "provenance.visible_label"))

@@ -1,0 +1,73 @@
+"""The analysis' second stage: visible AIGC marks read after the report is stored."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from evidence import analysis
+from evidence.models import ForensicReport
+from evidence.services import evidence_add
+from tests.forensics.test_visible_label import photo, stamp
+from webhooks.models import EventType, WebhookEvent
+
+CODE = "provenance.visible_label"
+
+
+@pytest.fixture
+def eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def _upload(img) -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=92)
+    return SimpleUploadedFile("listing.jpg", buf.getvalue(), content_type="image/jpeg")
+
+
+def test_a_stamped_image_gets_the_mark_and_a_new_verdict_after_the_first_stage(
+    order,
+    merchant,
+    eager,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (item,) = evidence_add(
+            order=order,
+            party=merchant,
+            files=[_upload(stamp(photo(), "豆包AI生成"))],
+            role="listing",
+        )
+    report = item.reports.get()
+    signal = report.signals.get(code=CODE)
+    assert signal.data["text"] == "豆包AI生成"
+    assert signal.regions[0]["y"] > 0.8
+    assert report.verdict == ForensicReport.Verdict.AI_GENERATED
+    assert report.metadata[analysis.VISIBLE_LABEL_READ] is True
+    # The platform hears the first verdict, then the changed one.
+    events = WebhookEvent.objects.filter(type=EventType.EVIDENCE_ANALYZED).order_by("pk")
+    assert [e.payload["verdict"] for e in events][-1] == "ai_generated"
+    assert events.count() == 2
+
+
+def test_the_second_stage_runs_once_and_leaves_a_clean_report_alone(order, merchant):
+    (item,) = evidence_add(order=order, party=merchant, files=[_upload(photo())], role="listing")
+    first = analysis.analyze_evidence(item.pk)
+    verdict, score = first.verdict, first.forgery_score
+    analysis.read_visible_label(first.pk)
+    first.refresh_from_db()
+    assert not first.signals.filter(code=CODE).exists()
+    assert (first.verdict, first.forgery_score) == (verdict, score)
+    assert first.metadata[analysis.VISIBLE_LABEL_READ] is True
+    assert WebhookEvent.objects.filter(type=EventType.EVIDENCE_ANALYZED).count() == 1
+
+
+def test_a_report_is_read_for_marks_only_once(order, merchant):
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[_upload(stamp(photo(), "★即梦AI"))], role="listing"
+    )
+    report = analysis.analyze_evidence(item.pk)
+    analysis.read_visible_label(report.pk)
+    analysis.read_visible_label(report.pk)
+    assert report.signals.filter(code=CODE).count() == 1
+    assert analysis.read_visible_label(10**9) is None  # a report deleted meanwhile
