@@ -55,10 +55,10 @@ def clipped_share(img: Decoded, k: int) -> np.ndarray:
     leave them out."""
     cache = img.__dict__.setdefault("_clipped_share", {})
     if k not in cache:
-        cache[k] = block_mean(cv2.LUT(img.gray, _CLIPPED), k)
+        cache[k] = block_mean(cv2.LUT(img.gray, CLIPPED_LUT), k)
     return cache[k]
 
 
-_CLIPPED = np.zeros(256, np.uint8)
-_CLIPPED[: CLIP_LOW + 1] = 1
-_CLIPPED[CLIP_HIGH:] = 1
+CLIPPED_LUT = np.zeros(256, np.uint8)  # 1 for a saturated grey level
+CLIPPED_LUT[: CLIP_LOW + 1] = 1
+CLIPPED_LUT[CLIP_HIGH:] = 1

@@ -25,7 +25,7 @@ from PIL import Image
 from scipy import ndimage
 
 from . import heatmap, regions
-from .cells import MAX_CLIPPED, block_mean, cell_size, clipped_share
+from .cells import CLIPPED_LUT, MAX_CLIPPED, block_mean, cell_size
 from .decoded import Decoded
 from .types import Context, Result, Signal
 
@@ -74,37 +74,41 @@ def _recompressed(gray: np.ndarray) -> np.ndarray:
 
 
 def _error_cells(gray: np.ndarray, k: int) -> np.ndarray:
-    again = _recompressed(gray)
-    diff = np.maximum(again, gray)
-    diff -= np.minimum(again, gray)  # |again - gray| without leaving uint8
-    return block_mean(diff, k)
+    """Per cell of a strip: the re-save's mean error, the fine detail (`_fine_detail`) and
+    the share of saturated pixels, stacked; all three are strip-local, so they ride along
+    with the re-compression in the background."""
+    diff = cv2.absdiff(_recompressed(gray), gray)
+    clipped = block_mean(cv2.LUT(gray, CLIPPED_LUT), k)
+    return np.stack([block_mean(diff, k), _fine_detail(gray, k), clipped])
 
 
-def error_cells(img: Decoded) -> tuple[np.ndarray, int]:
+def error_cells(img: Decoded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(error, fine detail, saturated share) per cell."""
     k = cell_size(img)
     strips = img.__dict__.pop("_ela_strips", None)
     if strips is None:
-        return _error_cells(img.gray, k), k
-    parts = [
-        _error_cells(img.gray[rows], k) if future.cancel() else future.result()
-        for rows, future in strips
-    ]
-    return np.concatenate(parts), k
+        cells = _error_cells(img.gray, k)
+    else:
+        cells = np.concatenate(
+            [
+                _error_cells(img.gray[rows], k) if future.cancel() else future.result()
+                for rows, future in strips
+            ],
+            axis=1,
+        )
+    return cells[0], cells[1], cells[2]
 
 
 def run(img: Decoded, context: Context) -> Result:
     if img.format not in JPEG_FORMATS:
         return Result([])  # never a JPEG: no compression history for an area to differ from
-    err, k = error_cells(img)
+    err, fine, clipped = error_cells(img)
     if min(err.shape) < 2:
         return Result([])  # smaller than two cells across: nothing to compare an area with
     tex = texture_cells(img, err.shape)
-    fine = _fine_detail(img, k, err.shape)
     maps = {"ela": heatmap.render(heatmap.normalise(err), img.width, img.height)}
     residual = _residual(err, tex, fine)
-    mask = (
-        (residual > np.log(RESIDUAL_RATIO)) & (err > MIN_ERROR) & ~_near_clipping(img, k, err.shape)
-    )
+    mask = (residual > np.log(RESIDUAL_RATIO)) & (err > MIN_ERROR) & ~_near_clipping(clipped)
     found = regions.boxes(mask, min_cells=max(MIN_CELLS, int(MIN_AREA * mask.size)))
     area = sum(b[4] for b in found) / mask.size
     if not found or area > MAX_AREA:
@@ -137,26 +141,28 @@ def texture_cells(img: Decoded, shape: tuple[int, int]) -> np.ndarray:
     return np.asarray(cells, np.float32)
 
 
-def _near_clipping(img: Decoded, k: int, shape: tuple[int, int]) -> np.ndarray:
+def _near_clipping(clipped: np.ndarray) -> np.ndarray:
     """Cells at or next to saturated pixels: there the re-save's ringing is cut off at 0 or
     255 on one side only, so an edge against a blown-out sky responds unlike every other edge
     of the photo. Not judged."""
-    clipped = clipped_share(img, k)[: shape[0], : shape[1]]
     return ndimage.binary_dilation(clipped > MAX_CLIPPED, iterations=1)
 
 
-def _fine_detail(img: Decoded, k: int, shape: tuple[int, int]) -> np.ndarray:
-    """Full-resolution detail per cell (mean absolute step to the next pixel, across and
+def _fine_detail(gray: np.ndarray, k: int) -> np.ndarray:
+    """Full-resolution detail per cell (mean absolute step to the next pixel, across plus
     down): seed heads, mesh fabric, fronds and lettering against the sky respond to
     re-compression in proportion to their own sharp detail, which the 512-px copy behind
     `texture_cells` averages away."""
-    g = img.gray
-    steps = cv2.absdiff(g[:, 1:], g[:, :-1])[:-1] + cv2.absdiff(g[1:], g[:-1])[:, :-1].astype(
-        np.uint16
-    )
-    per_cell = block_mean(steps, k)
-    short = (max(0, shape[0] - per_cell.shape[0]), max(0, shape[1] - per_cell.shape[1]))
-    return np.pad(per_cell, ((0, short[0]), (0, short[1])), mode="edge")[: shape[0], : shape[1]]
+    shape = (gray.shape[0] // k, gray.shape[1] // k)
+    across = block_mean(cv2.absdiff(gray[:, 1:], gray[:, :-1]), k)
+    down = block_mean(cv2.absdiff(gray[1:], gray[:-1]), k)
+    return _fit(across, shape) + _fit(down, shape)
+
+
+def _fit(cells: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """`cells` cut or edge-padded to `shape` (a one-pixel-shorter array may lose a cell)."""
+    short = (max(0, shape[0] - cells.shape[0]), max(0, shape[1] - cells.shape[1]))
+    return np.pad(cells, ((0, short[0]), (0, short[1])), mode="edge")[: shape[0], : shape[1]]
 
 
 def _residual(err: np.ndarray, tex: np.ndarray, fine: np.ndarray) -> np.ndarray:
