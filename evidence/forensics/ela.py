@@ -152,17 +152,14 @@ def _fine_detail(gray: np.ndarray, k: int) -> np.ndarray:
     """Full-resolution detail per cell (mean absolute step to the next pixel, across plus
     down): seed heads, mesh fabric, fronds and lettering against the sky respond to
     re-compression in proportion to their own sharp detail, which the 512-px copy behind
-    `texture_cells` averages away."""
-    shape = (gray.shape[0] // k, gray.shape[1] // k)
-    across = block_mean(cv2.absdiff(gray[:, 1:], gray[:, :-1]), k)
-    down = block_mean(cv2.absdiff(gray[1:], gray[:-1]), k)
-    return _fit(across, shape) + _fit(down, shape)
-
-
-def _fit(cells: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """`cells` cut or edge-padded to `shape` (a one-pixel-shorter array may lose a cell)."""
-    short = (max(0, shape[0] - cells.shape[0]), max(0, shape[1] - cells.shape[1]))
-    return np.pad(cells, ((0, short[0]), (0, short[1])), mode="edge")[: shape[0], : shape[1]]
+    `texture_cells` averages away. The last row and column repeat their neighbours' steps."""
+    if min(gray.shape) < 2:
+        return np.zeros((gray.shape[0] // k, gray.shape[1] // k), np.float32)
+    across = cv2.copyMakeBorder(
+        cv2.absdiff(gray[:, 1:], gray[:, :-1]), 0, 0, 0, 1, cv2.BORDER_REPLICATE
+    )
+    down = cv2.copyMakeBorder(cv2.absdiff(gray[1:], gray[:-1]), 0, 1, 0, 0, cv2.BORDER_REPLICATE)
+    return block_mean(across, k) + block_mean(down, k)
 
 
 def _residual(err: np.ndarray, tex: np.ndarray, fine: np.ndarray) -> np.ndarray:
