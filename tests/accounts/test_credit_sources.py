@@ -3,6 +3,8 @@
 Decisions book at once; what the detection finds is proposed to an arbitrator and books
 nothing on its own."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +24,7 @@ from tests.factories import OrderFactory, PartyFactory, PlatformFactory
 from tests.fixtures.forensic import A1111_PARAMETERS, aigc_json, paint_stain, png
 
 Kind = CreditEvent.Kind
+WATERMARKS = Path(__file__).resolve().parents[1] / "fixtures" / "watermarks"
 
 
 def kinds(party):
@@ -284,6 +287,15 @@ def test_a_listing_photo_that_declares_ai_generation_is_proposed_against_the_mer
     proposal = merchant.credit_proposals.get()
     assert proposal.kind == Kind.LISTING_AI and "generator_metadata" in proposal.reason
     assert proposal.basis["evidence"][0] in {item.pk, proposal.evidence_id}
+    untouched(merchant)
+
+
+def test_a_listing_photo_with_a_generators_invisible_watermark_is_proposed(order, merchant):
+    """AI provenance is one definition (the engine's): a watermark SDXL embeds counts."""
+    marked = (WATERMARKS / "sdxl.png").read_bytes()
+    item = _listing(order, merchant, marked, "l.png", "image/png")
+    assert item.reports.get().signals.filter(code="provenance.invisible_watermark").exists()
+    assert proposed(merchant) == [Kind.LISTING_AI]
     untouched(merchant)
 
 
