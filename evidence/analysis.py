@@ -345,5 +345,29 @@ def requeue(ids) -> int:
     return len(ids)
 
 
+def stale_label_reads(*, now=None) -> list[int]:
+    """Current reports whose second stage (the visible-mark reading) never ran: its message
+    was lost with a broker or a worker. Oldest first, a bounded batch per sweep."""
+    now = now or timezone.now()
+    return list(
+        ForensicReport.objects.filter(
+            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - STALE_RUNNING
+        )
+        .exclude(metadata__has_key=VISIBLE_LABEL_READ)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
 def requeue_stale(*, now=None) -> int:
     return requeue(stale_evidence_ids(now=now))
+
+
+def requeue_label_reads(*, now=None) -> int:
+    """Re-send the second stages an outage lost (`stale_label_reads`)."""
+    from .tasks import read_visible_label_task
+
+    reads = stale_label_reads(now=now)
+    for pk in reads:
+        read_visible_label_task.delay(pk)
+    return len(reads)

@@ -51,8 +51,9 @@ def read_visible_label_task(report_id: int) -> None:
 
 @shared_task
 def sweep_stale_evidence() -> int:
-    """Periodic (beat): re-enqueue analysis that a broker or worker outage left behind."""
-    return analysis.requeue_stale()
+    """Periodic (beat): re-enqueue analysis, and its second stage, that a broker or worker
+    outage left behind."""
+    return analysis.requeue_stale() + analysis.requeue_label_reads()
 
 
 @shared_task

@@ -199,6 +199,25 @@ def test_the_sweeper_requeues_evidence_a_broker_outage_left_pending(
     assert item.analysis == Evidence.Analysis.DONE
 
 
+def test_the_sweeper_resends_a_visible_mark_reading_that_was_lost(
+    order, merchant, eager_celery, django_capture_on_commit_callbacks
+):
+    """The second stage is queued on commit; a lost message would leave the report without
+    it for good. The sweeper finds current reports never read and sends them again."""
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo())], role="listing"
+    )
+    report = analysis.analyze_evidence(item.pk)  # its on-commit second stage never runs
+    assert analysis.VISIBLE_LABEL_READ not in report.metadata
+    ForensicReport.objects.filter(pk=report.pk).update(
+        created_at=report.created_at - analysis.STALE_RUNNING * 2
+    )
+    assert sweep_stale_evidence.apply().get() == 1
+    report.refresh_from_db()
+    assert report.metadata[analysis.VISIBLE_LABEL_READ] is True
+    assert sweep_stale_evidence.apply().get() == 0
+
+
 def test_a_broker_outage_at_upload_time_does_not_fail_the_upload(
     order, merchant, monkeypatch, django_capture_on_commit_callbacks
 ):
