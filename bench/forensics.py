@@ -22,17 +22,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence.forensics import ANALYZERS, Context, analyze
 from evidence.forensics.decoded import decode
-from tests.fixtures.photos import camera_exif, scene
+from tests.fixtures.photos import camera_exif, scene, thumbnail_jpeg
 
 WIDTH, HEIGHT = 4000, 3000
 
 
 def camera_jpeg() -> bytes:
     """A 12-MP camera-like JPEG (the test scene rendered at full size: multi-scale texture,
-    edges, sensor noise) with full EXIF, at a phone's usual quality."""
-    img = Image.fromarray(scene(WIDTH, HEIGHT, seed=7))
+    edges, sensor noise) with full EXIF and a 160-px EXIF thumbnail of the same frame, as a
+    phone writes it, at a phone's usual quality."""
+    arr = scene(WIDTH, HEIGHT, seed=7)
+    img = Image.fromarray(arr)
     out = io.BytesIO()
-    img.save(out, "JPEG", quality=92, exif=camera_exif())
+    img.save(out, "JPEG", quality=92, exif=camera_exif(thumbnail=thumbnail_jpeg(arr)))
     return out.getvalue()
 
 

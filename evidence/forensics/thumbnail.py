@@ -38,8 +38,11 @@ FLAT_STD = 6.0  # grey-level spread below which a frame shows nothing to compare
 ASPECT_TOLERANCE = 0.03  # thumbnails whose aspect is this close to the main's are not letterboxed
 BAR_STD = 4.0  # a letterbox bar is uniform
 MIN_COVER = 0.45  # a camera's crop (portrait from landscape, digital zoom) keeps this much
+SAME_SHAPE_COVER = 0.76  # between frames of one aspect: a zoom or a slight reframing
 REPLACED_NCC = 0.5  # below this, at the best crop and turn, the thumbnail is another picture
 MATCHED_NCC = 0.8  # above this the frames are aligned well enough to look for a local change
+SAME_FRAME_NCC = 0.9  # the thumbnail shows the image's own frame: try it without a search
+SAME_FRAME = (0.0, 0.0, 1.0, 1.0)  # the compared area is the whole main image
 CELL = 8  # thumbnail pixels per comparison cell
 SHIFT = 2  # thumbnail pixels a cell may be out of register
 CELL_DIFF = 40.0  # mean grey-level difference of a changed cell (originals: at most 23)
@@ -59,14 +62,7 @@ def run(img: Decoded, context: Context) -> Result:
         return Result([], metadata={"thumbnail": "too small to compare"})
     if t.std() < FLAT_STD or np.asarray(main, np.float32).std() < FLAT_STD:
         return Result([], metadata={"thumbnail": "flat frame, nothing to compare"})
-    best = max(
-        (
-            _match(t, main.rotate(90 * turns, expand=True) if turns else main, turns)
-            for turns in (0, 1, 2, 3)
-        ),
-        key=lambda m: m[0],
-    )
-    ncc, turns, pair = best
+    ncc, turns, pair = _best_match(t, main, search=False)
     if ncc < REPLACED_NCC:
         return Result(
             [
@@ -83,24 +79,65 @@ def run(img: Decoded, context: Context) -> Result:
         return Result([], metadata={"thumbnail": f"matches after a {90 * turns}° turn"})
     if ncc < MATCHED_NCC:
         return Result([], metadata={"thumbnail": f"inconclusive (ncc {ncc:.2f})"})
-    return _local_change(*pair, ncc)
+    found = _local_change(*pair, ncc)
+    if found.signals and pair[2] == SAME_FRAME:
+        # Never accuse on the quick comparison: a finding stands only after the search.
+        ncc, turns, pair = _best_match(t, main, search=True)
+        if turns or ncc < MATCHED_NCC:
+            return Result([], metadata={"thumbnail": f"inconclusive (ncc {ncc:.2f})"})
+        found = _local_change(*pair, ncc)
+    return found
+
+
+def _best_match(t: np.ndarray, main: Image.Image, search: bool):
+    """The best of `_match` over the quarter turns, cheapest first: most thumbnails show the
+    same frame as the image, which a direct comparison settles in a millisecond (unless
+    `search`); the crop-tolerant search, and the turns after it, run only while nothing
+    matched yet."""
+    if not search:
+        content = _content(t, main.size[0] / main.size[1])
+        same = np.asarray(
+            main.resize((content.shape[1], content.shape[0]), Image.Resampling.BOX), np.float32
+        )
+        ncc = _ncc(content, same)
+        if ncc >= SAME_FRAME_NCC:
+            return ncc, 0, (content, same, SAME_FRAME)
+    best = None
+    for turns in (0, 1, 2, 3):
+        found = _match(t, main.rotate(90 * turns, expand=True) if turns else main, turns)
+        if best is None or found[0] > best[0]:
+            best = found
+        if best[0] >= MATCHED_NCC:
+            break
+    return best
+
+
+def _ncc(a: np.ndarray, b: np.ndarray) -> float:
+    a = a - a.mean()
+    b = b - b.mean()
+    den = float(np.sqrt((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum() / den) if den > 0 else 0.0
 
 
 def _match(t: np.ndarray, main: Image.Image, turns: int):
     """(ncc, turns, (thumbnail area, main area, where)) for the best alignment of the two:
-    the main image as a crop of the thumbnail's content, or the thumbnail as a crop of it.
-    `where` places the compared area in the main image (x, y, w, h as fractions)."""
+    the main image as a crop of the thumbnail's content when it is the narrower of the two
+    (a portrait cut from a landscape frame, digital zoom), the thumbnail as a crop of the
+    main image when that is narrower (a 4:3 thumbnail cut from a 3:2 frame); both, within
+    a tighter crop, when their aspects agree. `where` places the compared area in the main
+    image (x, y, w, h as fractions)."""
     content = _content(t, main.size[0] / main.size[1])
     thumb_img = Image.fromarray(content)
+    ratio = (main.size[0] / main.size[1]) / (content.shape[1] / content.shape[0])
+    same_shape = abs(ratio - 1) <= ASPECT_TOLERANCE
+    cover = SAME_SHAPE_COVER if same_shape else MIN_COVER
     candidates = []
-    inside = align(
-        main, thumb_img, mirror=False, min_cover=MIN_COVER
-    )  # the main image cut from a wider frame
-    candidates.append((inside.ncc, _pair_main_in_thumb(content, main, inside)))
-    around = align(
-        thumb_img, main, mirror=False, min_cover=MIN_COVER
-    )  # the thumbnail cut from the main frame
-    candidates.append((around.ncc, _pair_thumb_in_main(content, main, around)))
+    if same_shape or ratio < 1:
+        inside = align(main, thumb_img, mirror=False, min_cover=cover)
+        candidates.append((inside.ncc, _pair_main_in_thumb(content, main, inside)))
+    if same_shape or ratio > 1:
+        around = align(thumb_img, main, mirror=False, min_cover=cover)
+        candidates.append((around.ncc, _pair_thumb_in_main(content, main, around)))
     ncc, pair = max(candidates, key=lambda c: c[0])
     return ncc, turns, pair
 
@@ -111,7 +148,7 @@ def _pair_main_in_thumb(content: np.ndarray, main: Image.Image, a: Alignment):
     cw, ch = max(8, round(a.w * w)), max(8, round(a.h * h))
     t = content[y0 : y0 + ch, x0 : x0 + cw]
     m = np.asarray(main.resize((t.shape[1], t.shape[0]), Image.Resampling.BOX), np.float32)
-    return t, m, (0.0, 0.0, 1.0, 1.0)
+    return t, m, SAME_FRAME
 
 
 def _pair_thumb_in_main(content: np.ndarray, main: Image.Image, a: Alignment):
