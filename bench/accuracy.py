@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arbitration.settings")
 
@@ -396,7 +397,12 @@ def _detected(case: dict, result: dict) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", help="folder with manifest.json and files/")
+    parser.add_argument(
+        "corpus",
+        nargs="?",
+        default=str(DEFAULT_CORPUS),
+        help="folder with manifest.json and files/ (default: ../shared/corpus/real)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--cases", default="*", help="only case ids matching this glob")
     parser.add_argument("--no-messenger", action="store_true", help="skip the derived re-saves")

@@ -28,6 +28,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageOps
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 sys.path.insert(0, str(ROOT))
 
 from evidence.forensics import fingerprints, verify  # noqa: E402
@@ -97,7 +98,13 @@ def _pct(values, p):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path)
+    parser.add_argument(
+        "corpus",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_CORPUS,
+        help="default: ../shared/corpus/real",
+    )
     parser.add_argument("--edits", type=int, default=3, help="random edits per photo and kind")
     parser.add_argument("--worst", type=int, default=12, help="closest false pairs to list")
     args = parser.parse_args()
