@@ -324,6 +324,19 @@ class ReviewPage:
     review_title: str
     review_invalid: str
 
+    def get_ordering(self, request):
+        """The queue: pending rows first, oldest first."""
+        pending_first = Case(
+            When(status=self.model.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (pending_first.asc(), "created_at")
+
+    @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
+    def party_link(self, obj):
+        return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
+
     def review(self, request, obj, form) -> str:
         """Apply the review through its service; the success message."""
         raise NotImplementedError
@@ -396,18 +409,6 @@ class CreditAppealAdmin(ReviewPage, ConsoleAccess, admin.ModelAdmin):
     search_fields = ("party__display_name", "statement")
     actions = None
 
-    def get_ordering(self, request):
-        pending_first = Case(
-            When(status=CreditAppeal.Status.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return (pending_first.asc(), "created_at")
-
-    @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
-    def party_link(self, obj):
-        return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
-
     @admin.display(description=gettext_lazy("event"))
     def event_summary(self, obj):
         return f"{obj.event.get_kind_display()} ({obj.event.points:+d})"
@@ -470,18 +471,6 @@ class CreditProposalAdmin(ReviewPage, ConsoleAccess, admin.ModelAdmin):
     list_select_related = ("party", "reviewed_by")
     search_fields = ("party__display_name", "reason", "source_key")
     actions = None
-
-    def get_ordering(self, request):
-        pending_first = Case(
-            When(status=CreditProposal.Status.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return (pending_first.asc(), "created_at")
-
-    @admin.display(description=gettext_lazy("party"), ordering="party__display_name")
-    def party_link(self, obj):
-        return format_html('<a href="{}">{}</a>', party_url(obj.party_id), obj.party.display_name)
 
     @admin.display(description=gettext_lazy("reason"))
     def reason_shown(self, obj):
