@@ -350,9 +350,8 @@ def test_a_shot_larger_than_the_page_may_draw_is_not_live(buyer_client, dispute)
     assert_stored_not_live(response, dispute, "size_mismatch")
 
 
-def test_a_stored_photo_posted_again_is_not_live(buyer_client, dispute, outsider):
-    """The same bytes as a photo already stored, here in another buyer's dispute."""
-    photo = page_jpeg(seed=7)
+def _filed_by(outsider, dispute, photo: bytes):
+    """The photo stored as another buyer's evidence, in a dispute with the same merchant."""
     other = services.dispute_open(
         order=OrderFactory(buyer=outsider, merchant=dispute.merchant),
         buyer=outsider,
@@ -361,7 +360,13 @@ def test_a_stored_photo_posted_again_is_not_live(buyer_client, dispute, outsider
         description="Cracked too.",
         files=[as_upload(photo)],
     )
-    stored = other.evidence.get()
+    return other.evidence.get()
+
+
+def test_a_stored_photo_posted_again_is_not_live(buyer_client, dispute, outsider):
+    """The same bytes as a photo already stored, here in another buyer's dispute."""
+    photo = page_jpeg(seed=7)
+    stored = _filed_by(outsider, dispute, photo)
 
     response = shoot(buyer_client, dispute, page_token(buyer_client, dispute), photo=photo)
 
@@ -372,15 +377,7 @@ def test_a_stored_photo_posted_again_is_not_live(buyer_client, dispute, outsider
 def test_a_near_duplicate_of_stored_evidence_is_not_live(buyer_client, dispute, outsider):
     """Someone else's analysed photo, resized and re-encoded the way the page would."""
     original = page_jpeg(seed=11, size=(800, 600))
-    other = services.dispute_open(
-        order=OrderFactory(buyer=outsider, merchant=dispute.merchant),
-        buyer=outsider,
-        reason="damaged",
-        remedy="refund_only",
-        description="Cracked too.",
-        files=[as_upload(original)],
-    )
-    stored = other.evidence.get()
+    stored = _filed_by(outsider, dispute, original)
     analysis.analyze_evidence(stored.pk)  # stores its fingerprints
     copy = Image.open(io.BytesIO(original)).resize((640, 480))
 
