@@ -8,8 +8,9 @@ dispute's state directly; the decision form hands its input to ``dispute_decide`
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Count
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,13 @@ class ConsoleSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return can_arbitrate(request)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin here carries ``ConsoleAccess``: its permissions and its refusal
+        of lookups on secrets are not something a new admin can forget."""
+        if admin_class is None or not issubclass(admin_class, ConsoleAccess):
+            raise ImproperlyConfigured(f"{admin_class} on the console must use ConsoleAccess.")
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         """The landing page leads with how much work is waiting, by state."""
@@ -78,14 +86,36 @@ class ConsoleSite(admin.AdminSite):
 
 console = ConsoleSite(name="console")
 
+# Fields no list filter may touch, on any model or through any relation: Django admits any
+# lookup on a model's own fields (``?password__startswith=pbkdf2``), which turns a list's
+# row count into an oracle for a hash, a key or a ciphertext.
+SECRET_FIELDS = frozenset(
+    {
+        "password",  # User
+        "hashed_key",  # ApiKey
+        "secret",  # WebhookEndpoint
+        "previous_secret",
+        "identity_hash",  # Party: keyed hash of a shared identifier
+        "phone",  # Party, encrypted
+        "address",
+        "token",
+    }
+)
+
 
 class ConsoleAccess:
-    """Mixin for model admins: arbitrators may look at everything and delete nothing.
+    """Mixin for model admins: arbitrators may look at everything and delete nothing, and
+    nobody filters on a secret.
 
     ``editable`` opts a model admin into changes (e.g. a platform's deadline windows).
     """
 
     editable = False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if SECRET_FIELDS.intersection(lookup.split(LOOKUP_SEP)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_module_permission(self, request):
         return can_arbitrate(request)
