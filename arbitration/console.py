@@ -8,13 +8,15 @@ dispute's state directly; the decision form hands its input to ``dispute_decide`
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
 from .forms import LinePickerMixin
+from .ratelimits import login_limited
 
 
 def can_arbitrate(request) -> bool:
@@ -22,13 +24,12 @@ def can_arbitrate(request) -> bool:
 
 
 class ConsoleLoginForm(AdminAuthenticationForm):
-    """Admits arbitrators whether or not they are staff; refuses everyone else."""
+    """Admits arbitrators whether or not they are staff; refuses everyone else with the very
+    words a wrong password gets, so the form never confirms a buyer's or merchant's password."""
 
     def confirm_login_allowed(self, user):
         if not getattr(user, "can_arbitrate", False):
-            raise ValidationError(
-                _("This account may not enter the arbitration console."), code="invalid_login"
-            )
+            raise self.get_invalid_login_error()
 
 
 class ConsoleSite(admin.AdminSite):
@@ -42,6 +43,10 @@ class ConsoleSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return can_arbitrate(request)
+
+    @method_decorator(login_limited)
+    def login(self, request, extra_context=None):
+        return super().login(request, extra_context)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model admin here carries ``ConsoleAccess``: its permissions and its refusal
