@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
 from .forms import LinePickerMixin
+from .limits import MAX_FEN, STATEMENT_MAX
 from .ratelimits import login_limited
 
 
@@ -154,10 +155,18 @@ class DecisionForm(LinePickerMixin, forms.Form):
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=())
     amount = forms.DecimalField(
-        label=_("Partial refund (¥)"), required=False, min_value=0, decimal_places=2
+        label=_("Partial refund (¥)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_FEN // 100,
+        decimal_places=2,
     )
-    percent = forms.IntegerField(label=_("or percent of the order"), required=False)
-    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 4}))
+    percent = forms.IntegerField(
+        label=_("or percent of the order"), required=False, min_value=1, max_value=100
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning"), max_length=STATEMENT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     evidence = forms.TypedMultipleChoiceField(
         label=_("Evidence relied on"),
         required=False,

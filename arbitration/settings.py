@@ -213,11 +213,16 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing one; finder
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request's body apart from its files, its fields and its files: over these a page answers
+# 400 and the API 413 / 400 in its error format (arbitration/api/errors.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
 EVIDENCE_MAX_IMAGE_BYTES = env.int("EVIDENCE_MAX_IMAGE_BYTES", default=25 * 1024 * 1024)
 EVIDENCE_MAX_VIDEO_BYTES = env.int("EVIDENCE_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=40_000_000)
 EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=9)
+EVIDENCE_MAX_PER_DISPUTE = env.int("EVIDENCE_MAX_PER_DISPUTE", default=60)
 
 # --- Security ---------------------------------------------------------------------------------
 # Buyer phone numbers and addresses are encrypted at rest with this key (Fernet); without it
@@ -278,6 +283,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["arbitration.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["arbitration.api.auth.HasApiKey"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "arbitration.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "arbitration.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "arbitration.api.pagination.Cursor",
     "PAGE_SIZE": 50,
