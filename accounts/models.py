@@ -232,6 +232,39 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+class HostedLink(models.Model):
+    """One signed link minted for one party of one dispute (``accounts.hosted_links``).
+
+    The row lets a link die before it expires: minting a new one for the same party and
+    dispute, revoking the party's links, or a change of the account's password (the
+    ``password_marker`` no longer matches) ends it, and every session it opened.
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="hosted_links")
+    dispute = models.ForeignKey(
+        "arbitration.Dispute", on_delete=models.CASCADE, related_name="hosted_links"
+    )
+    nonce = models.CharField(max_length=32)
+    password_marker = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hosted link")
+        verbose_name_plural = _("hosted links")
+        indexes = [
+            models.Index(
+                fields=["party", "dispute"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="hosted_link_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} · {self.dispute_id}"
+
+
 class IdempotencyKey(models.Model):
     """A platform's ``Idempotency-Key`` and the response it got, replayed for 24 hours.
 

@@ -1,5 +1,6 @@
 """Serializers of the API: one per purpose, input or output, no rules (those are services)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,6 +8,8 @@ from accounts.models import Party
 from arbitration.limits import (
     CURRENCIES,
     DESCRIPTION_MAX,
+    EARLIEST,
+    LATEST,
     MAX_FEN,
     MAX_ORDER_LINES,
     MAX_QUANTITY,
@@ -41,6 +44,14 @@ class ItemInput(serializers.Serializer):
     unit_price_fen = serializers.IntegerField(min_value=0, max_value=MAX_FEN)
 
 
+def in_range(value):
+    if value is not None and not EARLIEST <= value < LATEST:
+        raise serializers.ValidationError(
+            _("Give a time between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST.year, "latest": LATEST.year}
+        )
+
+
 class OrderInput(serializers.Serializer):
     external_id = serializers.CharField(max_length=120)
     buyer = PartyInput()
@@ -53,8 +64,10 @@ class OrderInput(serializers.Serializer):
         choices=sorted(CURRENCIES), default="CNY", help_text="An ISO 4217 code."
     )
     items = ItemInput(many=True, required=False, default=list, max_length=MAX_ORDER_LINES)
-    placed_at = serializers.DateTimeField(required=False)
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    placed_at = serializers.DateTimeField(required=False, validators=[in_range])
+    delivered_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[in_range]
+    )
 
 
 class PartyOutput(serializers.ModelSerializer):

@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from arbitration import converters  # noqa: F401  (registers <id:…>)
 
@@ -22,6 +22,11 @@ urlpatterns = [
         name="api-dispute-withdraw",
     ),
     path("disputes/<id:pk>/links", views.DisputeLinksView.as_view(), name="api-dispute-links"),
+    path(
+        "disputes/<id:pk>/links/revoke",
+        views.DisputeLinksRevokeView.as_view(),
+        name="api-dispute-links-revoke",
+    ),
     path(
         "disputes/<id:pk>/evidence",
         views.DisputeEvidenceView.as_view(),
@@ -92,6 +97,6 @@ urlpatterns = [
         name="api-delivery-redeliver",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^[\s\S]*$", views.NotFoundView.as_view()),
 ]

@@ -1,3 +1,13 @@
+// Region boxes carry their place in data-box (the Content-Security-Policy refuses style
+// attributes in the markup; styles set through the CSSOM are allowed).
+const placeRegions = (root) => {
+  root.querySelectorAll("[data-box]").forEach((box) => {
+    box.style.cssText = box.dataset.box;
+  });
+};
+document.addEventListener("DOMContentLoaded", () => placeRegions(document));
+document.addEventListener("htmx:load", (event) => placeRegions(event.target));
+
 // Decision form helpers: dim the partial-refund fields unless the outcome is a partial refund,
 // and show what a percentage comes to in yuan (the server computes the real amount).
 document.addEventListener("DOMContentLoaded", () => {

@@ -149,3 +149,11 @@ def test_an_api_path_with_a_newline_gets_the_json_404(client_a):
     response = client_a.get("/api/v1/disputes%0A")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("field", ["placed_at", "delivered_at"])
+@pytest.mark.parametrize("value", ["0065-08-09T10:26:01Z", "9999-12-31T23:59:59Z"])
+def test_an_order_date_out_of_range_is_a_400(client_a, field, value):
+    response = client_a.post("/api/v1/orders", order_body(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]

@@ -47,11 +47,35 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        violations = _watch_for_csp_violations(browser)
         yield browser
         browser.close()
+        assert not violations, f"Content-Security-Policy violations: {violations}"
         # ORM calls made while Playwright's loop runs get their own connection; close it, or
         # it keeps the PostgreSQL test database from being dropped at the end of the run.
         connections.close_all()
+
+
+def _watch_for_csp_violations(browser) -> list[str]:
+    """Every page of every context reports what the Content-Security-Policy blocked (a
+    script, a style, an eval); the test fails on any."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(f"{message.location.get('url')}: {message.text[:120]}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = watched_context
+    return violations
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def styles(html: str, code: str) -> list[dict]:
     """The region boxes drawn for ``code``, as {role, left, top, width, height} fractions."""
     boxes = []
     pattern = (
-        r'class="region [^"]*" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;'
+        r'class="region [^"]*" data-box="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;'
         rf'height:([\d.]+)%" data-testid="region" data-code="{re.escape(code)}" '
         r'data-role="(\w+)"'
     )
