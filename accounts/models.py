@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -38,6 +38,13 @@ class CreditTier(models.TextChoices):
     RESTRICTED = "restricted", _("restricted")
 
 
+# A party's response window: under half a day nobody can answer (0 h would default every
+# claim at once), over 30 days a dispute stalls.
+RESPONSE_HOURS_MIN = 12
+RESPONSE_HOURS_MAX = 30 * 24
+RESPONSE_HOURS = [MinValueValidator(RESPONSE_HOURS_MIN), MaxValueValidator(RESPONSE_HOURS_MAX)]
+
+
 class Platform(models.Model):
     """An e-commerce platform that uses Tianping: the tenant every object belongs to."""
 
@@ -45,9 +52,11 @@ class Platform(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     merchant_response_hours = models.PositiveIntegerField(
-        _("merchant response window (hours)"), default=48
+        _("merchant response window (hours)"), default=48, validators=RESPONSE_HOURS
     )
-    buyer_response_hours = models.PositiveIntegerField(_("buyer answer window (hours)"), default=72)
+    buyer_response_hours = models.PositiveIntegerField(
+        _("buyer answer window (hours)"), default=72, validators=RESPONSE_HOURS
+    )
     deadline_reminder_hours = models.JSONField(
         _("deadline reminders (hours before)"),
         default=default_reminder_hours,
@@ -84,10 +93,19 @@ class Platform(models.Model):
         verbose_name_plural = _("platforms")
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(
+                    merchant_response_hours__gte=RESPONSE_HOURS_MIN,
+                    merchant_response_hours__lte=RESPONSE_HOURS_MAX,
+                    buyer_response_hours__gte=RESPONSE_HOURS_MIN,
+                    buyer_response_hours__lte=RESPONSE_HOURS_MAX,
+                ),
+                name="platform_response_windows_sane",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(credit_restricted_below__lte=models.F("credit_watch_below"))
                 & models.Q(credit_watch_below__lte=models.F("credit_trusted_from")),
                 name="platform_credit_thresholds_ordered",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

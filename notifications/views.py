@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from . import messages, selectors, services
@@ -44,10 +44,13 @@ CREDIT_KINDS = frozenset(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request, pk: int):
-    """Mark one notification read and go to what it is about."""
+    """Go to what a notification is about; only a POST (the list's button) marks it read, so
+    a link previewer or prefetcher that follows the URL changes nothing."""
     notification = get_object_or_404(Notification, pk=pk, recipient__user=request.user)
-    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user, ids=[notification.pk])
     if notification.kind in CREDIT_KINDS:
         return redirect("credit")
     if notification.dispute_id:

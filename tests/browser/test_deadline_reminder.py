@@ -82,7 +82,7 @@ def test_a_merchant_sees_the_reminder_and_answers_in_time(
     shoot(page, "merchant-notifications")
 
     # Open it: the dispute page, the due time on the merchant's own clock and "in 20 h".
-    item.locator("a").click()
+    item.get_by_test_id("notification-open").click()
     expect(page).to_have_url(re.compile(rf"/disputes/{awaiting.pk}/$"))
     deadline = page.get_by_test_id("whose-move").get_by_test_id("deadline")
     due_local = timezone.localtime(
