@@ -135,15 +135,15 @@ def _stored_original(other: Evidence) -> bytes | None:
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
-    """One row per stored crop (``fingerprints.STORED_CROPS``), keyed for the band indexes."""
+    """One row per stored crop (``fingerprints.STORED_CROPS``), keyed for the key indexes."""
     for variant, hashes in enumerate(query.stored):
-        keys = fp.band_keys(hashes, variant)
+        keys = fp.lookup_keys(hashes, variant)
         Fingerprint.objects.update_or_create(
             evidence=evidence,
             variant=variant,
             defaults={
                 **{kind: fp.to_signed64(getattr(hashes, kind)) for kind in fp.KINDS},
-                **dict(zip(Fingerprint.BANDS, keys, strict=True)),
+                **dict(zip(Fingerprint.KEYS, keys, strict=True)),
             },
         )
 

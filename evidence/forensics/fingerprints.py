@@ -6,7 +6,7 @@ of more than a few percent per side moves the picture under them and they break.
 handled by comparing *aligned views* instead of whole frames:
 
 * Each stored image keeps the hashes of its centred crop without `INNER` (10 %) of each side
-  (`STORED_CROPS`; one crop, so one row and one index entry per band).
+  (`STORED_CROPS`; one crop, so one row and one index entry per key).
 * A query image is looked at through `views`, each a crop of itself that is the stored inner
   crop under an assumption about how much the query lost on each side. The assumptions are
   made per axis (`AXIS`, six each): 2.5 % or 7.5 % off either end (`GRID`, four), so any
@@ -27,25 +27,32 @@ product photos in the real corpus, bench/reuse_precision.py), so a hash match is
 candidate, and `verify` decides on the pixels.
 
 Hashes are unsigned 64-bit ints, bits row-major, most significant first. PostgreSQL `bigint`
-is signed: store `to_signed64(h)` and read back with `from_signed64(v)`. Each hash is split
-into four 16-bit bands; the band columns hold `variant << 16 | band` so one index per band
-position serves every stored crop. If two hashes differ in at most 3 bits, one of their four
-bands is identical (pigeonhole), and a true copy's bands mostly are even when it differs
-more: the lookup fetches the rows sharing an exact band with a view on any of the three
-hashes (twelve indexes), then verifies the full Hamming distances.
+is signed: store `to_signed64(h)` and read back with `from_signed64(v)`.
+
+The lookup is multi-index hashing with *triple keys* (`lookup_keys`): each hash is cut into
+eight bytes, and key i is bytes (i, i+2, i+5) mod 8, 24 bits, eight keys per hash and 24 per
+stored crop, each with its own index; a key column holds ``variant << 24 | key`` so one index
+per key position serves every stored crop. A key survives as long as its three bytes are
+clean, which the 5-8 scattered bit errors left between a 10 %-cropped copy and its best view
+usually allow for some key; 16-bit bands needed a clean quarter, which such a copy often has
+not, and a pair of them lost 2-5 % of copies (bench/RESULTS-near-duplicates.txt). A 24-bit
+key is also selective where a 16-bit band is not: plain-background packshots give
+near-constant bands, and one band value stood for 18-85 rows of a realistic million. The
+lookup fetches the distinct rows sharing any key with any view, and the rule
+(`accepted_views`) is applied to every view against every row found.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 
 import numpy as np
 from PIL import Image, ImageOps
 
-HASH_BITS = 64
-BANDS = 4
-BAND_BITS = HASH_BITS // BANDS
+KEY_TRIPLES = tuple((i, (i + 2) % 8, (i + 5) % 8) for i in range(8))  # bytes of each key
+KEY_BITS = 24
 KINDS = ("phash", "dhash", "whash")
 
 # Near-duplicate thresholds (Hamming distance out of 64), calibrated on resized, re-encoded,
@@ -223,20 +230,21 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & _MASK64).bit_count()
 
 
-def bands(h: int, n: int = BANDS) -> tuple[int, ...]:
-    """Split a 64-bit hash into `n` equal bands, most significant first."""
-    width = HASH_BITS // n
-    mask = (1 << width) - 1
-    h &= _MASK64
-    return tuple((h >> (width * (n - 1 - i))) & mask for i in range(n))
+def _bytes(h: int) -> tuple[int, ...]:
+    """The eight bytes of a 64-bit hash, most significant first."""
+    return tuple((h & _MASK64).to_bytes(8, "big"))
 
 
-def band_keys(h: int | Hashes, variant: int) -> tuple[int, ...]:
-    """What the band columns store for stored crop `variant`: ``variant << 16 | band``, for
-    one hash, or for all three kinds of a `Hashes` (pHash, dHash, wHash bands in order)."""
-    if isinstance(h, Hashes):
-        return tuple(key for kind in KINDS for key in band_keys(getattr(h, kind), variant))
-    return tuple(variant << BAND_BITS | band for band in bands(h))
+def keys(h: int) -> tuple[int, ...]:
+    """The eight triple keys of one hash (`KEY_TRIPLES`), each its three bytes in order."""
+    b = _bytes(h)
+    return tuple(b[i] << 16 | b[j] << 8 | b[k] for i, j, k in KEY_TRIPLES)
+
+
+def lookup_keys(h: Hashes, variant: int) -> tuple[int, ...]:
+    """What the key columns store for stored crop `variant`: ``variant << 24 | key`` for the
+    keys of pHash, dHash and wHash in order (24)."""
+    return tuple(variant << KEY_BITS | key for kind in KINDS for key in keys(getattr(h, kind)))
 
 
 def to_signed64(h: int) -> int:
@@ -256,28 +264,36 @@ class Match:
     cropped: bool = False  # the closest view assumed the query had been cropped
 
 
-def accepts(d: dict[str, int]) -> tuple[bool, int]:
-    """The rule: two hash kinds within their thresholds, or one within STRICT_THRESHOLD."""
-    agreeing = sum(d[k] <= THRESHOLDS[k] for k in THRESHOLDS)
-    return agreeing >= MIN_AGREEING or min(d.values()) <= STRICT_THRESHOLD, agreeing
+def accepts(d):
+    """The rule: two hash kinds within their thresholds, or one within STRICT_THRESHOLD.
+
+    ``d`` maps each kind to a distance, or to an array of them (`accepted_views`); the
+    answer is then an array too. Returns (accepted, agreeing kinds)."""
+    agreeing = sum(d[k] <= THRESHOLDS[k] for k in KINDS)
+    strict = reduce(operator.or_, (d[k] <= STRICT_THRESHOLD for k in KINDS))
+    return (agreeing >= MIN_AGREEING) | strict, agreeing
 
 
-def screen() -> tuple[tuple[str, int], ...]:
-    """(kind, bound) pairs of which every match `accepts` meets at least one: in a loose
-    match, any ``len(KINDS) - MIN_AGREEING + 1`` kinds include an agreeing one, and the
-    other kinds can only match alone, within STRICT_THRESHOLD. The database tests this
-    first: three Hamming distances per candidate row instead of the rule's seven."""
-    loose = len(KINDS) - MIN_AGREEING + 1
-    return tuple((kind, THRESHOLDS[kind]) for kind in KINDS[:loose]) + tuple(
-        (kind, STRICT_THRESHOLD) for kind in KINDS[loose:]
-    )
+def accepted_views(views, rows) -> np.ndarray:
+    """`accepts` for every view against every stored row at once: a (views x rows) boolean
+    array, true where the view is aligned with the row's crop and the rule accepts the pair.
+    ``rows`` are (variant, Hashes) pairs."""
+    if not views or not rows:
+        return np.zeros((len(views), len(rows)), dtype=bool)
+    aligned = np.array([v.variant for v in views])[:, None] == np.array([r[0] for r in rows])
+    d = {}
+    for kind in KINDS:
+        query = np.array([getattr(v.hashes, kind) for v in views], dtype=np.uint64)
+        stored = np.array([getattr(r[1], kind) for r in rows], dtype=np.uint64)
+        d[kind] = np.bitwise_count(query[:, None] ^ stored[None, :])
+    return aligned & accepts(d)[0]
 
 
 def compare(query: Fingerprints, stored: Fingerprints, views=None) -> Match | None:
     """Near-duplicate test: the same file, or a query view close to the stored crop it is
     aligned with (`accepts`). Returns the closest accepted view's match, or None.
 
-    `views` narrows the views tried (the database lookup passes those whose band hit)."""
+    `views` narrows the views tried (the database lookup passes those the rule accepted)."""
     if query.sha256 and query.sha256 == stored.sha256:
         return Match({"phash": 0, "dhash": 0, "whash": 0}, False, 3)
     tried = query.lookup_views() if views is None else views

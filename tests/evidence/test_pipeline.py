@@ -167,19 +167,19 @@ def _plan(sql: str, params) -> str:
         return "\n".join(row[-1] for row in cursor.fetchall())
 
 
-def test_the_band_lookup_never_scans_the_table(order, merchant):
+def test_the_key_lookup_never_scans_the_table(order, merchant):
     (item,) = evidence_add(
         order=order, party=merchant, files=[upload(product_photo(3))], role="listing"
     )
     analysis.analyze_evidence(item.pk)
-    query = fp.of_bytes(cropped(product_photo(3), 0.1))
+    query = fp.of_bytes(cropped(product_photo(3), 0.06))
     with CaptureQueriesContext(connection) as ctx:
         assert [m.evidence_id for m in near_duplicates(query)] == [item.pk]
     assert len(ctx.captured_queries) == 1
     plan = _plan(*lookup_sql(query.lookup_views(), connection.vendor))
-    for band in Fingerprint.BANDS:
+    for key in Fingerprint.KEYS:
         assert re.search(
-            rf"(Index Only Scan|Index Scan|USING (COVERING )?INDEX) .*fp_{band}\b", plan
+            rf"(Index Only Scan|Index Scan|USING (COVERING )?INDEX) .*fp_{key}\b", plan
         )
     assert not re.search(r"Seq Scan on evidence_fingerprint|SCAN f\b", plan), plan
 
