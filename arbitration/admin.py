@@ -11,9 +11,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
@@ -25,7 +25,9 @@ from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
-from .errors import DomainError
+from .dossier import signing as dossier_signing
+from .dossier.services import FULL_PERMISSION, dossier_export
+from .errors import DomainError, NotAllowed
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund, RefundLine, Shipment
@@ -299,9 +301,38 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "can_decide": dispute.state == Dispute.State.UNDER_REVIEW,
             "request_form": request_form,
             "request_error": error if asking else "",
+            "can_export_full": request.user.has_perm(FULL_PERMISSION),
+            "dossier_key_id": dossier_signing.key_id(),
             **remedy_page(dispute),
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
+
+    def get_urls(self):
+        case_file = self.admin_site.admin_view(self.case_file_view)
+        return [
+            path("<path:object_id>/case-file/", case_file, name="arbitration_dispute_case_file"),
+            *super().get_urls(),
+        ]
+
+    def case_file_view(self, request, object_id):
+        """The signed case file as a download (POST: every export leaves an audit row)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        dispute = self.get_object(request, unquote(object_id))
+        if dispute is None or not self.has_view_permission(request, dispute):
+            raise PermissionDenied
+        try:
+            name, data = dossier_export(
+                dispute,
+                actor=DisputeEvent.Actor.ARBITRATOR,
+                user=request.user,
+                full=request.POST.get("full") == "1",
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def _request_evidence(self, request, dispute, form) -> tuple[int, str] | None:
         """Hand the form to ``evidence_request``; on failure, the status and message."""

@@ -218,6 +218,12 @@ EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default
 # Buyer phone numbers and addresses are encrypted at rest with this key (Fernet); without it
 # a key is derived from SECRET_KEY so the embedded default works out of the box.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+# Case files (dossiers) are signed with this Ed25519 key: PEM from the environment, else one
+# generated once into the file (0600). Keep it across deployments (arbitration/dossier/).
+DOSSIER_SIGNING_KEY = env.str("DOSSIER_SIGNING_KEY", default="")
+DOSSIER_SIGNING_KEY_FILE = env.str(
+    "DOSSIER_SIGNING_KEY_FILE", default=str(VAR_DIR / "dossier_signing_key.pem")
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

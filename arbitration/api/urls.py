@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import credit, offers, views, webhooks
+from . import credit, dossier, offers, views, webhooks
 from . import remedies as api_remedies
 
 urlpatterns = [
@@ -20,6 +20,12 @@ urlpatterns = [
         name="api-dispute-withdraw",
     ),
     path("disputes/<int:pk>/links", views.DisputeLinksView.as_view(), name="api-dispute-links"),
+    path(
+        "disputes/<int:pk>/case-file",
+        dossier.DisputeDossierView.as_view(),
+        name="api-dispute-case-file",
+    ),
+    path("dossier-key", dossier.DossierKeyView.as_view(), name="api-dossier-key"),
     path(
         "disputes/<int:pk>/evidence",
         views.DisputeEvidenceView.as_view(),
