@@ -23,7 +23,7 @@ from . import forensics
 from .engine_settings import detector_model_path, trust_anchors, tsa_anchors
 from .forensics import fingerprints as fp
 from .forensics import visible_label
-from .forensics.aggregate import aggregate
+from .forensics.aggregate import judge
 from .forensics.decoded import open_image
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
@@ -201,18 +201,7 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
         if png := report.heatmaps.get(name):
             getattr(row, f"{name}_heatmap").save(f"{name}.png", ContentFile(png), save=False)
     row.save()
-    Signal.objects.bulk_create(
-        Signal(
-            report=row,
-            code=signal.code,
-            score=signal.score,
-            polarity=signal.polarity,
-            detail=signal.detail,
-            regions=signal.regions or ([signal.region] if signal.region else []),
-            data=signal.data,
-        )
-        for signal in report.signals
-    )
+    Signal.objects.bulk_create(_signal_row(row, signal) for signal in report.signals)
     Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
     credit_sources.credit_for_analysis(evidence, row)  # same transaction: see credit_sources
     if evidence.dispute_id:
@@ -234,6 +223,18 @@ def _enqueue_visible_label(report_id: int) -> None:
     from .tasks import read_visible_label_task
 
     read_visible_label_task.delay(report_id)
+
+
+def _signal_row(report: ForensicReport, signal: forensics.Signal) -> Signal:
+    return Signal(
+        report=report,
+        code=signal.code,
+        score=signal.score,
+        polarity=signal.polarity,
+        detail=signal.detail,
+        regions=signal.regions or ([signal.region] if signal.region else []),
+        data=signal.data,
+    )
 
 
 def _engine_signal(row: Signal) -> forensics.Signal:
@@ -259,17 +260,16 @@ def read_visible_label(report_id: int) -> ForensicReport | None:
     if found is None:
         row.save(update_fields=["metadata"])
         return row
-    Signal.objects.create(
-        report=row,
-        code=found.code,
-        score=found.score,
-        polarity=found.polarity,
-        detail=found.detail,
-        regions=[found.region],
-        data=found.data,
-    )
     before = row.verdict
-    row.forgery_score, row.verdict = aggregate([_engine_signal(s) for s in row.signals.all()])
+    stored = [(signal_row, _engine_signal(signal_row)) for signal_row in row.signals.all()]
+    judged, row.forgery_score, row.verdict = judge([s for _, s in stored] + [found])
+    # Judging again may turn a C2PA capture into a conflict with the mark (`reconcile`).
+    kept = {id(s) for s in judged}
+    for signal_row, signal in stored:
+        if id(signal) not in kept:
+            signal_row.delete()
+    known = {id(s) for _, s in stored}
+    Signal.objects.bulk_create(_signal_row(row, s) for s in judged if id(s) not in known)
     row.save(update_fields=["metadata", "forgery_score", "verdict"])
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)

@@ -28,7 +28,7 @@ from . import (
     timeline,
     watermark,
 )
-from .aggregate import aggregate, ai_involvement, reconcile
+from .aggregate import ai_involvement, judge
 from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import (
@@ -101,8 +101,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
     timings["detector"] = _ms(t)
     signals += result.signals
     meta.update(result.metadata)
-    signals = reconcile(signals)
-    score, verdict = aggregate(signals)
+    signals, score, verdict = judge(signals)
     if involvement := ai_involvement(signals):
         meta["ai_involvement"] = involvement
     timings["total"] = _ms(t0)

@@ -193,6 +193,15 @@ def reconcile(signals: list[Signal]) -> list[Signal]:
     return [s for s in signals if s is not capture] + [conflict]
 
 
+def judge(signals) -> tuple[list[Signal], float, str]:
+    """The one way from findings to a verdict: `reconcile`, then `aggregate`. Returns the
+    reconciled signals with (forgery_score, verdict). The analysis' second stage judges
+    again with it after adding the visible mark it read."""
+    signals = reconcile(signals)
+    score, verdict = aggregate(signals)
+    return signals, score, verdict
+
+
 def ai_involvement(signals) -> str | None:
     """``generated`` when a declaration says generative AI made the picture, ``partial_edit``
     when every AI declaration records a generative edit of a photo, None without AI
