@@ -8,12 +8,16 @@ dispute's state directly; the decision form hands its input to ``dispute_decide`
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
 from .forms import LinePickerMixin
+from .limits import MAX_FEN, STATEMENT_MAX
+from .ratelimits import login_limited
 
 
 def can_arbitrate(request) -> bool:
@@ -21,13 +25,12 @@ def can_arbitrate(request) -> bool:
 
 
 class ConsoleLoginForm(AdminAuthenticationForm):
-    """Admits arbitrators whether or not they are staff; refuses everyone else."""
+    """Admits arbitrators whether or not they are staff; refuses everyone else with the very
+    words a wrong password gets, so the form never confirms a buyer's or merchant's password."""
 
     def confirm_login_allowed(self, user):
         if not getattr(user, "can_arbitrate", False):
-            raise ValidationError(
-                _("This account may not enter the arbitration console."), code="invalid_login"
-            )
+            raise self.get_invalid_login_error()
 
 
 class ConsoleSite(admin.AdminSite):
@@ -41,6 +44,17 @@ class ConsoleSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return can_arbitrate(request)
+
+    @method_decorator(login_limited)
+    def login(self, request, extra_context=None):
+        return super().login(request, extra_context)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin here carries ``ConsoleAccess``: its permissions and its refusal
+        of lookups on secrets are not something a new admin can forget."""
+        if admin_class is None or not issubclass(admin_class, ConsoleAccess):
+            raise ImproperlyConfigured(f"{admin_class} on the console must use ConsoleAccess.")
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         """The landing page leads with how much work is waiting, by state."""
@@ -78,14 +92,36 @@ class ConsoleSite(admin.AdminSite):
 
 console = ConsoleSite(name="console")
 
+# Fields no list filter may touch, on any model or through any relation: Django admits any
+# lookup on a model's own fields (``?password__startswith=pbkdf2``), which turns a list's
+# row count into an oracle for a hash, a key or a ciphertext.
+SECRET_FIELDS = frozenset(
+    {
+        "password",  # User
+        "hashed_key",  # ApiKey
+        "secret",  # WebhookEndpoint
+        "previous_secret",
+        "identity_hash",  # Party: keyed hash of a shared identifier
+        "phone",  # Party, encrypted
+        "address",
+        "token",
+    }
+)
+
 
 class ConsoleAccess:
-    """Mixin for model admins: arbitrators may look at everything and delete nothing.
+    """Mixin for model admins: arbitrators may look at everything and delete nothing, and
+    nobody filters on a secret.
 
     ``editable`` opts a model admin into changes (e.g. a platform's deadline windows).
     """
 
     editable = False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if SECRET_FIELDS.intersection(lookup.split(LOOKUP_SEP)):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_module_permission(self, request):
         return can_arbitrate(request)
@@ -119,10 +155,18 @@ class DecisionForm(LinePickerMixin, forms.Form):
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=())
     amount = forms.DecimalField(
-        label=_("Partial refund (¥)"), required=False, min_value=0, decimal_places=2
+        label=_("Partial refund (¥)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_FEN // 100,
+        decimal_places=2,
     )
-    percent = forms.IntegerField(label=_("or percent of the order"), required=False)
-    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea(attrs={"rows": 4}))
+    percent = forms.IntegerField(
+        label=_("or percent of the order"), required=False, min_value=1, max_value=100
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning"), max_length=STATEMENT_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
     evidence = forms.TypedMultipleChoiceField(
         label=_("Evidence relied on"),
         required=False,

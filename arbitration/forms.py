@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MerchantReport
 
+from .limits import DESCRIPTION_MAX, MAX_QUANTITY, MESSAGE_MAX, STATEMENT_MAX
 from .models import Dispute, Offer, RefundLine, Shipment
 
 YUAN_PATTERN = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
@@ -69,7 +70,9 @@ class DisputeOpenForm(DomainErrorForm):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     description = forms.CharField(
-        label=_("Describe the problem"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Describe the problem"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     files = MultipleFileField(
         label=_("Photos or videos"),
@@ -105,6 +108,7 @@ class LinePickerMixin:
                 label=_("Quantity"),
                 required=False,
                 min_value=0,
+                max_value=MAX_QUANTITY,
                 widget=forms.NumberInput(attrs={"min": 0, "max": line["quantity"]}),
             )
             self.fields[f"line_{n}_amount"] = YuanField(
@@ -192,7 +196,10 @@ class OfferForm(LinePickerMixin, DomainErrorForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 100}),
     )
     message = forms.CharField(
-        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, lines=(), **kwargs):
@@ -230,25 +237,35 @@ class OfferForm(LinePickerMixin, DomainErrorForm):
 
 class MessageForm(DomainErrorForm):
     message = forms.CharField(
-        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class StatementForm(DomainErrorForm):
-    statement = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 4}))
+    statement = forms.CharField(
+        label=_("Your statement"),
+        max_length=STATEMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class EscalateForm(DomainErrorForm):
     statement = forms.CharField(
         label=_("Why an arbitrator should decide"),
         required=False,
+        max_length=STATEMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReportForm(DomainErrorForm):
     category = forms.ChoiceField(label=_("What happened"), choices=MerchantReport.Category.choices)
-    statement = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
+    statement = forms.CharField(
+        label=_("Details"), max_length=STATEMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class EvidenceForm(DomainErrorForm):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Party
 from arbitration.errors import DomainError
@@ -37,6 +38,19 @@ def evidence_validate(files) -> list[Inspected]:
     return [_inspect(upload) for upload in files]
 
 
+def _check_dispute_room(dispute, party: Party, adding: int) -> None:
+    """Each side files at most ``EVIDENCE_MAX_PER_DISPUTE`` files on one dispute."""
+    limit = settings.EVIDENCE_MAX_PER_DISPUTE
+    filed = Evidence.objects.filter(dispute=dispute, submitted_by=party).count()
+    if filed + adding > limit:
+        raise RejectedUpload(
+            _("A dispute takes at most %(limit)d files from each side; %(filed)d are filed.")
+            % {"limit": limit, "filed": filed},
+            code="dispute_full",
+            field="files",
+        )
+
+
 @transaction.atomic
 def evidence_add(
     *, order, party: Party, files, role: str, dispute=None, caption: str = ""
@@ -46,6 +60,8 @@ def evidence_add(
     Originals stay private; a re-encoded copy without EXIF/GPS/XMP is made now, so the
     counterparty can see it at once. Analysis is queued after commit.
     """
+    if dispute is not None:
+        _check_dispute_room(dispute, party, len(files))
     inspected = evidence_validate(files)
     stored = []
     for upload, info in zip(files, inspected, strict=True):
