@@ -182,11 +182,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "arbitration.tasks.expire_overdue_disputes",
         "schedule": env.int("EXPIRY_SWEEP_SECONDS", default=60),
     },
+    "sweep-pending-refunds": {
+        "task": "arbitration.tasks.sweep_pending_refunds",
+        "schedule": env.int("REFUND_SWEEP_SECONDS", default=60),
+    },
     "purge-idempotency-keys": {
         "task": "arbitration.api.tasks.purge_idempotency_keys",
         "schedule": env.int("IDEMPOTENCY_PURGE_SECONDS", default=3600),
     },
 }
+# A refund still pending this long after its decision is sent to the payment task again.
+REFUND_SWEEP_GRACE_SECONDS = env.int("REFUND_SWEEP_GRACE_SECONDS", default=120)
+# An Idempotency-Key whose request left no answer (its process died) blocks retries this long.
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 # Task modules outside an app's ``tasks.py`` (autodiscovery finds those).
 CELERY_IMPORTS = ["arbitration.api.tasks"]
 

@@ -3,13 +3,12 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from arbitration.resilience import TRANSIENT
 
 from . import analysis
 
 log = logging.getLogger(__name__)
-
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 @shared_task(
