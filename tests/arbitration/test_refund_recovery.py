@@ -70,9 +70,7 @@ def test_the_sweep_pays_a_refund_whose_task_was_lost(
     assert services.refunds_due() == []
 
 
-def test_one_refund_the_sweep_cannot_send_does_not_stop_the_others(
-    dispute_in, monkeypatch, caplog
-):
+def test_one_refund_the_sweep_cannot_send_does_not_stop_the_others(dispute_in, monkeypatch, caplog):
     refunds = [
         Refund.objects.create(dispute=dispute_in("decided"), amount_fen=100) for _ in range(3)
     ]
