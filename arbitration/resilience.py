@@ -33,8 +33,9 @@ def each(items: Iterable, step: Callable, *, what: str) -> int:
     return done
 
 
-def keys_in_order(queryset, field: str = "pk", *, page: int = PAGE) -> Iterator:
+def keys_in_order(queryset, field: str = "pk", *, page: int | None = None) -> Iterator:
     """Every value of ``field`` in ``queryset``, ascending, a page per query (keyset)."""
+    page = page or PAGE
     rows = queryset.order_by(field).values_list(field, flat=True).distinct()
     last = None
     while True:

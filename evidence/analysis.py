@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts import credit_sources
 from accounts.selectors import matching_platform_ids
+from arbitration.resilience import each
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -340,9 +341,7 @@ def requeue(ids) -> int:
     Evidence.objects.filter(pk__in=ids).update(
         analysis=Evidence.Analysis.PENDING, analysis_queued_at=timezone.now()
     )
-    for pk in ids:
-        analyze_evidence_task.delay(pk)
-    return len(ids)
+    return each(ids, partial(_send, analyze_evidence_task), what="Analysis enqueue")
 
 
 def stale_label_reads(*, now=None) -> list[int]:
@@ -367,7 +366,13 @@ def requeue_label_reads(*, now=None) -> int:
     """Re-send the second stages an outage lost (`stale_label_reads`)."""
     from .tasks import read_visible_label_task
 
-    reads = stale_label_reads(now=now)
-    for pk in reads:
-        read_visible_label_task.delay(pk)
-    return len(reads)
+    return each(
+        stale_label_reads(now=now),
+        partial(_send, read_visible_label_task),
+        what="Visible-label enqueue",
+    )
+
+
+def _send(task, pk: int) -> bool:
+    task.delay(pk)
+    return True
