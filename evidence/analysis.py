@@ -219,7 +219,7 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
     _emit_analyzed(evidence, row)
-    transaction.on_commit(partial(_enqueue_visible_label, row.pk), robust=True)
+    transaction.on_commit(lambda pk=row.pk: _enqueue_visible_label(pk), robust=True)
     return row
 
 
@@ -297,14 +297,21 @@ def enqueue_analysis(evidence_ids) -> None:
     ``robust`` keeps a broker outage from failing the upload: the evidence stays
     ``pending`` with its queue time, and the sweeper re-enqueues it later.
     """
-    from .tasks import analyze_evidence_task
-
     ids = list(evidence_ids)
     if not ids:
         return
     Evidence.objects.filter(pk__in=ids).update(analysis_queued_at=timezone.now())
+    transaction.on_commit(lambda: _send_analyses(ids), robust=True)
+
+
+def _send_analyses(ids: list[int]) -> None:
+    """One send after another; the first broker error ends them all (and is logged by
+    ``on_commit``): each further file would only wait out the same dead broker's connection
+    retries, so a nine-photo upload would hang for seconds. The sweeper sends the rest."""
+    from .tasks import analyze_evidence_task
+
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: analyze_evidence_task.delay(pk), robust=True)
+        analyze_evidence_task.delay(pk)
 
 
 def stale_evidence_ids(*, now=None) -> list[int]:

@@ -71,3 +71,26 @@ def test_a_report_is_read_for_marks_only_once(order, merchant):
     analysis.read_visible_label(report.pk)
     assert report.signals.filter(code=CODE).count() == 1
     assert analysis.read_visible_label(10**9) is None  # a report deleted meanwhile
+
+
+def test_a_broker_outage_after_the_first_stage_leaves_the_analysis_done(
+    order, merchant, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The second stage's send is robust: the first stage's report stands, and the
+    sweeper (``stale_label_reads``) sends the reading later."""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from evidence.tasks import read_visible_label_task
+
+    def broker_down(pk):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+    monkeypatch.setattr(read_visible_label_task, "delay", broker_down)
+    (item,) = evidence_add(order=order, party=merchant, files=[_upload(photo())], role="listing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = analysis.analyze_evidence(item.pk)
+
+    item.refresh_from_db()
+    assert item.analysis == "done"
+    assert analysis.VISIBLE_LABEL_READ not in ForensicReport.objects.get(pk=report.pk).metadata
