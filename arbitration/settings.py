@@ -320,6 +320,12 @@ CELERY_BEAT_SCHEDULE["sweep-stale-evidence"] = {
     "task": "evidence.tasks.sweep_stale_evidence",
     "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=120),
 }
+# Files a failed upload wrote without a row are deleted once older than the grace.
+EVIDENCE_ORPHAN_GRACE_SECONDS = env.int("EVIDENCE_ORPHAN_GRACE_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["sweep-orphan-files"] = {
+    "task": "evidence.tasks.sweep_orphan_files",
+    "schedule": env.int("EVIDENCE_ORPHAN_SWEEP_SECONDS", default=3600),
+}
 
 # --- Webhooks -------------------------------------------------------------------------------
 # SSRF guard: endpoint URLs must resolve to public addresses unless this is on (DEBUG, tests).

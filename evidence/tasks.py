@@ -6,7 +6,7 @@ from celery import shared_task
 
 from arbitration.resilience import TRANSIENT
 
-from . import analysis
+from . import analysis, orphans
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +59,9 @@ def sweep_stale_evidence() -> int:
 def reanalyze_outdated() -> int:
     """Queue every image the current analyzer version has not seen yet."""
     return analysis.requeue(analysis.outdated_evidence_ids())
+
+
+@shared_task
+def sweep_orphan_files() -> int:
+    """Periodic (beat): delete private files a failed upload left without a row."""
+    return orphans.orphan_files_delete()
