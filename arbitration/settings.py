@@ -316,9 +316,15 @@ C2PA_TRUST_ANCHORS = env.str("C2PA_TRUST_ANCHORS", default="")
 C2PA_TSA_TRUST_ANCHORS = env.str("C2PA_TSA_TRUST_ANCHORS", default="")
 # Optional ONNX AI-image detector; absent by default (reports then say "not configured").
 FORENSICS_DETECTOR_MODEL = env.str("FORENSICS_DETECTOR_MODEL", default="")
+# One photo's analysis may take this long (the task's hard time limit; the soft one is 10 s
+# earlier and marks it failed). A photo still "running" past it, plus a margin, or still
+# "pending" past EVIDENCE_STALE_PENDING_SECONDS, is re-queued by the next sweep: after a
+# worker is killed, recovery takes at most threshold + sweep interval (README, Reliability).
+EVIDENCE_ANALYSIS_TIME_LIMIT = env.int("EVIDENCE_ANALYSIS_TIME_LIMIT", default=120)
+EVIDENCE_STALE_PENDING_SECONDS = env.int("EVIDENCE_STALE_PENDING_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["sweep-stale-evidence"] = {
     "task": "evidence.tasks.sweep_stale_evidence",
-    "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=120),
+    "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=60),
 }
 # Files a failed upload wrote without a row are deleted once older than the grace.
 EVIDENCE_ORPHAN_GRACE_SECONDS = env.int("EVIDENCE_ORPHAN_GRACE_SECONDS", default=3600)

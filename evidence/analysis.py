@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -31,9 +32,9 @@ from .selectors import near_duplicates
 
 log = logging.getLogger(__name__)
 
-# Evidence waiting longer than this was probably lost with a broker or worker: re-enqueue.
-STALE_PENDING = timedelta(minutes=5)
-STALE_RUNNING = timedelta(minutes=15)
+# A running analysis past its task's hard time limit is dead (the pool kills it there); this
+# margin covers the clock and the worker's last write.
+RUNNING_MARGIN = timedelta(seconds=30)
 # What a stored image is to the merchant's own files when it is the merchant's listing photo.
 OWN = "own"
 # Report metadata key saying the second stage (visible AIGC marks) has read the image.
@@ -314,19 +315,29 @@ def _send_analyses(ids: list[int]) -> None:
         analyze_evidence_task.delay(pk)
 
 
+def stale_pending() -> timedelta:
+    """How long a queued photo may wait for a worker before its message counts as lost."""
+    return timedelta(seconds=settings.EVIDENCE_STALE_PENDING_SECONDS)
+
+
+def stale_running() -> timedelta:
+    """How long an analysis may be ``running``: its task's time limit, then it is dead."""
+    return timedelta(seconds=settings.EVIDENCE_ANALYSIS_TIME_LIMIT) + RUNNING_MARGIN
+
+
 def stale_evidence_ids(*, now=None) -> list[int]:
     """Images whose analysis was queued long ago and never finished: a lost message, a
     broker outage at upload time, or a worker killed mid-analysis."""
     now = now or timezone.now()
     pending = Evidence.objects.filter(
         kind=Evidence.Kind.IMAGE, analysis=Evidence.Analysis.PENDING
-    ).filter(analysis_queued_at__lt=now - STALE_PENDING) | Evidence.objects.filter(
+    ).filter(analysis_queued_at__lt=now - stale_pending()) | Evidence.objects.filter(
         kind=Evidence.Kind.IMAGE,
         analysis=Evidence.Analysis.PENDING,
         analysis_queued_at__isnull=True,
     )
     running = Evidence.objects.filter(
-        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - STALE_RUNNING
+        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - stale_running()
     )
     return list((pending | running).values_list("pk", flat=True)[:500])
 
@@ -357,7 +368,7 @@ def stale_label_reads(*, now=None) -> list[int]:
     now = now or timezone.now()
     return list(
         ForensicReport.objects.filter(
-            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - STALE_RUNNING
+            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - stale_running()
         )
         .exclude(metadata__has_key=VISIBLE_LABEL_READ)
         .order_by("created_at")

@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from arbitration.resilience import TRANSIENT
 
@@ -19,10 +20,14 @@ log = logging.getLogger(__name__)
     retry_backoff=5,
     retry_backoff_max=600,
     max_retries=8,
+    time_limit=settings.EVIDENCE_ANALYSIS_TIME_LIMIT,
+    soft_time_limit=max(settings.EVIDENCE_ANALYSIS_TIME_LIMIT - 10, 1),
 )
 def analyze_evidence_task(self, evidence_id: int) -> None:
-    """Analyse one image. Transient errors retry with backoff; anything else marks the
-    evidence failed so an arbitrator sees it instead of waiting forever."""
+    """Analyse one image. Transient errors retry with backoff; anything else (the soft time
+    limit included) marks the evidence failed so an arbitrator sees it instead of waiting
+    forever. The hard limit bounds how long a photo can stay ``running``
+    (``analysis.stale_running``)."""
     try:
         analysis.analyze_evidence(evidence_id)
     except TRANSIENT:

@@ -119,7 +119,7 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_sweeper_finishes_the_j
     assert not ForensicReport.objects.filter(evidence=item).exists()
     assert analysis.stale_evidence_ids() == []
     second = start_worker()
-    assert _sweep(analysis.STALE_RUNNING) == 1
+    assert _sweep(analysis.stale_running()) == 1
     wait_until(
         lambda: _analysis(item) == Evidence.Analysis.DONE,
         SETTLE_TIMEOUT,
@@ -180,7 +180,7 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_analysed_once_it_is_back
 
     private_broker.start()
     worker = start_worker(redis_url=private_broker.url)
-    assert _sweep(analysis.STALE_PENDING) == 1
+    assert _sweep(analysis.stale_pending()) == 1
     wait_until(
         lambda: _analysis(item) == Evidence.Analysis.DONE,
         SETTLE_TIMEOUT,

@@ -95,7 +95,7 @@ def test_an_upload_during_the_outage_is_analysed_once_redis_is_back(
 
     single_redis.start()
     worker = start_worker(redis_url=single_redis.url)
-    later = timezone.now() + analysis.STALE_PENDING + timedelta(seconds=1)
+    later = timezone.now() + analysis.stale_pending() + timedelta(seconds=1)
     assert item.pk in analysis.stale_evidence_ids(now=later)
     analysis.requeue_stale(now=later)
     wait_until(
