@@ -375,6 +375,9 @@ CELERY_BEAT_SCHEDULE["remind-deadlines"] = {
     "task": "notifications.tasks.remind_deadlines",
     "schedule": env.int("DEADLINE_REMINDER_SECONDS", default=60),
 }
+# Notices older than this (seconds, counted from their event) are shown in the app but never
+# e-mailed: no backlog of stale mail after an outage or when a user adds an address.
+NOTIFICATION_EMAIL_MAX_AGE = env.int("NOTIFICATION_EMAIL_MAX_AGE", default=2 * 3600)
 CELERY_BEAT_SCHEDULE["sweep-notifications"] = {
     "task": "notifications.tasks.sweep_notifications",
     "schedule": env.int("NOTIFICATION_SWEEP_SECONDS", default=300),
