@@ -16,6 +16,15 @@ log = logging.getLogger(__name__)
 
 # A database or broker that went away for a moment: a retry with a countdown cures these.
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+# The task options for "retry what is transient, and survive a killed worker": acknowledged
+# after the work, redelivered if the process dies, retried with backoff.
+RETRY_TRANSIENT = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+}
 PAGE = 200
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from . import services
-from .resilience import TRANSIENT, each
+from .resilience import RETRY_TRANSIENT, each
 
 
 @shared_task
@@ -16,15 +16,7 @@ def expire_overdue_disputes() -> int:
     return services.expire_overdue()
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=10,
-)
+@shared_task(bind=True, max_retries=10, **RETRY_TRANSIENT)
 def execute_refund(self, refund_id: int) -> None:
     """Pay a decided refund. A database or broker hiccup retries with backoff; if every
     retry fails, the refund is still ``pending`` and ``sweep_pending_refunds`` sends it again.

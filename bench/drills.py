@@ -47,12 +47,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api_load import free_port, order_payload, recreate_database  # noqa: E402
+from bench.api_load import (  # noqa: E402
+    bench_database_url,
+    free_port,
+    order_payload,
+    recreate_database,
+)
 
 DB_NAME = "tianping_drills"
 API = "/api/v1"
@@ -663,15 +667,6 @@ class Drill:
             self.receiver.stop()
 
 
-def drills_database_url(explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = "postgres://postgres@127.0.0.1:5432/postgres"
-    return urlunsplit(urlsplit(url)._replace(path=f"/{DB_NAME}"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help=f"default: the DATABASE_URL server, db {DB_NAME}")
@@ -683,7 +678,7 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=150, help="seconds to wait, at most")
     parser.add_argument("--markdown", type=Path, help="also write the table here")
     args = parser.parse_args()
-    args.database_url = drills_database_url(args.database_url)
+    args.database_url = bench_database_url(args.database_url, DB_NAME)
     drill = Drill(args)
     try:
         code = drill.run()

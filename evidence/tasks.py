@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from arbitration.resilience import TRANSIENT
+from arbitration.resilience import RETRY_TRANSIENT, TRANSIENT
 
 from . import analysis, orphans
 
@@ -14,12 +14,8 @@ log = logging.getLogger(__name__)
 
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=600,
     max_retries=8,
+    **RETRY_TRANSIENT,
     time_limit=settings.EVIDENCE_ANALYSIS_TIME_LIMIT,
     soft_time_limit=max(settings.EVIDENCE_ANALYSIS_TIME_LIMIT - 10, 1),
 )
@@ -39,14 +35,7 @@ def analyze_evidence_task(self, evidence_id: int) -> None:
         raise
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(max_retries=8, **RETRY_TRANSIENT)
 def read_visible_label_task(report_id: int) -> None:
     """The analysis' second stage (visible AIGC marks); a failure leaves the first stage's
     report as it is."""
