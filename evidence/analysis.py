@@ -9,12 +9,14 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import credit_sources
 from accounts.selectors import matching_platform_ids
+from arbitration.resilience import each
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -30,9 +32,9 @@ from .selectors import near_duplicates
 
 log = logging.getLogger(__name__)
 
-# Evidence waiting longer than this was probably lost with a broker or worker: re-enqueue.
-STALE_PENDING = timedelta(minutes=5)
-STALE_RUNNING = timedelta(minutes=15)
+# A running analysis past its task's hard time limit is dead (the pool kills it there); this
+# margin covers the clock and the worker's last write.
+RUNNING_MARGIN = timedelta(seconds=30)
 # What a stored image is to the merchant's own files when it is the merchant's listing photo.
 OWN = "own"
 # Report metadata key saying the second stage (visible AIGC marks) has read the image.
@@ -207,7 +209,7 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
     _emit_analyzed(evidence, row)
-    transaction.on_commit(partial(_enqueue_visible_label, row.pk), robust=True)
+    transaction.on_commit(lambda pk=row.pk: _enqueue_visible_label(pk), robust=True)
     return row
 
 
@@ -296,14 +298,31 @@ def enqueue_analysis(evidence_ids) -> None:
     ``robust`` keeps a broker outage from failing the upload: the evidence stays
     ``pending`` with its queue time, and the sweeper re-enqueues it later.
     """
-    from .tasks import analyze_evidence_task
-
     ids = list(evidence_ids)
     if not ids:
         return
     Evidence.objects.filter(pk__in=ids).update(analysis_queued_at=timezone.now())
+    transaction.on_commit(lambda: _send_analyses(ids), robust=True)
+
+
+def _send_analyses(ids: list[int]) -> None:
+    """One send after another; the first broker error ends them all (and is logged by
+    ``on_commit``): each further file would only wait out the same dead broker's connection
+    retries, so a nine-photo upload would hang for seconds. The sweeper sends the rest."""
+    from .tasks import analyze_evidence_task
+
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: analyze_evidence_task.delay(pk), robust=True)
+        analyze_evidence_task.delay(pk)
+
+
+def stale_pending() -> timedelta:
+    """How long a queued photo may wait for a worker before its message counts as lost."""
+    return timedelta(seconds=settings.EVIDENCE_STALE_PENDING_SECONDS)
+
+
+def stale_running() -> timedelta:
+    """How long an analysis may be ``running``: its task's time limit, then it is dead."""
+    return timedelta(seconds=settings.EVIDENCE_ANALYSIS_TIME_LIMIT) + RUNNING_MARGIN
 
 
 def stale_evidence_ids(*, now=None) -> list[int]:
@@ -312,13 +331,13 @@ def stale_evidence_ids(*, now=None) -> list[int]:
     now = now or timezone.now()
     pending = Evidence.objects.filter(
         kind=Evidence.Kind.IMAGE, analysis=Evidence.Analysis.PENDING
-    ).filter(analysis_queued_at__lt=now - STALE_PENDING) | Evidence.objects.filter(
+    ).filter(analysis_queued_at__lt=now - stale_pending()) | Evidence.objects.filter(
         kind=Evidence.Kind.IMAGE,
         analysis=Evidence.Analysis.PENDING,
         analysis_queued_at__isnull=True,
     )
     running = Evidence.objects.filter(
-        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - STALE_RUNNING
+        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - stale_running()
     )
     return list((pending | running).values_list("pk", flat=True)[:500])
 
@@ -340,9 +359,7 @@ def requeue(ids) -> int:
     Evidence.objects.filter(pk__in=ids).update(
         analysis=Evidence.Analysis.PENDING, analysis_queued_at=timezone.now()
     )
-    for pk in ids:
-        analyze_evidence_task.delay(pk)
-    return len(ids)
+    return each(ids, partial(_send, analyze_evidence_task), what="Analysis enqueue")
 
 
 def stale_label_reads(*, now=None) -> list[int]:
@@ -351,7 +368,7 @@ def stale_label_reads(*, now=None) -> list[int]:
     now = now or timezone.now()
     return list(
         ForensicReport.objects.filter(
-            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - STALE_RUNNING
+            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - stale_running()
         )
         .exclude(metadata__has_key=VISIBLE_LABEL_READ)
         .order_by("created_at")
@@ -367,7 +384,13 @@ def requeue_label_reads(*, now=None) -> int:
     """Re-send the second stages an outage lost (`stale_label_reads`)."""
     from .tasks import read_visible_label_task
 
-    reads = stale_label_reads(now=now)
-    for pk in reads:
-        read_visible_label_task.delay(pk)
-    return len(reads)
+    return each(
+        stale_label_reads(now=now),
+        partial(_send, read_visible_label_task),
+        what="Visible-label enqueue",
+    )
+
+
+def _send(task, pk: int) -> bool:
+    task.delay(pk)
+    return True

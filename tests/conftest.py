@@ -11,8 +11,9 @@ from evidence.models import Evidence
 from tests.factories import OrderFactory, PartyFactory, PlatformFactory, UserFactory
 from tests.fixtures.receiver import Receiver
 
-# Real Celery worker processes (``worker``, ``start_worker``) for the modules that need them.
-pytest_plugins = ["tests.worker"]
+# Real Celery worker processes (``worker``, ``start_worker``) and a private Redis that a test
+# may stop (``private_broker``), for the modules that need them.
+pytest_plugins = ["tests.worker", "tests.fixtures.redis_server"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Use cases of the dispute domain. Views, the console, the API and tasks call these."""
 
 from .deadlines import dispute_expire, expire_overdue
-from .decisions import dispute_decide, refund_complete
+from .decisions import dispute_decide, refund_complete, refunds_due
 from .disputes import (
     dispute_escalate,
     dispute_open,
@@ -33,4 +33,5 @@ __all__ = [
     "party_add_evidence",
     "party_upsert",
     "refund_complete",
+    "refunds_due",
 ]

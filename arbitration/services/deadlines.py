@@ -24,13 +24,13 @@ from evidence.models import Evidence, ForensicReport
 
 from .. import lifecycle
 from ..models import Decision, Dispute, DisputeEvent, Offer
+from ..resilience import each, keys_in_order
 from .common import locked
 from .decisions import claim_outcome, settle
 from .remedies import remedy_expire
 
 Actor = DisputeEvent.Actor
 State = Dispute.State
-BATCH = 200
 
 
 def needs_arbitrator(dispute: Dispute) -> bool:
@@ -96,11 +96,10 @@ def dispute_expire(dispute_id: int, *, now=None) -> str | None:
 
 
 def expire_overdue(*, now=None) -> int:
-    """Expire every overdue dispute, one transaction each so one failure stops nothing else."""
+    """Expire every overdue dispute, in id order, one transaction each: a dispute that fails
+    is logged and the others still move (``resilience.each``)."""
     now = now or timezone.now()
-    overdue = list(
-        Dispute.objects.filter(
-            state__in=lifecycle.DEADLINE_STATES, deadline_at__lte=now
-        ).values_list("pk", flat=True)[:BATCH]
+    overdue = Dispute.objects.filter(state__in=lifecycle.DEADLINE_STATES, deadline_at__lte=now)
+    return each(
+        keys_in_order(overdue), lambda pk: bool(dispute_expire(pk, now=now)), what="Dispute expiry"
     )
-    return sum(1 for pk in overdue if dispute_expire(pk, now=now))

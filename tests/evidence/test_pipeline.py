@@ -192,7 +192,7 @@ def test_the_sweeper_requeues_evidence_a_broker_outage_left_pending(
     )
     # The on-commit enqueue never ran (broker down): the row is pending with an old queue time.
     Evidence.objects.filter(pk=item.pk).update(
-        analysis_queued_at=item.created_at - analysis.STALE_PENDING * 2
+        analysis_queued_at=item.created_at - analysis.stale_pending() * 2
     )
     assert sweep_stale_evidence.apply().get() == 1
     item.refresh_from_db()
@@ -210,7 +210,7 @@ def test_the_sweeper_resends_a_visible_mark_reading_that_was_lost(
     report = analysis.analyze_evidence(item.pk)  # its on-commit second stage never runs
     assert analysis.VISIBLE_LABEL_READ not in report.metadata
     ForensicReport.objects.filter(pk=report.pk).update(
-        created_at=report.created_at - analysis.STALE_RUNNING * 2
+        created_at=report.created_at - analysis.stale_running() * 2
     )
     assert sweep_stale_evidence.apply().get() == 1
     report.refresh_from_db()

@@ -94,3 +94,26 @@ def test_a_mark_read_later_turns_a_c2pa_capture_into_a_conflict(order, merchant)
     conflict = report.signals.get(code="provenance.conflict")
     assert conflict.data["markers"] == [CODE]
     assert report.verdict == ForensicReport.Verdict.AI_GENERATED
+
+
+def test_a_broker_outage_after_the_first_stage_leaves_the_analysis_done(
+    order, merchant, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The second stage's send is robust: the first stage's report stands, and the
+    sweeper (``stale_label_reads``) sends the reading later."""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    from evidence.tasks import read_visible_label_task
+
+    def broker_down(pk):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+    monkeypatch.setattr(read_visible_label_task, "delay", broker_down)
+    (item,) = evidence_add(order=order, party=merchant, files=[_upload(photo())], role="listing")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = analysis.analyze_evidence(item.pk)
+
+    item.refresh_from_db()
+    assert item.analysis == "done"
+    assert analysis.VISIBLE_LABEL_READ not in ForensicReport.objects.get(pk=report.pk).metadata
