@@ -33,7 +33,7 @@ VISUAL_ENTRY_NAME = 8 + 6 + 2 + 16 + 4 + 8 + 4 + 2  # offset of compressorname i
 @dataclass
 class MovieMeta:
     created: dt.datetime | None = None
-    tags: dict[str, str] = field(default_factory=dict)  # key or ©-code -> text
+    tags: dict[str, list[str]] = field(default_factory=dict)  # key or ©-code -> texts
     handlers: list[str] = field(default_factory=list)
     compressors: list[str] = field(default_factory=list)
     metadata_tracks: int = 0
@@ -44,7 +44,12 @@ class MovieMeta:
         return C2PA_UUID in self.uuids
 
     def tag(self, *names: str) -> str:
-        return next((self.tags[n] for n in names if self.tags.get(n)), "")
+        """The first value of the first of `names` present."""
+        return next((self.tags[n][0] for n in names if self.tags.get(n)), "")
+
+    def add(self, name: str, value: str) -> None:
+        if value:
+            self.tags.setdefault(name, []).append(value)
 
 
 def read(data: bytes) -> MovieMeta:
@@ -91,7 +96,7 @@ def _walk(data: bytes, parent: Box, meta: MovieMeta) -> None:
         elif box.type == b"meta":
             _meta(data, box, meta)
         elif parent.type == b"udta" and box.type[:1] == b"\xa9":
-            meta.tags.setdefault(_code(box.type), _udta_text(data, box))
+            meta.add(_code(box.type), _udta_text(data, box))
         elif box.type in CONTAINERS:
             _walk(data, box, meta)
 
@@ -140,9 +145,7 @@ def _meta(data: bytes, box: Box, meta: MovieMeta) -> None:
             for item in _boxes(data, child.payload, child.end, any_type=True):
                 index = int.from_bytes(item.type, "big")
                 name = keys[index - 1] if 0 < index <= len(keys) else _code(item.type)
-                value = _item_value(data, item)
-                if value:
-                    meta.tags.setdefault(name, value)
+                meta.add(name, _item_value(data, item))
 
 
 def _keys(data: bytes, box: Box) -> list[str]:

@@ -27,11 +27,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from dataclasses import replace
 
-from . import aigc_label, c2pa_manifest, generator, metadata, movmeta, reuse, timeline, videoio
+from . import (
+    aigc_label,
+    c2pa_manifest,
+    fingerprints,
+    generator,
+    metadata,
+    movmeta,
+    reuse,
+    timeline,
+    videoio,
+)
 from .aggregate import aggregate, ai_involvement, reconcile
 from .decoded import decode
-from .types import Context, Report, Signal
+from .types import KNOWN_OWN_LISTING, Context, KnownFingerprint, Report, Signal
 
 MIME = {"MP4": "video/mp4", "MOV": "video/quicktime"}
 NOT_ON_FRAMES = {"reuse.local_edit"}
@@ -61,7 +72,7 @@ def analyze(data: bytes, context: Context, fmt: str, version: str) -> Report:
     frames = videoio.keyframes(data)
     timings["keyframes"] = _ms(t)
     t = time.perf_counter()
-    frame_signals, fingerprints = _frame_signals(frames, context)
+    frame_signals, poster = _frame_signals(frames, context)
     timings["reuse"] = _ms(t)
     signals = reconcile(signals + frame_signals)
     score, verdict = aggregate(signals)
@@ -80,8 +91,8 @@ def analyze(data: bytes, context: Context, fmt: str, version: str) -> Report:
         "metadata_tracks": boxes.metadata_tracks,
         "keyframes": [f.time for f in frames],
     }
-    if fingerprints is not None:
-        meta["fingerprints"] = fingerprints.to_dict()
+    if poster is not None:
+        meta["fingerprints"] = poster.to_dict()
     timings["total"] = _ms(t0)
     meta["timings_ms"] = timings
     return Report(
@@ -93,7 +104,7 @@ def analyze(data: bytes, context: Context, fmt: str, version: str) -> Report:
         verdict=verdict,
         signals=tuple(sorted(signals, key=lambda s: (-s.score, s.code))),
         metadata=meta,
-        fingerprints=fingerprints,
+        fingerprints=poster,
         duration=info.duration,
         frames_analysed=len(frames),
     )
@@ -119,7 +130,9 @@ def _container_signals(
             created, context.delivered_at, "The clip's container says it was recorded"
         )
     ]
-    tools = [(f"the clip's {key} tag", boxes.tags[key]) for key in TOOL_TAGS if key in boxes.tags]
+    tools = [
+        (f"the clip's {key} tag", value) for key in TOOL_TAGS for value in boxes.tags.get(key, ())
+    ]
     tools += [("a track's handler name", name) for name in boxes.handlers]
     tools += [("the video's compressor name", name) for name in boxes.compressors]
     if editor := metadata.editor_in(value for _, value in tools):
@@ -136,8 +149,9 @@ def _container_signals(
         found.append(generator.signal(named))
     labels = [
         (f"MP4 metadata key {key}", value, True)
-        for key, value in boxes.tags.items()
+        for key, values in boxes.tags.items()
         if key.upper() == "AIGC" or key.upper().endswith(".AIGC")
+        for value in values
     ]
     found += aigc_label.judge(labels).signals
     return [_whole_file(s) for s in found if s is not None]
@@ -149,7 +163,23 @@ def _whole_file(signal: Signal) -> Signal:
 
 def _frame_signals(frames: list[videoio.Frame], context: Context):
     """Each keyframe through `reuse`; one signal per code, the strongest, with every time
-    it held at. Returns the signals and the first keyframe's fingerprints."""
+    it held at. Returns the signals and the first keyframe's fingerprints.
+
+    The listing photos are also handed over as known images of the merchant's own listing:
+    `reuse`'s alignment assumes a crop of the photo, which a screen's bezel around it is
+    not, while the verification (features and a similarity, then the cells) finds the photo
+    inside the frame."""
+    listing = [
+        KnownFingerprint(
+            ref.id,
+            fingerprints.of_bytes(ref.image, views=False),
+            ref.label,
+            ref.image,
+            KNOWN_OWN_LISTING,
+        )
+        for ref in context.listing
+    ]
+    context = replace(context, known=[*listing, *context.known])
     best: dict[str, Signal] = {}
     times: dict[str, list[float]] = {}
     first = None

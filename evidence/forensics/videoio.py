@@ -155,11 +155,11 @@ def opening_frames(data: bytes) -> list[Frame]:
     with av.open(io.BytesIO(data), "r") as container:
         stream = container.streams.video[0]
         duration = min(OPENING_SECONDS, _duration(container, stream) or OPENING_SECONDS)
-        wanted = list(np.linspace(0.0, duration * 0.95, OPENING_FRAMES))
+        wanted = list(np.linspace(0.0, duration * 0.8, OPENING_FRAMES))
         frames: list[Frame] = []
         for frame in container.decode(stream):
             t = float(frame.time or 0.0)
-            if t > duration:
+            if t >= OPENING_SECONDS:
                 break
             if wanted and t >= wanted[0] - 1e-6:
                 frames.append(Frame(round(t, 3), _upright(frame)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import av
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -13,7 +14,7 @@ from evidence.forensics import movmeta
 from evidence.forensics.intake import bytes_reader, inspect_file, iter_boxes, jpeg_end
 from evidence.forensics.safe_copy import make_safe_copy
 from evidence.services import evidence_add
-from tests.fixtures import uploads
+from tests.fixtures import uploads, videos
 
 
 def safe_copy(data: bytes, **options) -> tuple[bytes, str]:
@@ -158,3 +159,30 @@ def test_the_private_original_keeps_every_byte(order, merchant, original, traile
         assert stored.read() == original
     with item.safe_copy.open("rb") as copy:
         assert trailer not in copy.read()
+
+
+def test_a_clip_with_gps_in_every_place_reaches_the_counterparty_without_it():
+    """©xyz in the movie's and a track's user data, Apple's ISO 6709 key, a timed metadata
+    track and an unknown uuid box: none of it survives the re-mux."""
+    original = videos.gps_everywhere(videos.clip())
+    found = movmeta.read(original)
+    assert found.tags["©xyz"] == [videos.GPS.decode()] * 2
+    assert found.tag("com.apple.quicktime.location.ISO6709") == videos.GPS.decode()
+    assert found.metadata_tracks == 1 and len(found.uuids) == 1
+    assert original.count(b"+31.2304+121.4737") == 5
+    data, mime = safe_copy(original)
+    assert mime == "video/mp4"
+    assert b"31.2304" not in data and b"121.4737" not in data
+    copy = movmeta.read(data)
+    assert copy.tags == {} and copy.metadata_tracks == 0 and copy.uuids == []
+    assert copy.created is None
+    with av.open(io.BytesIO(data)) as container:
+        assert [s.type for s in container.streams] == ["video", "audio"]
+        assert not container.metadata.get("location")
+        assert sum(1 for _ in container.decode(video=0)) == 6
+
+
+def test_a_mov_copy_becomes_a_playable_mp4():
+    data, mime = safe_copy(videos.clip(fmt="mov", codec="libx265"))
+    assert mime == "video/mp4"
+    assert inspect_file(io.BytesIO(data)).format == "MP4"
