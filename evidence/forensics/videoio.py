@@ -144,6 +144,16 @@ def poster(data: bytes) -> bytes | None:
     return frame_jpeg(frames[0].image) if frames else None
 
 
+def keyframe_at(data: bytes, seconds: float) -> bytes | None:
+    """The keyframe at `seconds` (one the analysis listed) as a JPEG, for the console."""
+    with av.open(io.BytesIO(data), "r") as container:
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        container.seek(int(seconds / stream.time_base) if stream.time_base else 0, stream=stream)
+        frame = next(container.decode(stream), None)
+        return frame_jpeg(_upright(frame)) if frame is not None else None
+
+
 def frame_jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=95)
