@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.services import api_key_create
-
 from evidence.models import Evidence
 from tests.fixtures import videos
 from tests.pages.conftest import client_for
