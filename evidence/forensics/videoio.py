@@ -199,13 +199,14 @@ def _spread_keyframes(data: bytes, count: int) -> list[Frame]:
 
 
 def _upright(frame) -> Image.Image:
-    """The frame as shown (phones record turned and store the turn), long side capped."""
-    image = frame.to_image()
+    """The frame as shown (phones record turned and store the turn), long side capped:
+    FFmpeg scales it while converting to RGB, which costs less than converting in full."""
+    scale = min(1.0, FRAME_SIDE / max(frame.width, frame.height))
+    image = frame.to_image(
+        width=max(1, round(frame.width * scale)), height=max(1, round(frame.height * scale))
+    )
     turn = getattr(frame, "rotation", 0) or 0
-    if turn % 360:
-        image = image.rotate(turn, expand=True)
-    image.thumbnail((FRAME_SIDE, FRAME_SIDE), Image.Resampling.BILINEAR)
-    return image
+    return image.rotate(turn, expand=True) if turn % 360 else image
 
 
 def _thumb(image: Image.Image) -> np.ndarray:
