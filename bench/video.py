@@ -26,9 +26,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidence.forensics import Context, analyze_video, videoio  # noqa: E402
-from evidence.forensics.intake import inspect_file  # noqa: E402
-from tests.fixtures.photos import scene  # noqa: E402
+from evidence.forensics import Context, analyze_video, videoio
+from evidence.forensics.intake import inspect_file
+from tests.fixtures.photos import scene
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 TARGET = 0.25
