@@ -23,11 +23,13 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence.forensics import Context, analyze_video, videoio
 from evidence.forensics.intake import inspect_file
+from tests.fixtures import videos
 from tests.fixtures.photos import scene
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
@@ -37,32 +39,14 @@ TARGET = 0.25
 def phone_clip(seconds: int) -> bytes:
     """A hand-held pan over three scenes (cuts at 1/3 and 2/3), 1080p30, GOP 30, AAC."""
     scenes = [scene(WIDTH + 600, HEIGHT, seed=s) for s in (1, 2, 3)]
-    frames = seconds * FPS
-    out = io.BytesIO()
-    with av.open(out, "w", format="mp4") as container:
-        video = container.add_stream("libx264", rate=FPS)
-        video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
-        video.options = {"preset": "ultrafast", "g": str(FPS), "crf": "23"}
-        audio = container.add_stream("aac", rate=48000)
-        for i in range(frames):
-            shot = scenes[min(2, 3 * i // frames)]
-            x = (i * 4) % 600
-            frame = av.VideoFrame.from_ndarray(
-                np.ascontiguousarray(shot[:, x : x + WIDTH]), format="rgb24"
-            )
-            for packet in video.encode(frame):
-                container.mux(packet)
-        for packet in video.encode():
-            container.mux(packet)
-        silence = np.zeros((1, 1024), np.float32)
-        for _ in range(seconds * 48000 // 1024):
-            sound = av.AudioFrame.from_ndarray(silence, format="fltp", layout="mono")
-            sound.sample_rate = 48000
-            for packet in audio.encode(sound):
-                container.mux(packet)
-        for packet in audio.encode():
-            container.mux(packet)
-    return out.getvalue()
+
+    def picture(i: int, n: int) -> Image.Image:
+        x = (i * 4) % 600
+        return Image.fromarray(np.ascontiguousarray(scenes[min(2, 3 * i // n)][:, x : x + WIDTH]))
+
+    return videos.clip(
+        size=(WIDTH, HEIGHT), frames=seconds * FPS, fps=FPS, gop=FPS, picture=picture
+    )
 
 
 def floor(data: bytes) -> None:
@@ -72,7 +56,7 @@ def floor(data: bytes) -> None:
         stream = container.streams.video[0]
         stream.codec_context.skip_frame = "NONKEY"
         duration = float(stream.duration * stream.time_base)
-        for at in np.linspace(0.0, duration, videoio.CANDIDATES):
+        for at in np.linspace(0.0, duration, videoio.candidate_count(duration)):
             container.seek(int(at / stream.time_base), stream=stream)
             next(container.decode(stream), None)
 

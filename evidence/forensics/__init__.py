@@ -30,7 +30,7 @@ from . import (
     video,
     watermark,
 )
-from .aggregate import aggregate, ai_involvement, reconcile
+from .aggregate import conclude
 from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import (
@@ -104,10 +104,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
     timings["detector"] = _ms(t)
     signals += result.signals
     meta.update(result.metadata)
-    signals = reconcile(signals)
-    score, verdict = aggregate(signals)
-    if involvement := ai_involvement(signals):
-        meta["ai_involvement"] = involvement
+    signals, score, verdict = conclude(signals, meta)
     timings["total"] = _ms(t0)
     meta["timings_ms"] = timings
     return Report(
@@ -117,7 +114,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
         format=img.format,
         forgery_score=score,
         verdict=verdict,
-        signals=tuple(sorted(signals, key=lambda s: (-s.score, s.code))),
+        signals=signals,
         metadata=meta,
         heatmaps=heatmaps,
         fingerprints=img.fingerprints,

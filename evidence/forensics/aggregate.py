@@ -173,6 +173,16 @@ def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
     return score, "no_findings"
 
 
+def conclude(signals, meta: dict) -> tuple[tuple[Signal, ...], float, str]:
+    """The rule applied to an analysis' signals (a photo's or a video's): `reconcile`, then
+    `aggregate`; the AI involvement goes into `meta`. Signals come back strongest first."""
+    signals = reconcile(list(signals))
+    score, verdict = aggregate(signals)
+    if involvement := ai_involvement(signals):
+        meta["ai_involvement"] = involvement
+    return tuple(sorted(signals, key=lambda s: (-s.score, s.code))), score, verdict
+
+
 def reconcile(signals: list[Signal]) -> list[Signal]:
     """`signals` with a C2PA camera capture replaced by ``provenance.conflict`` when the file
     also carries an AI mark (AI_MARKERS) of another analyzer; see the module docstring."""

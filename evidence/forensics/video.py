@@ -40,7 +40,7 @@ from . import (
     timeline,
     videoio,
 )
-from .aggregate import aggregate, ai_involvement, reconcile
+from .aggregate import conclude
 from .decoded import decode
 from .types import KNOWN_OWN_LISTING, Context, KnownFingerprint, Report, Signal
 
@@ -74,10 +74,7 @@ def analyze(data: bytes, context: Context, fmt: str, version: str) -> Report:
     t = time.perf_counter()
     frame_signals, poster = _frame_signals(frames, context)
     timings["reuse"] = _ms(t)
-    signals = reconcile(signals + frame_signals)
-    score, verdict = aggregate(signals)
-    if involvement := ai_involvement(signals):
-        meta["ai_involvement"] = involvement
+    signals, score, verdict = conclude(signals + frame_signals, meta)
     meta["video"] = {
         "codec": info.codec,
         "duration": round(info.duration, 3),
@@ -102,7 +99,7 @@ def analyze(data: bytes, context: Context, fmt: str, version: str) -> Report:
         format=fmt,
         forgery_score=score,
         verdict=verdict,
-        signals=tuple(sorted(signals, key=lambda s: (-s.score, s.code))),
+        signals=signals,
         metadata=meta,
         fingerprints=poster,
         duration=info.duration,

@@ -11,6 +11,7 @@ No frame is parsed by hand. `VideoProblem.code` uses the intake's refusal codes.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 
 import av
@@ -18,8 +19,8 @@ import numpy as np
 from PIL import Image
 
 CODECS = {"h264", "hevc"}
-# Keyframes looked at to find scene changes, spread evenly over the clip: a seek each, so
-# a ten-minute 4K clip costs as much as a short one.
+# Keyframes looked at to find scene changes, spread evenly over the clip (one a second up
+# to this many): a seek each, so a ten-minute 4K clip costs as much as a half-minute one.
 CANDIDATES = 32
 MAX_FRAMES = 8  # keyframes analysed per clip (the first, then scene changes)
 MIN_SPREAD = 3  # analysed even without a scene change, spread over the clip
@@ -119,7 +120,7 @@ def keyframes(data: bytes) -> list[Frame]:
     """The keyframes the analysis looks at: the first, then each scene change among
     CANDIDATES keyframes spread over the clip, at most MAX_FRAMES; at least MIN_SPREAD when
     the clip has that many keyframes."""
-    candidates = _spread_keyframes(data, CANDIDATES)
+    candidates = _spread_keyframes(data, None)
     if not candidates:
         return []
     chosen = [0]
@@ -180,12 +181,20 @@ def opening_frames(data: bytes) -> list[Frame]:
         return frames
 
 
-def _spread_keyframes(data: bytes, count: int) -> list[Frame]:
-    """Up to `count` distinct keyframes, found by seeking to evenly spaced times."""
+def candidate_count(duration: float) -> int:
+    """Seeks spread over a clip: one a second (phones write a keyframe a second), at most
+    CANDIDATES."""
+    return min(CANDIDATES, max(MIN_SPREAD, math.ceil(duration) + 1))
+
+
+def _spread_keyframes(data: bytes, count: int | None) -> list[Frame]:
+    """Up to `count` (default `candidate_count`) distinct keyframes, found by seeking to
+    evenly spaced times."""
     with av.open(io.BytesIO(data), "r") as container:
         stream = container.streams.video[0]
         stream.codec_context.skip_frame = "NONKEY"
         duration = _duration(container, stream)
+        count = candidate_count(duration) if count is None else count
         seen: set[int] = set()
         frames: list[Frame] = []
         for at in np.linspace(0.0, max(duration, 0.0), count) if count > 1 else [0.0]:

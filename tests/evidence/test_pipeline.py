@@ -2,13 +2,14 @@
 
 import io
 import re
+from datetime import timedelta
 
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
 from arbitration import services
@@ -252,6 +253,8 @@ def test_a_video_is_queued_and_analysed_like_a_photo(
     assert video.analysis == Evidence.Analysis.PENDING
     assert callbacks  # the analysis task is sent after commit
     assert analysis.outdated_evidence_ids() == [video.pk]
+    later = timezone.now() + analysis.STALE_PENDING + timedelta(seconds=1)
+    assert analysis.stale_evidence_ids(now=later) == [video.pk]  # swept if the task is lost
     report = analysis.analyze_evidence(video.pk)
     assert report.verdict == "no_findings"
     assert report.metadata["video"]["duration"] == 2.0

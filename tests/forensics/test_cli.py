@@ -10,6 +10,17 @@ from tests.fixtures import forensic as f
 from tests.fixtures.photos import camera_photo, scene
 
 ROOT = Path(__file__).resolve().parents[2]
+PHOTO_KEYS = {
+    "file",
+    "sha256",
+    "width",
+    "height",
+    "format",
+    "forgery_score",
+    "verdict",
+    "signals",
+    "metadata",
+}
 
 
 def run(*args):
@@ -33,17 +44,7 @@ def test_json_report_with_listing_known_and_delivery(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert set(report) == {
-        "file",
-        "sha256",
-        "width",
-        "height",
-        "format",
-        "forgery_score",
-        "verdict",
-        "signals",
-        "metadata",
-    }
+    assert set(report) == PHOTO_KEYS
     assert report["file"] == str(evidence) and report["format"] == "JPEG"
     codes = {s["code"] for s in report["signals"]}
     assert {"reuse.local_edit", "reuse.cross_dispute", "timeline.captured_before_delivery"} <= codes
@@ -141,19 +142,7 @@ def test_a_video_gets_the_photo_shape_plus_duration_frames_and_times(tmp_path):
     done = run(clip, "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert set(report) == {
-        "file",
-        "sha256",
-        "width",
-        "height",
-        "format",
-        "forgery_score",
-        "verdict",
-        "signals",
-        "metadata",
-        "duration",
-        "frames_analysed",
-    }
+    assert set(report) == PHOTO_KEYS | {"duration", "frames_analysed"}
     assert (report["format"], report["duration"], report["frames_analysed"]) == ("MOV", 2.0, 1)
     [signal] = report["signals"]
     assert signal["code"] == "metadata.editing_software" and signal["times"] == []
