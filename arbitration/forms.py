@@ -41,7 +41,10 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*,video/mp4", "multiple": True})
+            "widget",
+            MultipleFileInput(
+                attrs={"accept": "image/*,video/mp4,video/quicktime", "multiple": True}
+            ),
         )
         super().__init__(*args, **kwargs)
 
@@ -77,7 +80,7 @@ class DisputeOpenForm(DomainErrorForm):
     files = MultipleFileField(
         label=_("Photos or videos"),
         required=False,
-        help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 videos; several at once."),
+        help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 or MOV videos; several at once."),
     )
 
     def __init__(self, *args, remedies=None, **kwargs):

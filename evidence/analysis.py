@@ -1,9 +1,11 @@
-"""Running the forensic engine on stored evidence and keeping what it found.
+"""Running the forensic engine on stored evidence (photos and videos) and keeping what it
+found.
 
 The worker calls ``analyze_evidence``; it is idempotent per (evidence, analyzer version), so
 a redelivered task, the sweeper and a re-analysis command can all call it safely.
 """
 
+import dataclasses
 import logging
 import time
 from datetime import timedelta
@@ -24,8 +26,8 @@ from webhooks.services import webhooks_emit
 from . import forensics
 from .engine_settings import detector_model_path, trust_anchors, tsa_anchors
 from .forensics import fingerprints as fp
-from .forensics import visible_label
-from .forensics.aggregate import judge
+from .forensics import videoio, visible_label
+from .forensics.aggregate import conclude
 from .forensics.decoded import open_image
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
@@ -128,12 +130,14 @@ def _known_kind(evidence: Evidence, other: Evidence) -> str | None:
 
 
 def _stored_original(other: Evidence) -> bytes | None:
-    """A candidate's original for the verification; without it the candidate is no match."""
+    """A candidate's original for the verification (a video's first keyframe, which its
+    fingerprints describe); without it the candidate is no match."""
     try:
-        return _read(other.original)
+        data = _read(other.original)
     except OSError:
         log.warning("Evidence %s: original unreadable, near-duplicate not verified", other.pk)
         return None
+    return videoio.poster(data) if other.kind == Evidence.Kind.VIDEO else data
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
@@ -151,10 +155,9 @@ def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
 
 
 def analyze_evidence(evidence_id: int) -> ForensicReport | None:
-    """Analyse one stored image with the current analyzer version and save the report."""
+    """Analyse one stored photo or video with the current analyzer version and save the
+    report."""
     evidence = Evidence.objects.select_related("order").get(pk=evidence_id)
-    if evidence.kind != Evidence.Kind.IMAGE:
-        return None
     version = forensics.ANALYZER_VERSION
     existing = evidence.reports.filter(analyzer_version=version).first()
     if existing is not None:
@@ -175,7 +178,10 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
         detector_model_path=detector_model_path(),
     )
     started = time.perf_counter()
-    report = forensics.analyze(data, context)
+    if evidence.kind == Evidence.Kind.VIDEO:
+        report = forensics.analyze_video(data, context, evidence.format)
+    else:
+        report = forensics.analyze(data, context)
     duration_ms = int((time.perf_counter() - started) * 1000)
     return _save(evidence, report.fingerprints, report, duration_ms)
 
@@ -236,6 +242,7 @@ def _signal_row(report: ForensicReport, signal: forensics.Signal) -> Signal:
         detail=signal.detail,
         regions=signal.regions or ([signal.region] if signal.region else []),
         data=signal.data,
+        times=list(signal.times or ()),
     )
 
 
@@ -257,14 +264,18 @@ def read_visible_label(report_id: int) -> ForensicReport | None:
     if row is None or row.metadata.get(VISIBLE_LABEL_READ):
         return row
     evidence = row.evidence
-    found = visible_label.find(open_image(_read(evidence.original)))
+    found, times = _visible_mark(evidence)
     row.metadata = {**row.metadata, VISIBLE_LABEL_READ: True}
     if found is None:
         row.save(update_fields=["metadata"])
         return row
+    if times:
+        found = dataclasses.replace(found, times=tuple(times))
     before = row.verdict
     stored = [(signal_row, _engine_signal(signal_row)) for signal_row in row.signals.all()]
-    judged, row.forgery_score, row.verdict = judge([s for _, s in stored] + [found])
+    judged, row.forgery_score, row.verdict = conclude(
+        [s for _, s in stored] + [found], row.metadata
+    )
     # Judging again may turn a C2PA capture into a conflict with the mark (`reconcile`).
     kept = {id(s) for s in judged}
     for signal_row, signal in stored:
@@ -278,6 +289,19 @@ def read_visible_label(report_id: int) -> ForensicReport | None:
     if row.verdict != before:
         _emit_analyzed(evidence, row)
     return row
+
+
+def _visible_mark(evidence: Evidence):
+    """(signal, times) of a visible AIGC mark: on a photo, or on a clip's opening seconds
+    (`videoio.opening_frames`), the first frame showing one."""
+    data = _read(evidence.original)
+    if evidence.kind != Evidence.Kind.VIDEO:
+        return visible_label.find(open_image(data)), []
+    for frame in videoio.opening_frames(data):
+        if (found := visible_label.find(frame.image)) is not None:
+            at = f"At {frame.time:g} s of the clip: "
+            return forensics.Signal(**{**found.__dict__, "detail": at + found.detail}), [frame.time]
+    return None, []
 
 
 def _update_dispute_risk(dispute_id: int) -> None:
@@ -326,16 +350,12 @@ def stale_running() -> timedelta:
 
 
 def stale_evidence_ids(*, now=None) -> list[int]:
-    """Images whose analysis was queued long ago and never finished: a lost message, a
+    """Files whose analysis was queued long ago and never finished: a lost message, a
     broker outage at upload time, or a worker killed mid-analysis."""
     now = now or timezone.now()
-    pending = Evidence.objects.filter(
-        kind=Evidence.Kind.IMAGE, analysis=Evidence.Analysis.PENDING
-    ).filter(analysis_queued_at__lt=now - stale_pending()) | Evidence.objects.filter(
-        kind=Evidence.Kind.IMAGE,
-        analysis=Evidence.Analysis.PENDING,
-        analysis_queued_at__isnull=True,
-    )
+    pending = Evidence.objects.filter(analysis=Evidence.Analysis.PENDING).filter(
+        analysis_queued_at__lt=now - stale_pending()
+    ) | Evidence.objects.filter(analysis=Evidence.Analysis.PENDING, analysis_queued_at__isnull=True)
     running = Evidence.objects.filter(
         analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - stale_running()
     )
@@ -343,11 +363,11 @@ def stale_evidence_ids(*, now=None) -> list[int]:
 
 
 def outdated_evidence_ids() -> list[int]:
-    """Images without a report from the current analyzer version."""
+    """Photos and videos without a report from the current analyzer version."""
     return list(
-        Evidence.objects.filter(kind=Evidence.Kind.IMAGE)
-        .exclude(reports__analyzer_version=forensics.ANALYZER_VERSION)
-        .values_list("pk", flat=True)
+        Evidence.objects.exclude(reports__analyzer_version=forensics.ANALYZER_VERSION).values_list(
+            "pk", flat=True
+        )
     )
 
 

@@ -57,8 +57,9 @@ def evidence_add(
 ) -> list[Evidence]:
     """Validate and store uploads as evidence of ``party`` on ``order`` (and ``dispute``).
 
-    Originals stay private; a re-encoded copy without EXIF/GPS/XMP is made now, so the
-    counterparty can see it at once. Analysis is queued after commit.
+    Originals stay private; a copy without EXIF/GPS/XMP (a video's re-muxed without any
+    metadata) is made now, so the counterparty can see it at once. Photos and videos alike
+    are queued for analysis after commit.
     """
     if dispute is not None:
         _check_dispute_room(dispute, party, len(files))
@@ -83,11 +84,7 @@ def evidence_add(
                 width=info.width,
                 height=info.height,
                 safe_copy_mime=copy_mime,
-                analysis=(
-                    Evidence.Analysis.PENDING
-                    if info.kind == Evidence.Kind.IMAGE
-                    else Evidence.Analysis.NOT_APPLICABLE
-                ),
+                analysis=Evidence.Analysis.PENDING,
             )
             item.original.save("original", upload, save=False)
             written.append(item.original)
@@ -101,5 +98,5 @@ def evidence_add(
         for field in written:
             field.storage.delete(field.name)
         raise
-    enqueue_analysis(item.pk for item in stored if item.kind == Evidence.Kind.IMAGE)
+    enqueue_analysis(item.pk for item in stored)
     return stored

@@ -1,18 +1,22 @@
 """Evidence files, streamed only to the people allowed to see them (everyone else: 404)."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 from arbitration.selectors import evidence_file_for
 
 from . import forensics
-from .models import ForensicReport
+from .forensics import videoio
+from .models import Evidence, ForensicReport
 
 HEATMAPS = ("ela", "noise")
 
 
 def _stream(fieldfile, content_type: str) -> FileResponse:
-    response = FileResponse(fieldfile.open("rb"), content_type=content_type)
+    return _guarded(FileResponse(fieldfile.open("rb"), content_type=content_type))
+
+
+def _guarded(response):
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
@@ -47,3 +51,28 @@ def heatmap(request, uid, kind):
     if not fieldfile:
         raise Http404
     return _stream(fieldfile, "image/png")
+
+
+@require_GET
+def keyframe(request, uid, index):
+    """One keyframe the current report of a video analysed (its strip in the console):
+    arbitrators only, as the heatmaps, since it is cut from the original."""
+    if not getattr(request.user, "can_arbitrate", False):
+        raise Http404
+    report = (
+        ForensicReport.objects.filter(
+            evidence__uid=uid,
+            evidence__kind=Evidence.Kind.VIDEO,
+            analyzer_version=forensics.ANALYZER_VERSION,
+        )
+        .select_related("evidence")
+        .first()
+    )
+    times = ((report.metadata or {}).get("video") or {}).get("keyframes") or [] if report else []
+    if index >= len(times):
+        raise Http404
+    with report.evidence.original.open("rb") as handle:
+        jpeg = videoio.keyframe_at(handle.read(), float(times[index]))
+    if jpeg is None:
+        raise Http404
+    return _guarded(HttpResponse(jpeg, content_type="image/jpeg"))

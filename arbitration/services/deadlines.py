@@ -34,14 +34,12 @@ State = Dispute.State
 
 
 def needs_arbitrator(dispute: Dispute) -> bool:
-    """A default decision needs every buyer photo analysed by the current analyzer and
-    found clean; anything pending, failed or flagged goes to a human, and so does a dispute
-    a party's credit tier put under review (``credit_rules``)."""
+    """A default decision needs every buyer photo and video analysed by the current
+    analyzer and found clean; anything pending, failed or flagged goes to a human, and so
+    does a dispute a party's credit tier put under review (``credit_rules``)."""
     if dispute.review_required:
         return True
-    photos = Evidence.objects.filter(
-        dispute=dispute, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
-    )
+    photos = Evidence.objects.filter(dispute=dispute, role=Evidence.Role.BUYER)
     if photos.exclude(analysis=Evidence.Analysis.DONE).exists():
         return True
     return (

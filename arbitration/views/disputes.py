@@ -45,17 +45,13 @@ def auto_id(form_name: str) -> str:
 
 
 def with_own_findings(groups: dict[str, list], party) -> dict[str, list]:
-    """Put the plain explanation (``party_summary``) on the party's OWN analysed photos only:
-    the other side's findings, scores, regions and heatmaps never reach a party's page."""
-    own = [
-        item
-        for items in groups.values()
-        for item in items
-        if item.submitted_by_id == party.pk and item.kind == Evidence.Kind.IMAGE
-    ]
+    """Put the plain explanation (``party_summary``) on the party's OWN analysed photos and
+    videos only: the other side's findings, scores, regions and heatmaps never reach a
+    party's page."""
+    own = [item for items in groups.values() for item in items if item.submitted_by_id == party.pk]
     reports = current_reports(item.pk for item in own) if own else {}
     for item in own:
-        item.finding = party_summary(reports.get(item.pk))
+        item.finding = party_summary(reports.get(item.pk), item.kind == Evidence.Kind.VIDEO)
     return groups
 
 

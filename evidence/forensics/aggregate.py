@@ -173,6 +173,17 @@ def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
     return score, "no_findings"
 
 
+def conclude(signals, meta: dict) -> tuple[tuple[Signal, ...], float, str]:
+    """The rule applied to an analysis' signals (a photo's or a video's, and again when the
+    second stage adds a visible mark): `reconcile`, then `aggregate`; the AI involvement goes
+    into `meta`. Signals come back strongest first."""
+    signals = reconcile(list(signals))
+    score, verdict = aggregate(signals)
+    if involvement := ai_involvement(signals):
+        meta["ai_involvement"] = involvement
+    return tuple(sorted(signals, key=lambda s: (-s.score, s.code))), score, verdict
+
+
 def reconcile(signals: list[Signal]) -> list[Signal]:
     """`signals` with a C2PA camera capture replaced by ``provenance.conflict`` when the file
     also carries an AI mark (AI_MARKERS) of another analyzer; see the module docstring."""
@@ -191,15 +202,6 @@ def reconcile(signals: list[Signal]) -> list[Signal]:
         data={"capture": dict(capture.data), "markers": markers},
     )
     return [s for s in signals if s is not capture] + [conflict]
-
-
-def judge(signals) -> tuple[list[Signal], float, str]:
-    """The one way from findings to a verdict: `reconcile`, then `aggregate`. Returns the
-    reconciled signals with (forgery_score, verdict). The analysis' second stage judges
-    again with it after adding the visible mark it read."""
-    signals = reconcile(signals)
-    score, verdict = aggregate(signals)
-    return signals, score, verdict
 
 
 def ai_involvement(signals) -> str | None:

@@ -95,7 +95,13 @@ class Label:
 
 
 def run(img: Decoded, context: Context) -> Result:
-    found = list(_labels(img))
+    return judge(_candidates(img))
+
+
+def judge(candidates) -> Result:
+    """The signal of the first well-formed label among (where, raw text, named)
+    candidates, else of the first malformed one."""
+    found = list(_labels(candidates))
     good = next((x for x in found if not x.problems), None)
     if good is not None:
         return Result([_signal(good)])
@@ -167,8 +173,8 @@ def uscc_valid(uscc: str) -> bool:
     return _USCC_ALPHABET[(31 - total % 31) % 31] == uscc[17]
 
 
-def _labels(img: Decoded):
-    for source, raw, named in _candidates(img):
+def _labels(candidates):
+    for source, raw, named in candidates:
         label = _parse(raw, named)
         if label is not None:
             yield Label(label, source, *_check(label))

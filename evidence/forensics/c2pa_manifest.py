@@ -83,9 +83,15 @@ def run(img: Decoded, context: Context) -> Result:
     mime = MIME.get(img.format)
     if mime is None or (b"c2pa" not in img.data and b"provenance" not in img.data):
         return Result([], metadata={"c2pa": "absent"})
+    return read_manifest(img.data, mime, context)
+
+
+def read_manifest(data: bytes, mime: str, context: Context) -> Result:
+    """The signals of the manifest store in `data` (any format c2pa-rs reads: images, and
+    MP4/MOV with the store in a `uuid` box), by the rules above."""
     trust = Trust(context.trust_anchors_pem, context.tsa_anchors_pem)
     try:
-        store = _read(img.data, mime, trust)
+        store = _read(data, mime, trust)
     except _NoManifest:
         return Result([], metadata={"c2pa": "absent"})
     except _Remote as exc:
@@ -94,7 +100,7 @@ def run(img: Decoded, context: Context) -> Result:
     except _Unreadable as exc:
         meta = {"state": "unreadable", "integrity": NOT_VERIFIABLE, "error": str(exc)[:300]}
         return Result([], metadata={"c2pa": meta})
-    if store["_state"] == "Trusted" and trust.tsa and not _signer_anchored(img.data, mime, trust):
+    if store["_state"] == "Trusted" and trust.tsa and not _signer_anchored(data, mime, trust):
         store["_state"] = "Valid"
     return judge(store, anchors=bool(trust.signers))
 

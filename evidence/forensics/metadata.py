@@ -42,6 +42,26 @@ EDITORS = [
     ("Pixelmator", r"pixelmator"),
     ("Remini", r"\bremini\b"),
     ("Wink", r"\bwink\b"),
+    # Video editors, named in a clip's encoder, software or handler tags.
+    ("CapCut / 剪映", r"capcut|剪映|jianying"),
+    ("InShot", r"\binshot\b"),
+    ("Adobe Premiere", r"premiere"),
+    ("Adobe After Effects", r"after effects"),
+    ("Final Cut Pro", r"final cut"),
+    ("iMovie", r"\bimovie\b"),
+    ("DaVinci Resolve", r"davinci resolve"),
+    ("KineMaster", r"kinemaster"),
+    ("VivaCut / VivaVideo", r"vivacut|vivavideo|小影"),
+    ("Filmora", r"filmora"),
+    ("PowerDirector", r"powerdirector"),
+    ("Kuaiying", r"快影|kwaicut|kuaiying"),
+    ("Bijian", r"必剪"),
+    ("Videoleap", r"videoleap"),
+    ("VN Video Editor", r"\bvn video\b"),
+    ("VLLO", r"\bvllo\b"),
+    ("Movavi", r"movavi"),
+    ("Clipchamp", r"clipchamp"),
+    ("Vegas Pro", r"vegas pro"),
 ]
 _EDITORS = [(name, re.compile(rx, re.I)) for name, rx in EDITORS]
 EDITOR_SCORE = 0.6
@@ -82,8 +102,13 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def editor_in(values) -> str | None:
+    """The first editing application named in `values` (tool or software names)."""
+    return next((name for value in values for name, rx in _EDITORS if rx.search(value)), None)
+
+
 def _editing(img: Decoded) -> Signal | None:
-    editor = next((name for tool in tools(img) for name, rx in _EDITORS if rx.search(tool)), None)
+    editor = editor_in(tools(img))
     taken, modified = captured_at(img), modified_at(img)
     late = None
     if taken and modified:

@@ -12,25 +12,24 @@ BEFORE_DELIVERY_SCORE = 0.7
 
 
 def run(img: Decoded, context: Context) -> Result:
-    delivered = context.delivered_at
-    taken = captured_at(img)
-    if delivered is None or taken is None:
-        return Result([])
-    if _before(taken, delivered):
-        return Result(
-            [
-                Signal(
-                    "timeline.captured_before_delivery",
-                    BEFORE_DELIVERY_SCORE,
-                    detail=(
-                        f"EXIF says the photo was taken {taken.isoformat()}, before the order "
-                        f"was delivered ({delivered.isoformat()})."
-                    ),
-                    data={"captured_at": taken.isoformat(), "delivered_at": delivered.isoformat()},
-                )
-            ]
-        )
-    return Result([])
+    found = before_delivery(captured_at(img), context.delivered_at, "EXIF says the photo was taken")
+    return Result([found] if found else [])
+
+
+def before_delivery(
+    taken: dt.datetime | None, delivered: dt.datetime | dt.date | None, says: str
+) -> Signal | None:
+    """The signal when `taken` (what `says` introduces) is before the delivery."""
+    if delivered is None or taken is None or not _before(taken, delivered):
+        return None
+    return Signal(
+        "timeline.captured_before_delivery",
+        BEFORE_DELIVERY_SCORE,
+        detail=(
+            f"{says} {taken.isoformat()}, before the order was delivered ({delivered.isoformat()})."
+        ),
+        data={"captured_at": taken.isoformat(), "delivered_at": delivered.isoformat()},
+    )
 
 
 def _before(taken: dt.datetime, delivered: dt.datetime | dt.date) -> bool:

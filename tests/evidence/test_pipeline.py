@@ -2,13 +2,14 @@
 
 import io
 import re
+from datetime import timedelta
 
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
 from arbitration import services
@@ -236,19 +237,31 @@ def test_a_broker_outage_at_upload_time_does_not_fail_the_upload(
     assert item.analysis_queued_at is not None
 
 
-def test_a_video_is_stored_but_not_queued_for_image_analysis(order, merchant):
+def test_a_video_is_queued_and_analysed_like_a_photo(
+    order, merchant, django_capture_on_commit_callbacks
+):
     from tests.fixtures.uploads import mp4
 
-    (video,) = evidence_add(
-        order=order,
-        party=merchant,
-        files=[SimpleUploadedFile("clip.mp4", mp4(), content_type="video/mp4")],
-        role="merchant",
-    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        (video,) = evidence_add(
+            order=order,
+            party=merchant,
+            files=[SimpleUploadedFile("clip.mp4", mp4(), content_type="video/mp4")],
+            role="merchant",
+        )
     assert video.kind == Evidence.Kind.VIDEO
-    assert video.analysis == Evidence.Analysis.NOT_APPLICABLE
+    assert video.analysis == Evidence.Analysis.PENDING
+    assert callbacks  # the analysis task is sent after commit
+    assert analysis.outdated_evidence_ids() == [video.pk]
+    later = timezone.now() + analysis.STALE_PENDING + timedelta(seconds=1)
+    assert analysis.stale_evidence_ids(now=later) == [video.pk]  # swept if the task is lost
+    report = analysis.analyze_evidence(video.pk)
+    assert report.verdict == "no_findings"
+    assert report.metadata["video"]["duration"] == 2.0
+    video.refresh_from_db()
+    assert video.analysis == Evidence.Analysis.DONE
     assert analysis.outdated_evidence_ids() == []
-    assert analysis.analyze_evidence(video.pk) is None
+    assert analysis.analyze_evidence(video.pk) == report  # idempotent per version
 
 
 def test_a_party_is_told_why_their_photo_was_flagged_without_scores(
