@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
@@ -25,6 +25,7 @@ from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
+from .console_appeals import appeal_panel, appeal_review_view
 from .errors import DomainError
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
@@ -74,6 +75,9 @@ ACTION_LABELS = {
     "credit_appeal_filed": gettext_lazy("appealed a credit entry"),
     "credit_appeal_reviewed": gettext_lazy("reviewed a credit appeal"),
     "credit_proposal_reviewed": gettext_lazy("reviewed a credit proposal"),
+    "appeal_filed": gettext_lazy("appealed the decision"),
+    "appeal_upheld": gettext_lazy("upheld the decision on appeal"),
+    "appeal_overturned": gettext_lazy("overturned the decision on appeal"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -159,6 +163,14 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         return super().changelist_view(
             request, {"title": _("Dispute queue"), **(extra_context or {})}
         )
+
+    def get_urls(self):
+        review = path(
+            "<int:object_id>/appeal/<int:appeal_id>/",
+            self.admin_site.admin_view(appeal_review_view),
+            name="arbitration_dispute_appeal_review",
+        )
+        return [review, *super().get_urls()]
 
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""
@@ -300,6 +312,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "request_form": request_form,
             "request_error": error if asking else "",
             **remedy_page(dispute),
+            **appeal_panel(dispute, request.user),
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
 

@@ -482,3 +482,66 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+class DecisionAppeal(models.Model):
+    """A party's appeal of a decision, reviewed by an arbitrator who did not make it.
+
+    ``status`` moves only through ``lifecycle.APPEAL_STEPS`` (``services/appeals.py``). On an
+    overturn ``outcome``/``amount_fen`` say what the decision should have been and
+    ``adjustment_fen`` what is owed because of it: positive, the buyer is owed more; negative,
+    the buyer owes that much back. The original ``Decision`` row is never rewritten.
+    """
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("awaiting review")
+        UPHELD = "upheld", _("decision upheld")
+        OVERTURNED = "overturned", _("decision overturned")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="appeals")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="appeals")
+    side = models.CharField(_("appealed by"), max_length=10, choices=Dispute.Side.choices)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    statement = models.TextField(_("statement"))
+    evidence = models.ManyToManyField("evidence.Evidence", blank=True, related_name="appeals")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.FILED, db_index=True
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    review_due_at = models.DateTimeField(_("review due"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    outcome = models.CharField(
+        _("outcome on appeal"), max_length=20, choices=Decision.Outcome.choices, blank=True
+    )
+    amount_fen = models.PositiveBigIntegerField(_("refund on appeal (fen)"), null=True, blank=True)
+    adjustment_fen = models.BigIntegerField(_("adjustment (fen)"), default=0)
+
+    class Meta:
+        verbose_name = _("decision appeal")
+        verbose_name_plural = _("decision appeals")
+        ordering = ["filed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(side__in=["buyer", "merchant"]), name="appeal_by_a_party"
+            ),
+            models.UniqueConstraint(fields=["decision", "side"], name="one_appeal_per_side"),
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=models.Q(status="filed"),
+                name="one_open_appeal_per_dispute",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()}: {self.get_status_display()}"
+
+    @property
+    def owed_fen(self) -> int:
+        """How much changes hands because of the overturn, whichever way."""
+        return abs(self.adjustment_fen)

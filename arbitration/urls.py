@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .console import console
-from .views import capture, disputes, hosted, pages
+from .views import appeals, capture, disputes, hosted, pages
 from .views import remedies as remedy_views
 
 handler403 = "accounts.views.permission_denied"
@@ -21,6 +21,7 @@ dispute_moves = [
     path("return/received/", remedy_views.return_acknowledge, name="return_acknowledge"),
     path("replacement/ship/", remedy_views.replacement_ship, name="replacement_ship"),
     path("replacement/received/", remedy_views.replacement_confirm, name="replacement_confirm"),
+    path("appeal/", appeals.appeal_file, name="appeal_file"),
     path("submit/", disputes.dispute_submit, name="dispute_submit"),
     path("capture/", capture.capture_page, name="dispute_capture"),
     path("capture/upload/", capture.capture_upload, name="dispute_capture_upload"),

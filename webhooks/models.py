@@ -16,6 +16,7 @@ class EventType(models.TextChoices):
     EVIDENCE_REQUESTED = "dispute.evidence_requested", "dispute.evidence_requested"
     DEADLINE_APPROACHING = "dispute.deadline_approaching", "dispute.deadline_approaching"
     CREDIT_TIER_CHANGED = "credit.tier_changed", "credit.tier_changed"
+    APPEAL_DECIDED = "dispute.appeal_decided", "dispute.appeal_decided"
 
 
 class WebhookEndpoint(models.Model):

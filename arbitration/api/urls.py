@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import credit, offers, views, webhooks
+from . import appeals, credit, offers, views, webhooks
 from . import remedies as api_remedies
 
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
         views.DisputeEvidenceView.as_view(),
         name="api-dispute-evidence",
     ),
+    path("disputes/<int:pk>/appeals", appeals.DisputeAppealsView.as_view(), name="api-appeals"),
     path("disputes/<int:pk>/offers", offers.DisputeOffersView.as_view(), name="api-offers"),
     path(
         "disputes/<int:pk>/offers/accept",

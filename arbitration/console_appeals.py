@@ -1,0 +1,52 @@
+"""The appeal panel of the console's dispute page and its review form (``appeal_review``)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .console import can_arbitrate
+from .errors import DomainError
+from .models import DecisionAppeal
+from .services.appeals import appeal_review
+from .settlement_forms import AppealReviewForm
+
+
+def appeal_panel(dispute, user) -> dict:
+    """Every appeal of the dispute, and whether this arbitrator may review the open one."""
+    appeals = list(
+        DecisionAppeal.objects.filter(dispute=dispute)
+        .select_related("decision", "reviewed_by", "filed_by")
+        .prefetch_related("evidence")
+    )
+    open_appeal = next((a for a in appeals if a.status == DecisionAppeal.Status.FILED), None)
+    own_decision = open_appeal is not None and open_appeal.decision.decided_by_id == user.pk
+    return {
+        "appeals": appeals,
+        "open_appeal": open_appeal,
+        "appeal_own_decision": own_decision,
+        "appeal_form": AppealReviewForm(prefix="appeal"),
+    }
+
+
+@require_POST
+def appeal_review_view(request, object_id, appeal_id: int):
+    if not can_arbitrate(request):
+        raise PermissionDenied
+    appeal = get_object_or_404(DecisionAppeal, pk=appeal_id, dispute_id=object_id)
+    form = AppealReviewForm(request.POST, prefix="appeal")
+    back = redirect("console:arbitration_dispute_change", object_id)
+    if not form.is_valid():
+        messages.error(request, _("The review was not saved: give a verdict and the reasons."))
+        return back
+    try:
+        appeal = appeal_review(appeal=appeal, user=request.user, **form.service_kwargs())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return back
+    messages.success(
+        request,
+        _("Appeal reviewed: %(status)s.") % {"status": appeal.get_status_display()},
+    )
+    return back
