@@ -25,7 +25,7 @@ from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
-from .console_appeals import appeal_panel, appeal_review_view
+from .console_settlement import appeal_review_view, settlement_panel
 from .errors import DomainError
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
@@ -270,7 +270,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         if not self.has_view_permission(request, dispute):
             raise PermissionDenied
         request.current_app = self.admin_site.name
-        listing = Q(order=dispute.order_id, dispute__isnull=True, role=Evidence.Role.LISTING)
+        listing = Q(
+            order=dispute.order_id,
+            dispute__isnull=True,
+            role__in=[Evidence.Role.LISTING, Evidence.Role.PACKING],
+        )
         flagged = ForensicReport.objects.filter(evidence=OuterRef("pk")).exclude(
             verdict=ForensicReport.Verdict.NO_FINDINGS
         )
@@ -312,7 +316,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "request_form": request_form,
             "request_error": error if asking else "",
             **remedy_page(dispute),
-            **appeal_panel(dispute, request.user),
+            **settlement_panel(dispute, request.user, evidence),
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
 

@@ -66,8 +66,10 @@ def order_for_buyer(user, pk: int) -> Order:
 
 def orders_for_merchant(user) -> QuerySet[Order]:
     listing = Evidence.objects.filter(role=Evidence.Role.LISTING).select_related("submitted_by")
+    packing = Evidence.objects.filter(role=Evidence.Role.PACKING).select_related("submitted_by")
     return _with_disputes(Order.objects.filter(merchant__user=user)).prefetch_related(
-        Prefetch("evidence", queryset=listing, to_attr="listing_photos")
+        Prefetch("evidence", queryset=listing, to_attr="listing_photos"),
+        Prefetch("evidence", queryset=packing, to_attr="packing_photos"),
     )
 
 
@@ -165,7 +167,8 @@ def evidence_file_for(user, uid, *, original: bool = False) -> Evidence:
     """An evidence file the user may fetch; 404 for everyone else.
 
     The safe copy goes to both parties of the dispute (of the order, for listing photos) and
-    to arbitrators; the original only to the party that submitted it and to arbitrators.
+    to arbitrators; the merchant's packing photos only to the merchant and arbitrators; the
+    original only to the party that submitted it and to arbitrators.
     """
     items = Evidence.objects.filter(uid=uid)
     if not (user.is_authenticated and user.can_arbitrate):
@@ -177,7 +180,10 @@ def evidence_file_for(user, uid, *, original: bool = False) -> Evidence:
             items = items.filter(
                 Q(dispute__buyer__user=user)
                 | Q(dispute__merchant__user=user)
-                | Q(dispute__isnull=True, order__buyer__user=user)
+                | (
+                    Q(dispute__isnull=True, order__buyer__user=user)
+                    & ~Q(role=Evidence.Role.PACKING)
+                )
                 | Q(dispute__isnull=True, order__merchant__user=user)
             )
     return _first_or_404(items)

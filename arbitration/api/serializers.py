@@ -311,6 +311,7 @@ class EvidenceOutput(serializers.ModelSerializer):
             "height",
             "analysis",
             "report",
+            "taken_at",
             "created_at",
         ]
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import appeals, credit, offers, views, webhooks
+from . import appeals, credit, offers, packing, views, webhooks
 from . import remedies as api_remedies
 
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
         "orders/<str:external_id>/listing-photos",
         views.OrderListingPhotosView.as_view(),
         name="api-order-listing-photos",
+    ),
+    path(
+        "orders/<str:external_id>/packing-photos",
+        packing.OrderPackingPhotosView.as_view(),
+        name="api-order-packing-photos",
     ),
     path("disputes", views.DisputesView.as_view(), name="api-disputes"),
     path("disputes/<int:pk>", views.DisputeView.as_view(), name="api-dispute"),

@@ -1,4 +1,5 @@
-"""The appeal panel of the console's dispute page and its review form (``appeal_review``)."""
+"""What the console's dispute page shows after and beside the decision: the appeals and
+their review form (``appeal_review``), and the merchant's packing photos."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -6,11 +7,27 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from evidence.analysis import claim_filed_at
+from evidence.models import Evidence
+
 from .console import can_arbitrate
 from .errors import DomainError
 from .models import DecisionAppeal
 from .services.appeals import appeal_review
 from .settlement_forms import AppealReviewForm
+
+
+def settlement_panel(dispute, user, evidence) -> dict:
+    return {**appeal_panel(dispute, user), **packing_panel(dispute, evidence)}
+
+
+def packing_panel(dispute, evidence) -> dict:
+    """The order's packing photos, each marked whether it counts (taken before the claim)."""
+    filed = claim_filed_at(dispute)
+    packing = [item for item in evidence if item.role == Evidence.Role.PACKING]
+    for item in packing:
+        item.counts = item.taken_at is not None and item.taken_at < filed
+    return {"packing": packing}
 
 
 def appeal_panel(dispute, user) -> dict:
