@@ -25,7 +25,7 @@ from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
-from .console_settlement import appeal_review_view, settlement_panel
+from .console_settlement import appeal_review_view, flag_review_view, settlement_panel
 from .errors import DomainError
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
@@ -78,6 +78,10 @@ ACTION_LABELS = {
     "appeal_filed": gettext_lazy("appealed the decision"),
     "appeal_upheld": gettext_lazy("upheld the decision on appeal"),
     "appeal_overturned": gettext_lazy("overturned the decision on appeal"),
+    "packing_photos_added": gettext_lazy("added packing photos"),
+    "photo_flagged": gettext_lazy("flagged a buyer photo as fake"),
+    "flag_upheld": gettext_lazy("upheld the merchant's flag"),
+    "flag_dismissed": gettext_lazy("dismissed the merchant's flag"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -170,7 +174,12 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             self.admin_site.admin_view(appeal_review_view),
             name="arbitration_dispute_appeal_review",
         )
-        return [review, *super().get_urls()]
+        flag_review = path(
+            "<int:object_id>/flag/<int:flag_id>/",
+            self.admin_site.admin_view(flag_review_view),
+            name="arbitration_dispute_flag_review",
+        )
+        return [review, flag_review, *super().get_urls()]
 
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""
@@ -282,10 +291,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             Evidence.objects.filter(listing | Q(dispute=dispute)).annotate(flagged=Exists(flagged))
         )
         asking = request.method == "POST" and "request_evidence" in request.POST
+        settlement = settlement_panel(dispute, request.user, evidence)
         form = DecisionForm(
             request.POST if request.method == "POST" and not asking else None,
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
-            flagged=[item for item in evidence if item.flagged],
+            flagged=[item for item in evidence if item.flagged or item.merchant_flag],
             lines=order_lines(dispute.order) if dispute.state == Dispute.State.UNDER_REVIEW else (),
         )
         request_form = EvidenceRequestForm(
@@ -316,7 +326,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "request_form": request_form,
             "request_error": error if asking else "",
             **remedy_page(dispute),
-            **settlement_panel(dispute, request.user, evidence),
+            **settlement,
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
 

@@ -1,5 +1,5 @@
 """What the console's dispute page shows after and beside the decision: the appeals and
-their review form (``appeal_review``), and the merchant's packing photos."""
+their review form (``appeal_review``), the merchant's packing photos and photo flags."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,13 +12,24 @@ from evidence.models import Evidence
 
 from .console import can_arbitrate
 from .errors import DomainError
-from .models import DecisionAppeal
+from .lifecycle import ACTIVE_STATES, IllegalTransition
+from .models import DecisionAppeal, PhotoFlag
 from .services.appeals import appeal_review
-from .settlement_forms import AppealReviewForm
+from .services.flags import flag_window_open, photo_flag_review
+from .settlement_forms import AppealReviewForm, FlagReviewForm
 
 
 def settlement_panel(dispute, user, evidence) -> dict:
-    return {**appeal_panel(dispute, user), **packing_panel(dispute, evidence)}
+    """Also gives every item its ``merchant_flag`` (or None), drawn beside its findings."""
+    flags = {flag.evidence_id: flag for flag in PhotoFlag.objects.filter(dispute=dispute)}
+    for item in evidence:
+        item.merchant_flag = flags.get(item.pk)
+    return {
+        **appeal_panel(dispute, user),
+        **packing_panel(dispute, evidence),
+        "flag_review_open": flag_window_open(dispute) and dispute.state not in ACTIVE_STATES,
+        "flag_form": FlagReviewForm(prefix="flag"),
+    }
 
 
 def packing_panel(dispute, evidence) -> dict:
@@ -59,11 +70,38 @@ def appeal_review_view(request, object_id, appeal_id: int):
         return back
     try:
         appeal = appeal_review(appeal=appeal, user=request.user, **form.service_kwargs())
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    except (DomainError, IllegalTransition) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
         return back
     messages.success(
         request,
         _("Appeal reviewed: %(status)s.") % {"status": appeal.get_status_display()},
+    )
+    return back
+
+
+@require_POST
+def flag_review_view(request, object_id, flag_id: int):
+    """A flag raised after a fast refund, reviewed on its own (``photo_flag_review``)."""
+    if not can_arbitrate(request):
+        raise PermissionDenied
+    flag = get_object_or_404(PhotoFlag, pk=flag_id, dispute_id=object_id)
+    form = FlagReviewForm(request.POST, prefix="flag")
+    back = redirect("console:arbitration_dispute_change", object_id)
+    if not form.is_valid():
+        messages.error(request, _("The review was not saved: choose uphold or dismiss."))
+        return back
+    try:
+        flag = photo_flag_review(
+            flag=flag,
+            user=request.user,
+            uphold=form.cleaned_data["verdict"] == "uphold",
+            note=form.cleaned_data["note"],
+        )
+    except (DomainError, IllegalTransition) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+        return back
+    messages.success(
+        request, _("Flag reviewed: %(status)s.") % {"status": flag.get_status_display()}
     )
     return back

@@ -41,6 +41,9 @@ same checks and audit row, without moving the dispute:
     appeal of the decision (``APPEAL_STEPS``, ``services/appeals.py``)
         (new) ──appeal_filed (buyer / merchant / platform, within the window)──▶ filed
         filed ──appeal_upheld / appeal_overturned (another arbitrator)──▶ upheld / overturned
+    the merchant's "this photo is fake" flag (``FLAG_STEPS``, ``services/flags.py``)
+        (new) ──photo_flagged (merchant)──▶ flagged
+        flagged ──flag_upheld / flag_dismissed (arbitrator, or the decision)──▶ upheld / dismissed
 """
 
 from dataclasses import dataclass
@@ -53,7 +56,7 @@ from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
-from .models import DecisionAppeal, Dispute, DisputeEvent
+from .models import DecisionAppeal, Dispute, DisputeEvent, PhotoFlag
 
 State = Dispute.State
 Actor = DisputeEvent.Actor
@@ -288,6 +291,17 @@ APPEAL_STEPS: dict[str, Transition] = {
     ),
     "appeal_overturned": Transition(
         frozenset({AppealStatus.FILED}), AppealStatus.OVERTURNED, frozenset({Actor.ARBITRATOR})
+    ),
+}
+
+FlagStatus = PhotoFlag.Status
+FLAG_STEPS: dict[str, Transition] = {
+    "photo_flagged": Transition(frozenset({NEW}), FlagStatus.FLAGGED, frozenset({Actor.MERCHANT})),
+    "flag_upheld": Transition(
+        frozenset({FlagStatus.FLAGGED}), FlagStatus.UPHELD, frozenset({Actor.ARBITRATOR})
+    ),
+    "flag_dismissed": Transition(
+        frozenset({FlagStatus.FLAGGED}), FlagStatus.DISMISSED, frozenset({Actor.ARBITRATOR})
     ),
 }
 

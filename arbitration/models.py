@@ -545,3 +545,49 @@ class DecisionAppeal(models.Model):
     def owed_fen(self) -> int:
         """How much changes hands because of the overturn, whichever way."""
         return abs(self.adjustment_fen)
+
+
+class PhotoFlag(models.Model):
+    """The merchant says one of the buyer's photos is fake, and why (``services/flags.py``).
+
+    A flag weighs nothing by itself: an arbitrator upholds it (confirming the photo
+    fabricated, which alone books a credit event) or dismisses it.
+    """
+
+    class Reason(models.TextChoices):
+        AI_GENERATED = "ai_generated", _("made with AI")
+        EDITED = "edited", _("edited: the defect was painted or pasted on")
+        NOT_THIS_ITEM = "not_this_item", _("not the item I sent")
+        COPIED = "copied", _("copied from elsewhere")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        FLAGGED = "flagged", _("awaiting the arbitrator")
+        UPHELD = "upheld", _("upheld: the photo is fabricated")
+        DISMISSED = "dismissed", _("dismissed")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="photo_flags")
+    evidence = models.OneToOneField(
+        "evidence.Evidence", on_delete=models.CASCADE, related_name="photo_flag"
+    )
+    reason = models.CharField(_("why"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.FLAGGED, db_index=True
+    )
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("photo flag")
+        verbose_name_plural = _("photo flags")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.get_status_display()}"

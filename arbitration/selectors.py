@@ -109,12 +109,23 @@ def dispute_evidence(dispute: Dispute) -> dict[str, list[Evidence]]:
     return groups
 
 
+# The merchant's own moves against the buyer's photos and standing, and its packing photos.
+MERCHANT_ONLY_ACTIONS = (
+    "buyer_reported",
+    "packing_photos_added",
+    "photo_flagged",
+    "flag_upheld",
+    "flag_dismissed",
+)
+
+
 def dispute_timeline(dispute: Dispute, side: str) -> list[DisputeEvent]:
-    """Audit rows a party may read; a merchant's report of the buyer stays off the buyer's,
+    """Audit rows a party may read; a merchant's report of the buyer, flags on the buyer's
+    photos and packing photos stay off the buyer's,
     and credit appeals (a party's own standing) stay off both: the credit page shows them."""
     events = dispute.events.exclude(action__startswith="credit_")
     if side == Actor.BUYER:
-        events = events.exclude(action="buyer_reported")
+        events = events.exclude(action__in=MERCHANT_ONLY_ACTIONS)
     return list(events)
 
 

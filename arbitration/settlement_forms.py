@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DomainErrorForm, MultipleFileField
-from .models import Decision
+from .models import Decision, PhotoFlag
 
 
 class AppealForm(DomainErrorForm):
@@ -41,3 +41,18 @@ class AppealReviewForm(forms.Form):
             "outcome": data["outcome"],
             "amount_fen": int(amount * 100) if amount is not None else None,
         }
+
+
+class PhotoFlagForm(DomainErrorForm):
+    evidence = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("Why it is fake"), choices=PhotoFlag.Reason.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class FlagReviewForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[("uphold", _("Uphold: the photo is fabricated")), ("dismiss", _("Dismiss"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from .console import console
-from .views import appeals, capture, disputes, hosted, packing, pages
+from .views import appeals, capture, disputes, flags, hosted, packing, pages
 from .views import remedies as remedy_views
 
 handler403 = "accounts.views.permission_denied"
@@ -22,6 +22,7 @@ dispute_moves = [
     path("replacement/ship/", remedy_views.replacement_ship, name="replacement_ship"),
     path("replacement/received/", remedy_views.replacement_confirm, name="replacement_confirm"),
     path("appeal/", appeals.appeal_file, name="appeal_file"),
+    path("flag/", flags.photo_flag, name="photo_flag"),
     path("packing-photos/", packing.dispute_packing_upload, name="dispute_packing_upload"),
     path("submit/", disputes.dispute_submit, name="dispute_submit"),
     path("capture/", capture.capture_page, name="dispute_capture"),

@@ -29,6 +29,7 @@ What does *not* cost anything, on purpose:
 from .decisions import (
     credit_for_appeal,
     credit_for_decision,
+    credit_for_fabrication,
     credit_for_report,
     fabricated_evidence_check,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "credit_for_appeal",
     "credit_for_decision",
     "credit_for_dispute_opened",
+    "credit_for_fabrication",
     "credit_for_report",
     "fabricated_evidence_check",
 ]

@@ -25,26 +25,34 @@ def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent
         buyer=judged or source == Decision.Source.MERCHANT_ACCEPTED,
         merchant=judged,
     )
-    dispute = decision.dispute
     for item in sorted(fabricated_evidence, key=lambda e: e.pk):
         booked.append(
-            book(
-                item.submitted_by,
-                Kind.EVIDENCE_FABRICATED,
-                reason_of(
-                    gettext_noop(
-                        "Dispute %(ref)s: the arbitrator found your %(what_label)s fabricated."
-                    ),
-                    ref=dispute.reference,
-                    what_label=msgid(type(item).Role(item.role).label),
-                ),
-                f"{key}:evidence:{item.pk}",
-                dispute=dispute,
-                evidence=item,
+            credit_for_fabrication(
+                item,
+                dispute=decision.dispute,
+                key=f"{key}:evidence:{item.pk}",
                 user=decision.decided_by,
             )
         )
     return booked
+
+
+def credit_for_fabrication(item, *, dispute, key: str, user) -> CreditEvent:
+    """Evidence an arbitrator confirmed fabricated costs its submitter (once per ``key``);
+    ``dispute`` is the one it was judged in (a listing photo belongs to none)."""
+    return book(
+        item.submitted_by,
+        Kind.EVIDENCE_FABRICATED,
+        reason_of(
+            gettext_noop("Dispute %(ref)s: the arbitrator found your %(what_label)s fabricated."),
+            ref=dispute.reference,
+            what_label=msgid(type(item).Role(item.role).label),
+        ),
+        key,
+        dispute=dispute,
+        evidence=item,
+        user=user,
+    )
 
 
 def _book_outcome(dispute, outcome, *, key, user, buyer: bool, merchant: bool) -> list:

@@ -24,7 +24,7 @@ from webhooks.services import webhooks_emit
 from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Decision, DecisionAppeal, Dispute, DisputeEvent
-from .common import locked, side_of
+from .common import appeal_deadline, locked, side_of
 from .decisions import resolve_amount
 from .disputes import _add_evidence
 
@@ -33,10 +33,6 @@ Source = Decision.Source
 APPEALABLE_SOURCES = frozenset({Source.ARBITRATOR, Source.DEADLINE, Source.FAST_REFUND})
 APPEAL_REVIEW_WINDOW = timedelta(hours=72)
 STATEMENT_MAX = 4000
-
-
-def appeal_deadline(decision: Decision):
-    return decision.created_at + decision.dispute.platform.appeal_window
 
 
 def appeal_refusal(dispute: Dispute, side: str) -> str:

@@ -3,7 +3,7 @@ condition of a returned item (``timeline.describe`` adds them to its own)."""
 
 from django.utils.translation import gettext as _
 
-from ..models import Decision
+from ..models import Decision, PhotoFlag
 from ..services.common import yuan
 
 
@@ -12,6 +12,13 @@ def _outcome(value: str) -> str:
         return str(Decision.Outcome(value).label)
     except ValueError:
         return value
+
+
+def _flag_reason(p: dict) -> str:
+    try:
+        return str(PhotoFlag.Reason(p.get("reason", "")).label)
+    except ValueError:
+        return str(p.get("reason", ""))
 
 
 def _with_reasons(text: str, p: dict) -> str:
@@ -37,4 +44,19 @@ def settlement_texts(who: str, p: dict) -> dict:
             _("The appeal was reviewed: the decision stands."), p
         ),
         "appeal_overturned": lambda: _with_reasons(overturned % facts, p),
+        "packing_photos_added": lambda: (
+            _("%(who)s added %(count)s packing photo(s) or video(s).")
+            % {"who": who, "count": p.get("count", 0)}
+        ),
+        "photo_flagged": lambda: (
+            _("%(who)s flagged the buyer's photo #%(pk)s as fake: %(reason)s.")
+            % {"who": who, "pk": p.get("evidence", ""), "reason": _flag_reason(p)}
+        ),
+        "flag_upheld": lambda: (
+            _("The arbitrator upheld the flag on photo #%(pk)s: it is fabricated.")
+            % {"pk": p.get("evidence", "")}
+        ),
+        "flag_dismissed": lambda: (
+            _("The arbitrator dismissed the flag on photo #%(pk)s.") % {"pk": p.get("evidence", "")}
+        ),
     }
