@@ -82,6 +82,9 @@ ACTION_LABELS = {
     "photo_flagged": gettext_lazy("flagged a buyer photo as fake"),
     "flag_upheld": gettext_lazy("upheld the merchant's flag"),
     "flag_dismissed": gettext_lazy("dismissed the merchant's flag"),
+    "recovery_requested": gettext_lazy("fast refund to be recovered"),
+    "recovery_recovered": gettext_lazy("fast refund recovered"),
+    "recovery_written_off": gettext_lazy("recovery written off"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 

@@ -13,7 +13,7 @@ from evidence.models import Evidence
 from .console import can_arbitrate
 from .errors import DomainError
 from .lifecycle import ACTIVE_STATES, IllegalTransition
-from .models import DecisionAppeal, PhotoFlag
+from .models import DecisionAppeal, PhotoFlag, RefundRecovery
 from .services.appeals import appeal_review
 from .services.flags import flag_window_open, photo_flag_review
 from .settlement_forms import AppealReviewForm, FlagReviewForm
@@ -29,6 +29,7 @@ def settlement_panel(dispute, user, evidence) -> dict:
         **packing_panel(dispute, evidence),
         "flag_review_open": flag_window_open(dispute) and dispute.state not in ACTIVE_STATES,
         "flag_form": FlagReviewForm(prefix="flag"),
+        "recovery": RefundRecovery.objects.filter(dispute=dispute).first(),
     }
 
 

@@ -44,6 +44,9 @@ same checks and audit row, without moving the dispute:
     the merchant's "this photo is fake" flag (``FLAG_STEPS``, ``services/flags.py``)
         (new) ──photo_flagged (merchant)──▶ flagged
         flagged ──flag_upheld / flag_dismissed (arbitrator, or the decision)──▶ upheld / dismissed
+    the recovery of a fast refund found fabricated (``RECOVERY_STEPS``, ``services/recoveries.py``)
+        (new) ──recovery_requested (arbitrator)──▶ requested
+        requested ──recovery_recovered / recovery_written_off (platform)──▶ recovered / written_off
 """
 
 from dataclasses import dataclass
@@ -56,7 +59,7 @@ from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
-from .models import DecisionAppeal, Dispute, DisputeEvent, PhotoFlag
+from .models import DecisionAppeal, Dispute, DisputeEvent, PhotoFlag, RefundRecovery
 
 State = Dispute.State
 Actor = DisputeEvent.Actor
@@ -302,6 +305,23 @@ FLAG_STEPS: dict[str, Transition] = {
     ),
     "flag_dismissed": Transition(
         frozenset({FlagStatus.FLAGGED}), FlagStatus.DISMISSED, frozenset({Actor.ARBITRATOR})
+    ),
+}
+
+RecoveryStatus = RefundRecovery.Status
+RECOVERY_STEPS: dict[str, Transition] = {
+    "recovery_requested": Transition(
+        frozenset({NEW}), RecoveryStatus.REQUESTED, frozenset({Actor.ARBITRATOR})
+    ),
+    "recovery_recovered": Transition(
+        frozenset({RecoveryStatus.REQUESTED}),
+        RecoveryStatus.RECOVERED,
+        frozenset({Actor.PLATFORM, Actor.ARBITRATOR}),
+    ),
+    "recovery_written_off": Transition(
+        frozenset({RecoveryStatus.REQUESTED}),
+        RecoveryStatus.WRITTEN_OFF,
+        frozenset({Actor.PLATFORM, Actor.ARBITRATOR}),
     ),
 }
 

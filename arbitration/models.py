@@ -591,3 +591,50 @@ class PhotoFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()}: {self.get_status_display()}"
+
+
+class RefundRecovery(models.Model):
+    """Money paid out that is to be won back: a fast refund whose evidence an arbitrator found
+    fabricated (``services/recoveries.py``). The platform moves the money and tells Tianping
+    how it ended; this row is the ledger of it."""
+
+    class Funder(models.TextChoices):
+        PLATFORM = "platform", _("the platform")
+        MERCHANT = "merchant", _("the merchant")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("being recovered")
+        RECOVERED = "recovered", _("recovered")
+        WRITTEN_OFF = "written_off", _("written off")
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="recovery")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="recoveries"
+    )
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    funded_by = models.CharField(_("funded by"), max_length=10, choices=Funder.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    evidence = models.ManyToManyField(
+        "evidence.Evidence", blank=True, related_name="recoveries", verbose_name=_("fabricated")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("refund recovery")
+        verbose_name_plural = _("refund recoveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gte=1), name="recovery_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_fen} fen ({self.get_status_display()})"

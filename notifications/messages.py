@@ -148,6 +148,7 @@ def title(notification: Notification) -> str:
         Kind.EXPIRED: _("%(ref)s expired"),
         Kind.SHIPMENT: _("Shipping update on %(ref)s"),
         Kind.APPEAL: _("Appeal on %(ref)s"),
+        Kind.RECOVERY: _("Fast refund on %(ref)s to be recovered"),
         Kind.DEADLINE_APPROACHING: _("Deadline approaching on %(ref)s"),
         Kind.CREDIT_TIER_CHANGED: _("Your credit tier changed"),
         Kind.CREDIT_APPEAL_DECIDED: _("Your credit appeal was decided"),
@@ -199,6 +200,11 @@ def body(notification: Notification) -> str:
         text = _shipment_text(c.get("step", ""), bool(c.get("due_at")))
     elif kind == Kind.APPEAL:
         return _appeal_step_text(c)
+    elif kind == Kind.RECOVERY:
+        text = _(
+            "An arbitrator found evidence behind the fast refund fabricated: the platform "
+            "recovers the %(money)s it paid."
+        )
     elif kind == Kind.DEADLINE_APPROACHING and c.get("request"):
         facts["what"] = c.get("what", "")
         text = _(

@@ -64,6 +64,8 @@ RULES: dict[str, Rule] = {
     "appeal_filed": Rule(Kind.APPEAL, "other"),
     "appeal_upheld": Rule(Kind.APPEAL, "both"),
     "appeal_overturned": Rule(Kind.APPEAL, "both"),
+    # a fast refund's evidence found fabricated (services/recoveries.py)
+    "recovery_requested": Rule(Kind.RECOVERY, "both"),
 }
 
 NOTIFYING_ACTIONS = frozenset(RULES)

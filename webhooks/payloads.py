@@ -70,6 +70,22 @@ def appeal_data(appeal) -> dict:
     }
 
 
+def recovery_data(recovery) -> dict:
+    return {
+        "object": "refund_recovery",
+        "id": recovery.pk,
+        "dispute": recovery.dispute_id,
+        "refund_reference": recovery.refund.reference if recovery.refund else "",
+        "amount_fen": recovery.amount_fen,
+        "currency": recovery.currency,
+        "funded_by": recovery.funded_by,
+        "status": recovery.status,
+        "evidence": [str(item.uid) for item in recovery.evidence.all()],
+        "requested_at": _ts(recovery.requested_at),
+        "settled_at": _ts(recovery.settled_at),
+    }
+
+
 def analysis_data(evidence, report) -> dict:
     return {
         "object": "evidence",

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import appeals, credit, offers, packing, views, webhooks
+from . import appeals, credit, offers, packing, recoveries, views, webhooks
 from . import remedies as api_remedies
 
 urlpatterns = [
@@ -31,6 +31,11 @@ urlpatterns = [
         name="api-dispute-evidence",
     ),
     path("disputes/<int:pk>/appeals", appeals.DisputeAppealsView.as_view(), name="api-appeals"),
+    path(
+        "disputes/<int:pk>/recovery",
+        recoveries.DisputeRecoveryView.as_view(),
+        name="api-recovery",
+    ),
     path("disputes/<int:pk>/offers", offers.DisputeOffersView.as_view(), name="api-offers"),
     path(
         "disputes/<int:pk>/offers/accept",

@@ -21,6 +21,7 @@ from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Decision, Dispute, DisputeEvent, PhotoFlag
 from .common import appeal_deadline, locked, side_of
+from .recoveries import recovery_request
 
 Actor = DisputeEvent.Actor
 NOTE_MAX = 500
@@ -137,4 +138,5 @@ def photo_flag_review(*, flag: PhotoFlag, user, uphold: bool, note: str = "") ->
         credit_sources.credit_for_fabrication(
             evidence, dispute=dispute, key=f"flag:{flag.pk}", user=user
         )
+        recovery_request(dispute, decision=decision, evidence=[evidence], user=user)
     return flag

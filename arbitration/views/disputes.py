@@ -96,12 +96,14 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
     from .appeals import appeal_context
     from .flags import flag_context
     from .packing import packing_context
+    from .recoveries import recovery_context
     from .remedies import remedy_context
 
     context.update(remedy_context(dispute, party, side, context["moves"]))
     context.update(appeal_context(dispute, side))
     context.update(packing_context(dispute, side))
     context.update(flag_context(dispute, side))
+    context.update(recovery_context(dispute))
     context.update(forms or {})
     return context
 

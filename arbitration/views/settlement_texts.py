@@ -56,6 +56,21 @@ def settlement_texts(who: str, p: dict) -> dict:
             _("The arbitrator upheld the flag on photo #%(pk)s: it is fabricated.")
             % {"pk": p.get("evidence", "")}
         ),
+        "recovery_requested": lambda: (
+            _(
+                "A photo behind the fast refund was found fabricated: the %(money)s refunded "
+                "is being recovered."
+            )
+            % {"money": yuan(int(p.get("amount_fen") or 0))}
+        ),
+        "recovery_recovered": lambda: (
+            _("The fast refund of %(money)s was recovered.")
+            % {"money": yuan(int(p.get("amount_fen") or 0))}
+        ),
+        "recovery_written_off": lambda: (
+            _("The recovery of the fast refund of %(money)s was written off.")
+            % {"money": yuan(int(p.get("amount_fen") or 0))}
+        ),
         "flag_dismissed": lambda: (
             _("The arbitrator dismissed the flag on photo #%(pk)s.") % {"pk": p.get("evidence", "")}
         ),
