@@ -68,6 +68,11 @@ class Platform(models.Model):
         default=5000,
         help_text=_("Trusted buyers' claims up to this amount are refunded without waiting."),
     )
+    appeal_window_days = models.PositiveIntegerField(
+        _("decision appeal window (days)"),
+        default=15,
+        help_text=_("A party may appeal a decision this many days after it, once."),
+    )
     cross_platform_matches = models.BooleanField(
         _("compare evidence with other platforms"),
         default=False,
@@ -100,6 +105,10 @@ class Platform(models.Model):
     @property
     def buyer_response_window(self) -> timedelta:
         return timedelta(hours=self.buyer_response_hours)
+
+    @property
+    def appeal_window(self) -> timedelta:
+        return timedelta(days=self.appeal_window_days)
 
 
 class Party(models.Model):

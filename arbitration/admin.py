@@ -24,7 +24,9 @@ from accounts.proposal_page import proposals_for_dispute
 from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
+from . import converters  # noqa: F401  (registers <id:…>)
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
+from .console_settlement import appeal_review_view, flag_review_view, settlement_panel
 from .dossier import signing as dossier_signing
 from .dossier.services import FULL_PERMISSION, dossier_export
 from .errors import DomainError, NotAllowed
@@ -76,6 +78,16 @@ ACTION_LABELS = {
     "credit_appeal_filed": gettext_lazy("appealed a credit entry"),
     "credit_appeal_reviewed": gettext_lazy("reviewed a credit appeal"),
     "credit_proposal_reviewed": gettext_lazy("reviewed a credit proposal"),
+    "appeal_filed": gettext_lazy("appealed the decision"),
+    "appeal_upheld": gettext_lazy("upheld the decision on appeal"),
+    "appeal_overturned": gettext_lazy("overturned the decision on appeal"),
+    "packing_photos_added": gettext_lazy("added packing photos"),
+    "photo_flagged": gettext_lazy("flagged a buyer photo as fake"),
+    "flag_upheld": gettext_lazy("upheld the merchant's flag"),
+    "flag_dismissed": gettext_lazy("dismissed the merchant's flag"),
+    "recovery_requested": gettext_lazy("fast refund to be recovered"),
+    "recovery_recovered": gettext_lazy("fast refund recovered"),
+    "recovery_written_off": gettext_lazy("recovery written off"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -161,6 +173,27 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         return super().changelist_view(
             request, {"title": _("Dispute queue"), **(extra_context or {})}
         )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<id:object_id>/appeal/<id:appeal_id>/",
+                view(appeal_review_view),
+                name="arbitration_dispute_appeal_review",
+            ),
+            path(
+                "<id:object_id>/flag/<id:flag_id>/",
+                view(flag_review_view),
+                name="arbitration_dispute_flag_review",
+            ),
+            path(
+                "<id:object_id>/case-file/",
+                view(self.case_file_view),
+                name="arbitration_dispute_case_file",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""
@@ -260,7 +293,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         if not self.has_view_permission(request, dispute):
             raise PermissionDenied
         request.current_app = self.admin_site.name
-        listing = Q(order=dispute.order_id, dispute__isnull=True, role=Evidence.Role.LISTING)
+        listing = Q(
+            order=dispute.order_id,
+            dispute__isnull=True,
+            role__in=[Evidence.Role.LISTING, Evidence.Role.PACKING],
+        )
         flagged = ForensicReport.objects.filter(evidence=OuterRef("pk")).exclude(
             verdict=ForensicReport.Verdict.NO_FINDINGS
         )
@@ -268,10 +305,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             Evidence.objects.filter(listing | Q(dispute=dispute)).annotate(flagged=Exists(flagged))
         )
         asking = request.method == "POST" and "request_evidence" in request.POST
+        settlement = settlement_panel(dispute, request.user, evidence)
         form = DecisionForm(
             request.POST if request.method == "POST" and not asking else None,
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
-            flagged=[item for item in evidence if item.flagged],
+            flagged=[item for item in evidence if item.flagged or item.merchant_flag],
             lines=order_lines(dispute.order) if dispute.state == Dispute.State.UNDER_REVIEW else (),
         )
         request_form = EvidenceRequestForm(
@@ -304,15 +342,9 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "can_export_full": request.user.has_perm(FULL_PERMISSION),
             "dossier_key_id": dossier_signing.key_id(),
             **remedy_page(dispute),
+            **settlement,
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
-
-    def get_urls(self):
-        case_file = self.admin_site.admin_view(self.case_file_view)
-        return [
-            path("<path:object_id>/case-file/", case_file, name="arbitration_dispute_case_file"),
-            *super().get_urls(),
-        ]
 
     def case_file_view(self, request, object_id):
         """The signed case file as a download (POST: every export leaves an audit row)."""

@@ -3,7 +3,7 @@
 The reports of every image on the page are read in one go (``current_reports``), then
 turned into what the template draws: a verdict badge, each signal in plain language,
 region boxes as CSS percentages over the thumbnail, heatmap links, and for every reuse
-finding the evidence beside the image it matches (the order's listing photo, or a file
+finding the evidence beside the image it matches (the order's listing or packing photo, or a file
 filed in another dispute or order), captioned with where that image comes from and how the
 match was established. Nothing here touches pixels: the engine's box fractions are the
 drawing.
@@ -107,6 +107,7 @@ class Comparison:
     source: str
     how: str
     matched_boxes: list[Box] = field(default_factory=list)
+    packing: bool = False  # the matched image is the merchant's packing photo of the order
 
     @property
     def picture(self) -> str:
@@ -190,8 +191,17 @@ def _listing_comparison(item: Evidence, findings: Findings, listing: dict[str, E
         data = (match.signal.data or {}) if match else {}
         shown = Box.of(data["crop"], 0, "reuse.listing_match", "crop") if "crop" in data else None
         cropped = shown is not None and (shown.w < 0.985 or shown.h < 0.985)
-        source = gettext("The merchant's listing photo of this order, %(item)s") % {"item": photo}
-        return Comparison(item, photo, view, True, source, _how(data), [shown] if cropped else [])
+        packing = photo.role == Evidence.Role.PACKING
+        if packing:
+            source = gettext("The merchant's packing photo of this order, taken %(when)s") % {
+                "when": timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M")
+            }
+        else:
+            source = gettext("The merchant's listing photo of this order, %(item)s") % {
+                "item": photo
+            }
+        boxes = [shown] if cropped else []
+        return Comparison(item, photo, view, True, source, _how(data), boxes, packing)
     return None
 
 
@@ -267,17 +277,18 @@ def _elsewhere(reports) -> dict[str, Evidence]:
 
 
 def attach_findings(evidence: list[Evidence]) -> list[Comparison]:
-    """Give every photo and video on the page its ``findings`` (None until analysed) and return, for
-    every reuse finding, the evidence beside the image it matches: three queries (reports,
+    """Give every photo and video on the page its ``findings`` (None until analysed) and return,
+    for every reuse finding, the evidence beside the image it matches: three queries (reports,
     their signals, the matched files filed elsewhere) whatever the number of images."""
     reports = current_reports(item.pk for item in evidence)
-    listing = {str(item.pk): item for item in evidence if item.role == Evidence.Role.LISTING}
+    references = (Evidence.Role.LISTING, Evidence.Role.PACKING)
+    listing = {str(item.pk): item for item in evidence if item.role in references}
     elsewhere = _elsewhere(reports.values())
     comparisons = []
     for item in evidence:
         report = reports.get(item.pk)
         item.findings = _findings(item, report) if report else None
-        if item.findings is None or item.role == Evidence.Role.LISTING:
+        if item.findings is None or item.role in references:
             continue
         for pair in (
             _listing_comparison(item, item.findings, listing),

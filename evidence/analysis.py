@@ -48,9 +48,25 @@ def _read(field) -> bytes:
         return handle.read()
 
 
+def claim_filed_at(dispute):
+    """When the claim was filed: a packing photo taken later is no evidence of the parcel."""
+    return dispute.submitted_at or dispute.opened_at
+
+
+def packing_references(evidence: Evidence):
+    """The order's packing photos that count for ``evidence``'s claim: taken before it."""
+    photos = Evidence.objects.filter(
+        order_id=evidence.order_id, role=Evidence.Role.PACKING, kind=Evidence.Kind.IMAGE
+    )
+    if evidence.dispute_id is None:
+        return photos.none()
+    return photos.filter(taken_at__lt=claim_filed_at(evidence.dispute))
+
+
 def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
-    """The order's listing photos, which a buyer's photo must not copy. The merchant's own
-    photos are the merchant's to reuse: a listing photo filed as counter-evidence is no copy."""
+    """The order's listing photos and the packing photos taken before the claim, which a
+    buyer's photo is compared with. The merchant's own photos are the merchant's to reuse: a
+    listing photo filed as counter-evidence is no copy."""
     if evidence.role != Evidence.Role.BUYER:
         return []
     listing = Evidence.objects.filter(
@@ -61,6 +77,14 @@ def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
             id=str(item.pk), image=_read(item.original), label=f"listing #{item.pk}"
         )
         for item in listing
+    ] + [
+        forensics.Reference(
+            id=str(item.pk),
+            image=_read(item.original),
+            label=f"packing #{item.pk}",
+            kind=forensics.REFERENCE_PACKING,
+        )
+        for item in packing_references(evidence)
     ]
 
 
@@ -369,6 +393,22 @@ def outdated_evidence_ids() -> list[int]:
             "pk", flat=True
         )
     )
+
+
+def reanalyze_with_new_references(order_id: int) -> int:
+    """A packing photo came in: the order's buyer photos were judged without it. Their
+    current reports are dropped and the photos queued again (after commit)."""
+    ids = list(
+        Evidence.objects.filter(
+            order_id=order_id, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
+        ).values_list("pk", flat=True)
+    )
+    ForensicReport.objects.filter(
+        evidence_id__in=ids, analyzer_version=forensics.ANALYZER_VERSION
+    ).delete()
+    Evidence.objects.filter(pk__in=ids).update(analysis=Evidence.Analysis.PENDING)
+    enqueue_analysis(ids)
+    return len(ids)
 
 
 def requeue(ids) -> int:

@@ -24,6 +24,7 @@ class Evidence(models.Model):
         LISTING = "listing", _("listing photo")
         BUYER = "buyer", _("buyer's evidence")
         MERCHANT = "merchant", _("merchant's evidence")
+        PACKING = "packing", _("merchant's packing photo")
 
     class Kind(models.TextChoices):
         IMAGE = "image", _("photo")
@@ -97,6 +98,15 @@ class Evidence(models.Model):
         help_text=_(
             "Sent from the in-app camera page but not marked live: why "
             "(a list of {code, detail}, codes from CaptureProblem)."
+        ),
+    )
+    taken_at = models.DateTimeField(
+        _("taken at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Packing photos: when it was taken (EXIF), or uploaded when the file does not "
+            "say. One taken after the claim was filed is no reference."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

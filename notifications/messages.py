@@ -111,6 +111,25 @@ def _shipment_text(step: str, has_due: bool) -> str:
     return text
 
 
+def _appeal_step_text(context: dict) -> str:
+    step = context.get("step", "")
+    if step == "appeal_filed":
+        return _("%(who)s appealed the decision; another arbitrator will review it.") % {
+            "who": _who(context.get("side", ""))
+        }
+    if step == "appeal_upheld":
+        return _("The appeal was reviewed and the decision stands.")
+    adjustment = int(context.get("adjustment_fen") or 0)
+    facts = {"outcome": _outcome(context), "money": yuan(abs(adjustment))}
+    if adjustment > 0:
+        text = _("The decision was overturned: %(outcome)s. The buyer is owed %(money)s more.")
+    elif adjustment < 0:
+        text = _("The decision was overturned: %(outcome)s. The buyer owes %(money)s back.")
+    else:
+        text = _("The decision was overturned: %(outcome)s.")
+    return text % facts
+
+
 def title(notification: Notification) -> str:
     c = notification.context
     ref = c.get("reference", "")
@@ -128,6 +147,8 @@ def title(notification: Notification) -> str:
         Kind.WITHDRAWN: _("%(ref)s was withdrawn"),
         Kind.EXPIRED: _("%(ref)s expired"),
         Kind.SHIPMENT: _("Shipping update on %(ref)s"),
+        Kind.APPEAL: _("Appeal on %(ref)s"),
+        Kind.RECOVERY: _("Fast refund on %(ref)s to be recovered"),
         Kind.DEADLINE_APPROACHING: _("Deadline approaching on %(ref)s"),
         Kind.CREDIT_TIER_CHANGED: _("Your credit tier changed"),
         Kind.CREDIT_APPEAL_DECIDED: _("Your credit appeal was decided"),
@@ -177,6 +198,13 @@ def body(notification: Notification) -> str:
     elif kind == Kind.SHIPMENT:
         facts["tracking"] = c.get("tracking", "")
         text = _shipment_text(c.get("step", ""), bool(c.get("due_at")))
+    elif kind == Kind.APPEAL:
+        return _appeal_step_text(c)
+    elif kind == Kind.RECOVERY:
+        text = _(
+            "An arbitrator found evidence behind the fast refund fabricated: the platform "
+            "recovers the %(money)s it paid."
+        )
     elif kind == Kind.DEADLINE_APPROACHING and c.get("request"):
         facts["what"] = c.get("what", "")
         text = _(

@@ -324,6 +324,7 @@ class EvidenceOutput(serializers.ModelSerializer):
             "height",
             "analysis",
             "report",
+            "taken_at",
             "created_at",
         ]
 

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from arbitration import converters  # noqa: F401  (registers <id:…>)
 
-from . import credit, dossier, offers, views, webhooks
+from . import appeals, credit, dossier, offers, packing, recoveries, views, webhooks
 from . import remedies as api_remedies
 
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
         "orders/<str:external_id>/listing-photos",
         views.OrderListingPhotosView.as_view(),
         name="api-order-listing-photos",
+    ),
+    path(
+        "orders/<str:external_id>/packing-photos",
+        packing.OrderPackingPhotosView.as_view(),
+        name="api-order-packing-photos",
     ),
     path("disputes", views.DisputesView.as_view(), name="api-disputes"),
     path("disputes/<id:pk>", views.DisputeView.as_view(), name="api-dispute"),
@@ -32,6 +37,12 @@ urlpatterns = [
         "disputes/<id:pk>/evidence",
         views.DisputeEvidenceView.as_view(),
         name="api-dispute-evidence",
+    ),
+    path("disputes/<id:pk>/appeals", appeals.DisputeAppealsView.as_view(), name="api-appeals"),
+    path(
+        "disputes/<id:pk>/recovery",
+        recoveries.DisputeRecoveryView.as_view(),
+        name="api-recovery",
     ),
     path("disputes/<id:pk>/offers", offers.DisputeOffersView.as_view(), name="api-offers"),
     path(

@@ -22,6 +22,11 @@ def locked(dispute: Dispute) -> Dispute:
     )
 
 
+def appeal_deadline(decision):
+    """Until when a decision may be appealed (and a fast refund's photos flagged)."""
+    return decision.created_at + decision.dispute.platform.appeal_window
+
+
 def side_of(dispute: Dispute, party: Party) -> str:
     """The actor a party is in this dispute, or ``NotAllowed`` for an outsider."""
     if party.pk == dispute.buyer_id:

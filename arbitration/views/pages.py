@@ -136,6 +136,7 @@ def _merchant_orders(user, *, failed=None):
     for order in orders:
         mine = failed is not None and failed.order_id == order.pk
         order.upload_form = failed if mine else _listing_form(order)
+        order.packing_form = EvidenceForm(auto_id=f"packing{order.pk}-%s")
     return orders
 
 

@@ -1,6 +1,6 @@
-"""Reuse of a picture already on file: the merchant's own listing photo (possibly with a
-painted-on defect), evidence already filed in another dispute, or another merchant's
-listing photo.
+"""Reuse of a picture already on file: the merchant's own listing photo or packing photo of
+the order (possibly with a painted-on defect), evidence already filed in another dispute, or
+another merchant's listing photo.
 
 A listing photo explains a copy of it: a buyer's photo that is the listing photo is reported
 as that (``reuse.listing_match``), not as evidence of the other disputes that filed the same
@@ -24,6 +24,7 @@ from .types import (
     KNOWN_EVIDENCE,
     KNOWN_OTHER_LISTING,
     KNOWN_OWN_LISTING,
+    REFERENCE_PACKING,
     Context,
     KnownFingerprint,
     Reference,
@@ -152,17 +153,19 @@ def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
         return []
     a, ref, ref_img, verified = best
     name = ref.label or ref.id
+    what = "packing photo" if ref.kind == REFERENCE_PACKING else "listing photo"
     how = "a mirrored copy" if a.mirrored else "a copy"
     crop = a.w < 0.985 or a.h < 0.985
     signals = [
         Signal(
             "reuse.listing_match",
             LISTING_SCORE,
-            detail=f"This image is {how} of the merchant's listing photo {name}"
+            detail=f"This image is {how} of the merchant's {what} {name}"
             + (" (cropped)" if crop else "")
             + ".",
             data={
                 "reference_id": ref.id,
+                "reference_kind": ref.kind,
                 "ncc": round(a.ncc, 3),
                 "mirrored": a.mirrored,
                 "crop": {
@@ -182,11 +185,11 @@ def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
             Signal(
                 "reuse.local_edit",
                 EDIT_SCORE,
-                detail=f"It is the listing photo {name} with one area changed "
+                detail=f"It is the {what} {name} with one area changed "
                 f"({area:.1%} of the picture): something was painted on.",
                 region=boxes[0],
                 regions=boxes if len(boxes) > 1 else None,
-                data={"reference_id": ref.id},
+                data={"reference_id": ref.id, "reference_kind": ref.kind},
             )
         )
     return signals

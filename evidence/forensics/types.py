@@ -20,6 +20,7 @@ VERDICTS = ("ai_generated", "edited", "reused", "suspicious", "no_findings")
 
 # What a known image is decides the signal a match with it yields (see `reuse`).
 KNOWN_EVIDENCE = "evidence"  # filed in another dispute: reuse.cross_dispute
+REFERENCE_LISTING, REFERENCE_PACKING = "listing", "packing"
 KNOWN_OWN_LISTING = "own_listing"  # this merchant's listing photo: reuse.listing_match
 KNOWN_OTHER_LISTING = "other_listing"  # another merchant's listing photo: reuse.listing_elsewhere
 
@@ -100,11 +101,13 @@ class Report:
 
 @dataclass(frozen=True)
 class Reference:
-    """A merchant's listing photo of the order."""
+    """A merchant's photo of the order that a buyer's photo must not copy: a listing photo,
+    or a packing photo (``kind``: the unit itself as it was sent)."""
 
     id: str
     image: bytes
     label: str = ""
+    kind: str = REFERENCE_LISTING
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arbitration', '0005_dispute_platform_id_indexes'),
+        ('arbitration', '0008_refund_recoveries'),
     ]
 
     operations = [
