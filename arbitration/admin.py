@@ -188,7 +188,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
                 name="arbitration_dispute_flag_review",
             ),
             path(
-                "<id:object_id>/case-file/",
+                "<path:object_id>/case-file/",
                 view(self.case_file_view),
                 name="arbitration_dispute_case_file",
             ),

@@ -1,6 +1,7 @@
 """What a case file says: the dispute, its parties, its timeline, every file with the SHA-256
-of its original bytes and its analysis, the suggestion, the decision, and the credit the
-dispute moved. Plain data (``case.json``); the PDF is laid out from the same dict.
+of its original bytes and its analysis, the suggestion, the decision, its appeals, the
+merchant's photo flags, a fast refund's recovery, and the credit the dispute moved. Plain
+data (``case.json``); the PDF is laid out from the same dict.
 
 Masking: unless the full file is asked for, the buyer's name, phone and address are shown
 as a merchant sees them, wherever they appear in free text too, and the files are the
@@ -299,10 +300,54 @@ def case_content(dispute: Dispute, *, full: bool) -> tuple[dict, list[Member]]:
         ],
         "evidence": evidence,
         "decision": _decision(dispute, mask),
+        "appeals": [
+            {
+                "id": a.pk,
+                "side": a.side,
+                "statement": mask(a.statement),
+                "evidence": sorted(a.evidence.values_list("pk", flat=True)),
+                "status": a.status,
+                "filed_at": _at(a.filed_at),
+                "reviewed_by": a.reviewed_by.get_username() if a.reviewed_by else None,
+                "reviewed_at": _at(a.reviewed_at),
+                "outcome": a.outcome or None,
+                "amount_fen": a.amount_fen,
+                "adjustment_fen": a.adjustment_fen,
+                "reasons": mask(a.reasons),
+            }
+            for a in dispute.appeals.select_related("reviewed_by").order_by("pk")
+        ],
+        "photo_flags": [
+            {
+                "evidence": f.evidence_id,
+                "reason": f.reason,
+                "note": mask(f.note),
+                "status": f.status,
+                "flagged_at": _at(f.created_at),
+                "reviewed_at": _at(f.reviewed_at),
+            }
+            for f in dispute.photo_flags.order_by("pk")
+        ],
         "refund": _refund(dispute),
+        "recovery": _recovery(dispute),
         "credit": _credit(dispute, mask),
     }
     return data, members
+
+
+def _recovery(dispute: Dispute) -> dict | None:
+    recovery = getattr(dispute, "recovery", None)
+    if recovery is None:
+        return None
+    return {
+        "amount_fen": recovery.amount_fen,
+        "currency": recovery.currency,
+        "funded_by": recovery.funded_by,
+        "status": recovery.status,
+        "evidence": sorted(recovery.evidence.values_list("pk", flat=True)),
+        "requested_at": _at(recovery.requested_at),
+        "settled_at": _at(recovery.settled_at),
+    }
 
 
 def _refund(dispute: Dispute) -> dict | None:

@@ -158,6 +158,24 @@ def case_pdf(data: dict, files: dict[str, bytes], *, generated: dict) -> bytes:
         ),
     ]
     story += _decision_part(data)
+    if data["appeals"]:
+        story += [
+            _p(_("Appeals"), "h2"),
+            _table(
+                [[_("filed"), _("by"), _("statement"), _("outcome"), _("reasons")]]
+                + [
+                    [
+                        a["filed_at"][:19],
+                        a["side"],
+                        a["statement"],
+                        f"{a['status']} / {a['outcome'] or '—'} / {_money(a['amount_fen'])}",
+                        a["reasons"],
+                    ]
+                    for a in data["appeals"]
+                ],
+                [28 * mm, 18 * mm, 50 * mm, 34 * mm, 40 * mm],
+            ),
+        ]
     credit = data["credit"]["events"]
     if credit:
         story += [

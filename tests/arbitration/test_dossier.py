@@ -17,6 +17,7 @@ from arbitration.dossier import archive, signing
 from arbitration.dossier.services import dossier_export
 from arbitration.errors import NotAllowed
 from arbitration.models import DisputeEvent
+from arbitration.services.appeals import appeal_file
 from evidence.models import Evidence
 
 Actor = DisputeEvent.Actor
@@ -156,3 +157,18 @@ def test_the_verify_command_passes_a_good_file_and_names_what_changed(
         call_command("verify_case_file", str(bad))
     assert exit_info.value.code == 1
     assert "case.pdf: changed" in capsys.readouterr().err
+
+
+def test_an_appeal_and_its_outcome_are_in_the_case_file(decided_dispute, buyer, arbitrator):
+    appeal = appeal_file(
+        dispute=decided_dispute,
+        party=buyer,
+        statement=f"Please look again; call {PHONE}.",
+        user=buyer.user,
+    )
+    _, data = dossier_export(decided_dispute, actor=Actor.ARBITRATOR, user=arbitrator)
+    case = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("case.json"))
+    (filed,) = case["appeals"]
+    assert (filed["id"], filed["side"], filed["status"]) == (appeal.pk, "buyer", appeal.status)
+    assert PHONE not in filed["statement"] and "138****1234" in filed["statement"]
+    assert "appeal_filed" in [e["action"] for e in case["timeline"]]

@@ -253,7 +253,7 @@ def test_a_video_is_queued_and_analysed_like_a_photo(
     assert video.analysis == Evidence.Analysis.PENDING
     assert callbacks  # the analysis task is sent after commit
     assert analysis.outdated_evidence_ids() == [video.pk]
-    later = timezone.now() + analysis.STALE_PENDING + timedelta(seconds=1)
+    later = timezone.now() + analysis.stale_pending() + timedelta(seconds=1)
     assert analysis.stale_evidence_ids(now=later) == [video.pk]  # swept if the task is lost
     report = analysis.analyze_evidence(video.pk)
     assert report.verdict == "no_findings"
