@@ -209,7 +209,7 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
             polarity=signal.polarity,
             detail=signal.detail,
             regions=signal.regions or ([signal.region] if signal.region else []),
-            data=signal.data,
+            data=stored_data(signal),
         )
         for signal in report.signals
     )
@@ -234,6 +234,13 @@ def _enqueue_visible_label(report_id: int) -> None:
     from .tasks import read_visible_label_task
 
     read_visible_label_task.delay(report_id)
+
+
+def stored_data(signal: forensics.Signal) -> dict:
+    """The signal's data with its sentence (``message``, see `forensics.wording`) beside it:
+    the console renders that in the reader's language; rows stored before it have none and
+    show their English ``detail``."""
+    return {**signal.data, "message": signal.message} if signal.message else signal.data
 
 
 def _engine_signal(row: Signal) -> forensics.Signal:
@@ -266,7 +273,7 @@ def read_visible_label(report_id: int) -> ForensicReport | None:
         polarity=found.polarity,
         detail=found.detail,
         regions=[found.region],
-        data=found.data,
+        data=stored_data(found),
     )
     before = row.verdict
     row.forgery_score, row.verdict = aggregate([_engine_signal(s) for s in row.signals.all()])

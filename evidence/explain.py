@@ -4,9 +4,11 @@ Arbitrators read ``SIGNAL_TEXT`` beside each signal; buyers and merchants only e
 ``party_summary`` of their *own* photos: a short reason, never the raw scores or heatmaps.
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ForensicReport
+from .forensics import wording
+from .models import ForensicReport, Signal
 
 SIGNAL_TEXT = {
     "provenance.c2pa_ai": _(
@@ -91,6 +93,19 @@ VERDICT_SUMMARY = {
 
 def signal_text(code: str) -> str:
     return SIGNAL_TEXT.get(code, code)
+
+
+def detail_text(signal: Signal) -> str:
+    """The engine's detail line in the reader's language: its stored message rendered
+    through gettext; a row stored before messages existed (or a message this version does
+    not know) shows the English ``detail`` it was stored with."""
+    message = (signal.data or {}).get("message")
+    if not isinstance(message, dict):
+        return signal.detail
+    try:
+        return wording.render(message, gettext)
+    except (KeyError, TypeError, ValueError):
+        return signal.detail
 
 
 def party_summary(report: ForensicReport | None) -> dict | None:

@@ -30,7 +30,9 @@ from ..forms import (
 )
 from ..lifecycle import IllegalTransition
 from ..models import Decision, DisputeEvent, Refund
+from ..services.deadlines import consequence
 from ..services.remedies import order_lines
+from ..steps import step_bar
 from .common import error_message, error_status, upload_rate
 from .timeline import describe
 
@@ -72,6 +74,8 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "offer": offer,
         "offer_is_mine": offer is not None and offer.made_by_id == party.pk,
         "moves": selectors.moves_for(dispute, side, offer, reported=reported),
+        "steps": step_bar(dispute),
+        "consequence": consequence(dispute, side),
         "evidence": with_own_findings(selectors.dispute_evidence(dispute), party),
         "timeline": [describe(e, side) for e in selectors.dispute_timeline(dispute, side)],
         "decision": Decision.objects.filter(dispute=dispute).first(),

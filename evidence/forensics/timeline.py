@@ -7,6 +7,7 @@ import datetime as dt
 from .decoded import Decoded
 from .exiftext import captured_at
 from .types import Context, Result, Signal
+from .wording import said
 
 BEFORE_DELIVERY_SCORE = 0.7
 
@@ -22,9 +23,10 @@ def run(img: Decoded, context: Context) -> Result:
                 Signal(
                     "timeline.captured_before_delivery",
                     BEFORE_DELIVERY_SCORE,
-                    detail=(
-                        f"EXIF says the photo was taken {taken.isoformat()}, before the order "
-                        f"was delivered ({delivered.isoformat()})."
+                    **said(
+                        "timeline.before_delivery",
+                        taken=taken.isoformat(),
+                        delivered=delivered.isoformat(),
                     ),
                     data={"captured_at": taken.isoformat(), "delivered_at": delivered.isoformat()},
                 )

@@ -26,7 +26,8 @@ KNOWN_OTHER_LISTING = "other_listing"  # another merchant's listing photo: reuse
 
 @dataclass(frozen=True)
 class Signal:
-    """One finding. Regions are {"x", "y", "w", "h"} fractions of the image size."""
+    """One finding. Regions are {"x", "y", "w", "h"} fractions of the image size.
+    ``message`` is ``detail`` as a template key and parameters (see `wording`)."""
 
     code: str
     score: float
@@ -35,6 +36,7 @@ class Signal:
     region: dict | None = None
     regions: list | None = None
     data: dict = field(default_factory=dict)
+    message: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +51,8 @@ class Signal:
             out["regions"] = self.regions
         if self.data:
             out["data"] = self.data
+        if self.message:
+            out["message"] = self.message
         return out
 
 
