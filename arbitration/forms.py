@@ -234,6 +234,12 @@ class MessageForm(DomainErrorForm):
     )
 
 
+class RejectForm(MessageForm):
+    message = forms.CharField(
+        label=_("Why not"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class StatementForm(DomainErrorForm):
     statement = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 4}))
 

@@ -23,13 +23,14 @@ from ..errors import DomainError
 from ..forms import (
     EscalateForm,
     EvidenceForm,
-    MessageForm,
     OfferForm,
+    RejectForm,
     ReportForm,
     StatementForm,
 )
 from ..lifecycle import IllegalTransition
 from ..models import Decision, DisputeEvent, Refund
+from ..negotiation import thread
 from ..services.deadlines import consequence
 from ..services.remedies import order_lines
 from ..steps import step_bar
@@ -94,6 +95,8 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
             initial={"statement": dispute.merchant_statement}, auto_id=auto_id("respond_form")
         ),
         "escalate_form": EscalateForm(auto_id=auto_id("escalate_form")),
+        "reject_form": RejectForm(auto_id=auto_id("reject_form")),
+        "negotiation": thread(dispute),
         "report_form": ReportForm(auto_id=auto_id("report_form")),
         "evidence_form": EvidenceForm(auto_id=auto_id("evidence_form")),
     }
@@ -167,7 +170,7 @@ def offer_reject(request, pk: int):
     return _move(
         request,
         pk,
-        form_class=MessageForm,
+        form_class=RejectForm,
         form_name="reject_form",
         call=lambda dispute, party, form: services.offer_reject(
             dispute=dispute, party=party, message=form.cleaned_data["message"], user=request.user
