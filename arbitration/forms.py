@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +41,15 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*,video/mp4", "multiple": True})
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/*,video/mp4",
+                    "multiple": True,
+                    "data-picker": True,
+                    "data-max": settings.EVIDENCE_MAX_FILES_PER_UPLOAD,
+                }
+            ),
         )
         super().__init__(*args, **kwargs)
 
@@ -77,9 +86,17 @@ class DisputeOpenForm(DomainErrorForm):
         help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 videos; several at once."),
     )
 
-    def __init__(self, *args, remedies=None, **kwargs):
-        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``)."""
+    def __init__(self, *args, remedies=None, photos_required=False, **kwargs):
+        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``);
+        ``photos_required``: a watch-tier buyer's claim needs photos (``credit_rules`` checks
+        which), so the field says so instead of "(optional)"."""
         super().__init__(*args, **kwargs)
+        if photos_required:
+            self.fields["files"].required_for_you = True
+            self.fields["files"].help_text = _(
+                "Required for your account: photos of the item from three different angles, "
+                "a video, or photos taken with the in-app camera."
+            )
         if remedies is not None:
             field = self.fields["remedy"]
             field.choices = [(value, label) for value, label in field.choices if value in remedies]
