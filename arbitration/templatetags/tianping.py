@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from arbitration.services.common import yuan as _yuan
+from evidence.derivatives import WIDTHS
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ def party_kinds(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     return set(user.parties.values_list("kind", flat=True))
+
+
+@register.filter
+def srcset(url: str) -> str:
+    """The ``srcset`` of a photo's resized copies (``evidence.derivatives``)."""
+    return ", ".join(f"{url}?w={width} {width}w" for width in WIDTHS)
