@@ -104,6 +104,12 @@ class DisputeOpenForm(DomainErrorForm):
                 "Because of your account's credit standing, you can only ask for: %(allowed)s."
             ) % {"allowed": ", ".join(str(label) for _value, label in field.choices)}
 
+    def clean(self):
+        data = super().clean()
+        if data.get("remedy") == Dispute.Remedy.PARTIAL_REFUND and not data.get("claimed_amount"):
+            self.add_error("claimed_amount", _("A partial refund needs the amount you ask for."))
+        return data
+
 
 class LinePickerMixin:
     """A quantity, an amount and a reason per order line (``remedies.order_lines``).

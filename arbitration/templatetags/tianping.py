@@ -40,6 +40,14 @@ def party_kinds(user) -> set[str]:
     return set(user.parties.values_list("kind", flat=True))
 
 
+@register.simple_tag
+def display_name(user) -> str:
+    """Who the header greets: the party's name (a hosted-link account's username is a code
+    like "buyer-4-ece3ac64"), else the username."""
+    party = user.parties.only("display_name").first() if user.is_authenticated else None
+    return party.display_name if party else user.get_username()
+
+
 @register.filter
 def srcset(url: str) -> str:
     """The ``srcset`` of a photo's resized copies (``evidence.derivatives``)."""

@@ -58,6 +58,10 @@ def dispute_open(request, order_id: int):
     if active is not None:
         messages.info(request, _("This order already has an open dispute."))
         return redirect("dispute", pk=active.pk)
+    settled = order.disputes.filter(state__in=lifecycle.SETTLED_STATES).first()
+    if settled is not None:  # said on GET, not only after the form is filled and refused
+        context = {"order": order, "settled": settled}
+        return render(request, "arbitration/dispute_open.html", context, status=409)
     status = 200
     tier = order.buyer.credit_tier
     remedies = credit_rules.allowed_remedies(tier)

@@ -11,8 +11,19 @@
     });
   }
 
+  /* After a refused form, put the focus on its first error (a screen reader reads it). */
+  function focusFirstError(root) {
+    var field = root.querySelector && root.querySelector(
+      ".has-error input:not([type=hidden]), .has-error select, .has-error textarea, .form-errors"
+    );
+    if (!field) return;
+    if (!field.matches("input, select, textarea")) field.setAttribute("tabindex", "-1");
+    field.focus();
+  }
+
   function init(root) {
     root.querySelectorAll("[data-offer-form]").forEach(syncOfferMode);
+    focusFirstError(root);
   }
 
   document.addEventListener("change", function (event) {
