@@ -123,20 +123,35 @@ class LinePickerMixin:
         self.order_lines = list(lines)
         reasons = [("", "—"), *RefundLine.Reason.choices]
         for line in self.order_lines:
-            n = line["index"]
+            n, item = line["index"], line.get("title") or line.get("sku") or ""
+
+            def named(what: str, item=item) -> dict:  # each input says which line it is
+                return {"aria-label": _("%(what)s: %(item)s") % {"what": what, "item": item}}
+
             self.fields[f"line_{n}_quantity"] = forms.IntegerField(
                 label=_("Quantity"),
                 required=False,
                 min_value=0,
-                widget=forms.NumberInput(attrs={"min": 0, "max": line["quantity"]}),
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": line["quantity"], **named(_("Quantity"))}
+                ),
             )
             self.fields[f"line_{n}_amount"] = YuanField(
                 label=_("Refund (¥)"),
                 required=False,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "decimal",
+                        "autocomplete": "off",
+                        **named(_("Refund (¥)")),
+                    }
+                ),
             )
             self.fields[f"line_{n}_reason"] = forms.ChoiceField(
-                label=_("Reason"), choices=reasons, required=False
+                label=_("Reason"),
+                choices=reasons,
+                required=False,
+                widget=forms.Select(attrs=named(_("Reason"))),
             )
 
     def line_rows(self) -> list[dict]:

@@ -52,3 +52,9 @@ def display_name(user) -> str:
 def srcset(url: str) -> str:
     """The ``srcset`` of a photo's resized copies (``evidence.derivatives``)."""
     return ", ".join(f"{url}?w={width} {width}w" for width in WIDTHS)
+
+
+@register.filter
+def choices_of(form, name: str) -> list:
+    """A decision form's evidence checkboxes with their items (``choices_with_items``)."""
+    return form.choices_with_items(name)

@@ -116,7 +116,13 @@ def open_as(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())
+        page.dialogs = []  # the messages of the confirmations accepted
+
+        def accept(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
         page.goto(f"{live_server.url}{path}")
         return page
 
