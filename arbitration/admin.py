@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -146,6 +146,57 @@ class AmountFilter(BucketFilter):
         return bounds
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """Which work the queue shows. By default the open work, what waits for an arbitrator
+    (under review, evidence requests included); disputes still between the parties and
+    finished ones are behind their own choice. A state picked in the state filter shows all.
+    Each choice carries its count."""
+
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
+    OPEN, PARTIES, FINISHED, ALL = "open", "parties", "finished", "all"
+    GROUPS = {
+        OPEN: (gettext_lazy("Open work"), frozenset({Dispute.State.UNDER_REVIEW})),
+        PARTIES: (
+            gettext_lazy("Between the parties"),
+            frozenset(ACTIVE_STATES) - {Dispute.State.UNDER_REVIEW},
+        ),
+        FINISHED: (
+            gettext_lazy("Finished"),
+            frozenset(Dispute.State.values) - frozenset(ACTIVE_STATES),
+        ),
+    }
+
+    def choice(self, request) -> str:
+        if self.value() in (*self.GROUPS, self.ALL):
+            return self.value()
+        return self.ALL if "state__exact" in request.GET else self.OPEN
+
+    def lookups(self, request, model_admin):
+        counts = dict(Dispute.objects.order_by().values_list("state").annotate(n=Count("pk")))
+        choices = []
+        for key, (label, states) in self.GROUPS.items():
+            total = sum(counts.get(state, 0) for state in states)
+            choices.append((key, f"{label} ({total})"))
+        all_label = _("All")
+        return [*choices, (self.ALL, f"{all_label} ({sum(counts.values())})")]
+
+    def choices(self, changelist):
+        current = self.choice(changelist.model_admin.request)
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": current == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        choice = self.choice(request)
+        if choice == self.ALL:
+            return queryset
+        return queryset.filter(state__in=self.GROUPS[choice][1])
+
+
 @admin.register(Dispute, site=console)
 class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     list_display = (
@@ -162,7 +213,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         "platform_name",
     )
     list_display_links = None
-    list_filter = ("state", "platform", AgeFilter, AmountFilter)
+    list_filter = (QueueFilter, "state", "platform", AgeFilter, AmountFilter)
     list_select_related = ("order", "buyer", "merchant", "platform")
     search_fields = ("order__external_id", "buyer__display_name", "merchant__display_name")
     search_help_text = gettext_lazy("Reference (TP-000123), order number or party name")
@@ -170,6 +221,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     actions = None
 
     def changelist_view(self, request, extra_context=None):
+        self.request = request  # QueueFilter.choices reads the request it is drawn for
         return super().changelist_view(
             request, {"title": _("Dispute queue"), **(extra_context or {})}
         )
@@ -264,9 +316,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             return "—"
         paused = _("paused") if obj.review_paused_at else ""
         return format_html(
-            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} {}</span>',
+            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} · {} {}'
+            "</span>",
             "overdue" if due < timezone.now() and not paused else "",
             timezone.localtime(due).strftime("%m-%d %H:%M"),
+            relative_text(due),
             _("review"),
             paused,
         )
@@ -311,6 +365,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
             flagged=[item for item in evidence if item.flagged or item.merchant_flag],
             lines=order_lines(dispute.order) if dispute.state == Dispute.State.UNDER_REVIEW else (),
+            claimed_fen=dispute.claimed_amount_fen,
         )
         request_form = EvidenceRequestForm(
             request.POST if asking else None,
@@ -323,7 +378,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             else:
                 failure = self._decide(request, dispute, form)
             if failure is None:
-                return HttpResponseRedirect(request.path)
+                return HttpResponseRedirect(self._after_post(request, dispute, asking))
             status, error = failure
         page = dispute_page(dispute, evidence)
         if page["suggestion"] is not None and not form.is_bound:
@@ -366,6 +421,16 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
+    def _after_post(self, request, dispute, asking) -> str:
+        """Back to the page, or after "decide and open the next", the next open dispute."""
+        if asking or "_next" not in request.POST:
+            return request.path
+        following = next_open_dispute(exclude=dispute.pk)
+        if following is None:
+            messages.info(request, _("No other dispute is waiting for an arbitrator."))
+            return reverse("console:arbitration_dispute_changelist")
+        return reverse("console:arbitration_dispute_change", args=[following.pk])
+
     def _request_evidence(self, request, dispute, form) -> tuple[int, str] | None:
         """Hand the form to ``evidence_request``; on failure, the status and message."""
         if not form.is_valid():
@@ -402,6 +467,16 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             % {"outcome": decision.get_outcome_display(), "amount": yuan(decision.amount_fen)},
         )
         return None
+
+
+def next_open_dispute(*, exclude: int) -> Dispute | None:
+    """The next dispute of the default queue (open work, riskiest then oldest first)."""
+    return (
+        Dispute.objects.filter(state__in=QueueFilter.GROUPS[QueueFilter.OPEN][1])
+        .exclude(pk=exclude)
+        .order_by("-risk_score", "opened_at")
+        .first()
+    )
 
 
 def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:

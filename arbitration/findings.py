@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Dispute
-from evidence.explain import signal_text
+from evidence.explain import detail_text, signal_text
 from evidence.forensics.aggregate import PARTIAL_EDIT, ai_involvement
 from evidence.models import Evidence, ForensicReport, Signal
 from evidence.selectors import current_reports
@@ -68,7 +68,7 @@ class SignalView:
 
     code = property(lambda self: self.signal.code)
     score = property(lambda self: self.signal.score)
-    detail = property(lambda self: self.signal.detail)
+    detail = property(lambda self: detail_text(self.signal))
     text = property(lambda self: signal_text(self.signal.code, self.video))
     supports_authenticity = property(lambda self: self.signal.polarity == Signal.Polarity.AUTHENTIC)
     times = property(lambda self: [_seconds(t) for t in self.signal.times or []])

@@ -257,6 +257,13 @@ def _enqueue_visible_label(report_id: int) -> None:
     read_visible_label_task.delay(report_id)
 
 
+def stored_data(signal: forensics.Signal) -> dict:
+    """The signal's data with its sentence (``message``, see `forensics.wording`) beside it:
+    the console renders that in the reader's language; rows stored before it have none and
+    show their English ``detail``."""
+    return {**signal.data, "message": signal.message} if signal.message else signal.data
+
+
 def _signal_row(report: ForensicReport, signal: forensics.Signal) -> Signal:
     return Signal(
         report=report,
@@ -265,7 +272,7 @@ def _signal_row(report: ForensicReport, signal: forensics.Signal) -> Signal:
         polarity=signal.polarity,
         detail=signal.detail,
         regions=signal.regions or ([signal.region] if signal.region else []),
-        data=signal.data,
+        data=stored_data(signal),
         times=list(signal.times or ()),
     )
 

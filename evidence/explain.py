@@ -5,9 +5,11 @@ Arbitrators read ``SIGNAL_TEXT`` beside each signal; buyers and merchants only e
 or heatmaps. A video reads ``VIDEO_SIGNAL_TEXT`` where the photo's wording names a photo.
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ForensicReport
+from .forensics import wording
+from .models import ForensicReport, Signal
 
 SIGNAL_TEXT = {
     "provenance.c2pa_ai": _(
@@ -120,6 +122,19 @@ def signal_text(code: str, video: bool = False) -> str:
     if video and code in VIDEO_SIGNAL_TEXT:
         return VIDEO_SIGNAL_TEXT[code]
     return SIGNAL_TEXT.get(code, code)
+
+
+def detail_text(signal: Signal) -> str:
+    """The engine's detail line in the reader's language: its stored message rendered
+    through gettext; a row stored before messages existed (or a message this version does
+    not know) shows the English ``detail`` it was stored with."""
+    message = (signal.data or {}).get("message")
+    if not isinstance(message, dict):
+        return signal.detail
+    try:
+        return wording.render(message, gettext)
+    except (KeyError, TypeError, ValueError):
+        return signal.detail
 
 
 def party_summary(report: ForensicReport | None, video: bool = False) -> dict | None:

@@ -1,11 +1,12 @@
 """Evidence files, streamed only to the people allowed to see them (everyone else: 404)."""
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.views.decorators.http import require_GET
 
 from arbitration.selectors import evidence_file_for
 
 from . import forensics
+from .derivatives import WIDTHS, derivative
 from .forensics import videoio
 from .models import Evidence, ForensicReport
 
@@ -26,9 +27,16 @@ def _guarded(response):
 
 @require_GET
 def safe_copy(request, uid):
-    """The metadata-free copy: both parties of the dispute (or order) and arbitrators."""
+    """The metadata-free copy: both parties of the dispute (or order) and arbitrators.
+    ``?w=`` (one of ``derivatives.WIDTHS``) asks for a photo resized for a page's srcset."""
     item = evidence_file_for(request.user, uid)
-    return _stream(item.safe_copy, item.safe_copy_mime)
+    width = request.GET.get("w")
+    if width is None or item.kind != Evidence.Kind.IMAGE:
+        return _stream(item.safe_copy, item.safe_copy_mime)
+    if not width.isdigit() or int(width) not in WIDTHS:
+        return HttpResponseBadRequest("w must be one of " + ", ".join(map(str, WIDTHS)))
+    storage = item.safe_copy.storage
+    return _stream(storage.open(derivative(item, int(width))), "image/jpeg")
 
 
 @require_GET

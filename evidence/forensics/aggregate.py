@@ -82,6 +82,7 @@ How the label and provenance codes weigh:
 from __future__ import annotations
 
 from .types import AUTHENTIC, FORGERY, Signal
+from .wording import said
 
 CAPTURE = "provenance.c2pa_capture"
 CONFLICT = "provenance.conflict"
@@ -194,10 +195,10 @@ def reconcile(signals: list[Signal]) -> list[Signal]:
     conflict = Signal(
         CONFLICT,
         CONFLICT_SCORE,
-        detail=(
-            f"The C2PA manifest declares a camera capture "
-            f"({capture.data.get('source_type', 'capture')}), yet the file carries an AI "
-            f"mark ({', '.join(markers)}): the capture is not counted as authenticity."
+        **said(
+            "conflict",
+            source_type=capture.data.get("source_type", "capture"),
+            markers=", ".join(markers),
         ),
         data={"capture": dict(capture.data), "markers": markers},
     )

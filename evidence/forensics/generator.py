@@ -39,6 +39,7 @@ from .exiftext import (
     tools,
 )
 from .types import Context, Result, Signal
+from .wording import said
 
 GENERATOR_SCORE = 0.95
 MARKER_SCORE = 0.85
@@ -108,7 +109,7 @@ def signal(found: Found) -> Signal:
     return Signal(
         "provenance.generator_metadata",
         found.score,
-        detail=f"{found.name} generator metadata found in {found.where}.",
+        **said("generator", name=found.name, where=found.where),
         data={"generator": found.name, "where": found.where},
     )
 

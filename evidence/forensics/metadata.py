@@ -22,6 +22,7 @@ from .exiftext import (
     tools,
 )
 from .types import Context, Result, Signal
+from .wording import phrase, said
 
 EDITORS = [
     ("Adobe Photoshop", r"photoshop"),
@@ -81,8 +82,7 @@ def run(img: Decoded, context: Context) -> Result:
             Signal(
                 "metadata.no_camera_data",
                 NO_CAMERA_SCORE,
-                detail="No camera make, model or exposure data (screenshots, downloads and "
-                "generated images look like this; so do photos stripped by apps).",
+                **said("metadata.no_camera"),
             )
         )
     meta = {
@@ -119,25 +119,26 @@ def _editing(img: Decoded) -> Signal | None:
         return None
     parts = []
     if editor:
-        parts.append(f"saved by {editor}")
+        parts.append(phrase("metadata.saved_by", editor=editor))
     if late:
-        parts.append(f"modified {_human(late)} after it was taken ({modified} vs {taken})")
+        after = _human(late)
+        parts.append(phrase("metadata.modified", after=after, modified=modified, taken=taken))
     score = BOTH_SCORE if editor and late else EDITOR_SCORE if editor else MODIFIED_SCORE
     return Signal(
         "metadata.editing_software",
         score,
-        detail="The file was " + "; ".join(parts) + ".",
+        **said("metadata.editing", parts=parts),
         data={"editor": editor, "modified_after_capture_s": late.total_seconds() if late else None},
     )
 
 
-def _human(delta) -> str:
+def _human(delta) -> dict:
     s = int(delta.total_seconds())
     if s >= 86400:
-        return f"{s // 86400} day(s)"
+        return phrase("metadata.days", n=s // 86400)
     if s >= 3600:
-        return f"{s // 3600} hour(s)"
-    return f"{s // 60} minute(s)"
+        return phrase("metadata.hours", n=s // 3600)
+    return phrase("metadata.minutes", n=s // 60)
 
 
 def _has_camera_data(img: Decoded) -> bool:

@@ -29,7 +29,8 @@ KNOWN_OTHER_LISTING = "other_listing"  # another merchant's listing photo: reuse
 class Signal:
     """One finding. Regions are {"x", "y", "w", "h"} fractions of the image size. In a
     video, `times` are the seconds of the clip where it applies (empty: the whole file,
-    from its metadata); a photo's signals have none."""
+    from its metadata); a photo's signals have none. ``message`` is ``detail`` as a
+    template key and parameters (see `wording`)."""
 
     code: str
     score: float
@@ -39,6 +40,7 @@ class Signal:
     regions: list | None = None
     data: dict = field(default_factory=dict)
     times: tuple[float, ...] | None = None
+    message: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -55,6 +57,8 @@ class Signal:
             out["data"] = self.data
         if self.times is not None:
             out["times"] = list(self.times)
+        if self.message:
+            out["message"] = self.message
         return out
 
 

@@ -123,9 +123,7 @@ def _container_signals(
     boxes: movmeta.MovieMeta, created: dt.datetime | None, context: Context
 ) -> list[Signal]:
     found = [
-        timeline.before_delivery(
-            created, context.delivered_at, "The clip's container says it was recorded"
-        )
+        timeline.before_delivery(created, context.delivered_at, "timeline.video_before_delivery")
     ]
     tools = [
         (f"the clip's {key} tag", value) for key in TOOL_TAGS for value in boxes.tags.get(key, ())
