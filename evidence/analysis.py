@@ -29,6 +29,7 @@ from .forensics import fingerprints as fp
 from .forensics import videoio, visible_label
 from .forensics.aggregate import conclude
 from .forensics.decoded import open_image
+from .forensics.wording import said
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
 
@@ -330,8 +331,8 @@ def _visible_mark(evidence: Evidence):
         return visible_label.find(open_image(data)), []
     for frame in videoio.opening_frames(data):
         if (found := visible_label.find(frame.image)) is not None:
-            at = f"At {frame.time:g} s of the clip: "
-            return forensics.Signal(**{**found.__dict__, "detail": at + found.detail}), [frame.time]
+            words = said("video.at", at=f"{frame.time:g}", finding=found.message)
+            return forensics.Signal(**{**found.__dict__, **words}), [frame.time]
     return None, []
 
 

@@ -43,6 +43,7 @@ from . import (
 from .aggregate import conclude
 from .decoded import decode
 from .types import KNOWN_OWN_LISTING, Context, KnownFingerprint, Report, Signal
+from .wording import said
 
 MIME = {"MP4": "video/mp4", "MOV": "video/quicktime"}
 NOT_ON_FRAMES = {"reuse.local_edit"}
@@ -136,7 +137,7 @@ def _container_signals(
             Signal(
                 "metadata.editing_software",
                 metadata.EDITOR_SCORE,
-                detail=f"The clip was saved by {editor} ({where}).",
+                **said("video.saved_by", editor=editor, where=where),
                 data={"editor": editor, "modified_after_capture_s": None},
             )
         )
@@ -191,8 +192,8 @@ def _frame_signals(frames: list[videoio.Frame], context: Context):
     out = []
     for code, signal in best.items():
         at = ", ".join(f"{t:g} s" for t in times[code])
-        detail = f"Keyframe(s) at {at}: {signal.detail}"
-        out.append(Signal(**{**signal.__dict__, "detail": detail, "times": tuple(times[code])}))
+        words = said("video.keyframes", at=at, finding=signal.message)
+        out.append(Signal(**{**signal.__dict__, **words, "times": tuple(times[code])}))
     return out, first
 
 

@@ -167,6 +167,10 @@ TEMPLATES = {
         "The clip's container says it was recorded %(taken)s, before the order was delivered "
         "(%(delivered)s)."
     ),
+    # video
+    "video.saved_by": gettext_noop("The clip was saved by %(editor)s (%(where)s)."),
+    "video.keyframes": gettext_noop("Keyframe(s) at %(at)s: %(finding)s"),
+    "video.at": gettext_noop("At %(at)s s of the clip: %(finding)s"),
     # visible_label, watermark
     "visible_label": gettext_noop(
         "Visible %(kind)s “%(text)s” at the %(edge)s edge (its box %(percent).1f%% of the "
