@@ -133,6 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The near-duplicate lookup runs as a named prepared statement per connection (PostgreSQL);
+# behind a pooler in transaction mode (PgBouncer), where a connection is not kept, turn off.
+NEAR_DUPLICATES_PREPARED = env.bool("NEAR_DUPLICATES_PREPARED", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ----------------------------------------------------------------------------

@@ -57,10 +57,10 @@ def _execute_prepared(cursor, sql: str, params: list) -> None:
     persistent (``CONN_MAX_AGE``), so the statement is prepared once per connection and
     PostgreSQL soon settles on a generic plan, skipping planning altogether. The keys are
     parameters, so the text is the same for every query; its digest names it. (Behind a
-    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED = False``.) SQLite caches
+    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED=false``.) SQLite caches
     statements itself.
     """
-    if connection.vendor != "postgresql" or not getattr(settings, "NEAR_DUPLICATES_PREPARED", True):
+    if connection.vendor != "postgresql" or not settings.NEAR_DUPLICATES_PREPARED:
         cursor.execute(sql, params)
         return
     name = f"tp_near_duplicates_{hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()}"
