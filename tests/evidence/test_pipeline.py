@@ -293,3 +293,24 @@ def test_a_clean_photo_gets_no_party_summary(order, merchant):
     from evidence.explain import party_summary
 
     assert party_summary(None) is None
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_lookup_answers_the_same_with_or_without_a_prepared_statement(
+    order, merchant, settings, prepared
+):
+    """PostgreSQL runs it as a named prepared statement unless a transaction-mode pooler
+    rules that out (``NEAR_DUPLICATES_PREPARED``); SQLite always runs it plainly."""
+    settings.NEAR_DUPLICATES_PREPARED = prepared
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo(8))], role="listing"
+    )
+    analysis.analyze_evidence(item.pk)
+    query = fp.of_bytes(cropped(product_photo(8), 0.04))
+    with CaptureQueriesContext(connection) as ctx:
+        assert [m.evidence_id for m in near_duplicates(query)] == [item.pk]
+        assert [m.evidence_id for m in near_duplicates(query)] == [item.pk]
+    statements = " ".join(q["sql"] for q in ctx.captured_queries)
+    uses_prepared = connection.vendor == "postgresql" and prepared
+    assert ("EXECUTE tp_near_duplicates_" in statements) == uses_prepared
+    assert statements.count("PREPARE tp_near_duplicates_") <= 1
