@@ -209,3 +209,12 @@ def test_the_opening_frames_cover_the_first_two_seconds():
     times = [f.time for f in videoio.opening_frames(clip)]
     assert times[0] == 0.0 and len(times) == videoio.OPENING_FRAMES
     assert max(times) < videoio.OPENING_SECONDS
+
+
+def test_c2pa_in_a_mov_is_read_as_quicktime():
+    signed = videos.c2pa_signed(
+        videos.clip(fmt="mov", audio=False), "trainedAlgorithmicMedia", "video/quicktime"
+    )
+    report = analyze_video(signed, Context(), "MOV")
+    assert report.signal("provenance.c2pa_ai") is not None
+    assert report.verdict == "ai_generated"
