@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .forms import LinePickerMixin
 from .limits import MAX_FEN, STATEMENT_MAX
 from .ratelimits import login_limited
+from .services.common import percent_of
 
 
 def can_arbitrate(request) -> bool:
@@ -162,7 +163,7 @@ class DecisionForm(LinePickerMixin, forms.Form):
         decimal_places=2,
     )
     percent = forms.IntegerField(
-        label=_("or percent of the order"), required=False, min_value=1, max_value=100
+        label=_("or percent of the claim"), required=False, min_value=1, max_value=100
     )
     reasoning = forms.CharField(
         label=_("Reasoning"), max_length=STATEMENT_MAX, widget=forms.Textarea(attrs={"rows": 4})
@@ -181,10 +182,14 @@ class DecisionForm(LinePickerMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, evidence=(), flagged=(), lines=(), **kwargs):
+    def __init__(self, *args, evidence=(), flagged=(), lines=(), claimed_fen=0, **kwargs):
+        """``claimed_fen``: the base of ``percent``, the claimed amount (the suggestion speaks
+        in shares of the claim too), so 40 % of a ¥120 claim is ¥48 whatever was paid."""
         from .models import Decision
 
         super().__init__(*args, **kwargs)
+        self.claimed_fen = claimed_fen
+        self.evidence_items = {item.pk: item for item in (*evidence, *flagged)}
         self.add_line_fields(lines)
         self.fields["outcome"].choices = Decision.Outcome.choices
         self.fields["evidence"].choices = [(item.pk, str(item)) for item in evidence]
@@ -192,20 +197,32 @@ class DecisionForm(LinePickerMixin, forms.Form):
         for name in ("outcome", "amount", "percent", "reasoning"):
             self.fields[name].widget.attrs["data-testid"] = name
 
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") is not None and data.get("percent") is not None:
+            self.add_error("percent", _("Give either an amount or a percentage, not both."))
+        return data
+
+    def choices_with_items(self, name: str) -> list:
+        """The checkboxes of ``evidence``/``fabricated`` with their items (thumbnails)."""
+        return [(box, self.evidence_items.get(int(box.data["value"]))) for box in self[name]]
+
     def service_kwargs(self) -> dict:
-        """Keyword arguments for ``dispute_decide``; amount and percent only for a partial."""
+        """Keyword arguments for ``dispute_decide``; an amount only for a partial refund, a
+        percentage turned into fen of the claim here (``percent_of``)."""
         data = self.cleaned_data
-        amount_fen = percent = None
+        amount_fen = None
         lines = self.picked_lines()
         if data["outcome"] == "partial_refund" and not lines:
             if data["amount"] is not None:
                 amount_fen = int(data["amount"] * 100)
-            percent = data["percent"]
+            elif data["percent"] is not None:
+                amount_fen = percent_of(self.claimed_fen, data["percent"])
         return {
             "outcome": data["outcome"],
             "reasoning": data["reasoning"],
             "amount_fen": amount_fen,
-            "percent": percent,
+            "percent": None,
             "evidence_ids": data["evidence"],
             "fabricated_evidence_ids": data["fabricated"],
             "lines": lines,

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +42,15 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*,video/mp4", "multiple": True})
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/*,video/mp4,video/quicktime",
+                    "multiple": True,
+                    "data-picker": True,
+                    "data-max": settings.EVIDENCE_MAX_FILES_PER_UPLOAD,
+                }
+            ),
         )
         super().__init__(*args, **kwargs)
 
@@ -77,18 +86,32 @@ class DisputeOpenForm(DomainErrorForm):
     files = MultipleFileField(
         label=_("Photos or videos"),
         required=False,
-        help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 videos; several at once."),
+        help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 or MOV videos; several at once."),
     )
 
-    def __init__(self, *args, remedies=None, **kwargs):
-        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``)."""
+    def __init__(self, *args, remedies=None, photos_required=False, **kwargs):
+        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``);
+        ``photos_required``: a watch-tier buyer's claim needs photos (``credit_rules`` checks
+        which), so the field says so instead of "(optional)"."""
         super().__init__(*args, **kwargs)
+        if photos_required:
+            self.fields["files"].required_for_you = True
+            self.fields["files"].help_text = _(
+                "Required for your account: photos of the item from three different angles, "
+                "a video, or photos taken with the in-app camera."
+            )
         if remedies is not None:
             field = self.fields["remedy"]
             field.choices = [(value, label) for value, label in field.choices if value in remedies]
             field.error_messages["invalid_choice"] = _(
                 "Because of your account's credit standing, you can only ask for: %(allowed)s."
             ) % {"allowed": ", ".join(str(label) for _value, label in field.choices)}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remedy") == Dispute.Remedy.PARTIAL_REFUND and not data.get("claimed_amount"):
+            self.add_error("claimed_amount", _("A partial refund needs the amount you ask for."))
+        return data
 
 
 class LinePickerMixin:
@@ -103,21 +126,36 @@ class LinePickerMixin:
         self.order_lines = list(lines)
         reasons = [("", "—"), *RefundLine.Reason.choices]
         for line in self.order_lines:
-            n = line["index"]
+            n, item = line["index"], line.get("title") or line.get("sku") or ""
+
+            def named(what: str, item=item) -> dict:  # each input says which line it is
+                return {"aria-label": _("%(what)s: %(item)s") % {"what": what, "item": item}}
+
             self.fields[f"line_{n}_quantity"] = forms.IntegerField(
                 label=_("Quantity"),
                 required=False,
                 min_value=0,
                 max_value=MAX_QUANTITY,
-                widget=forms.NumberInput(attrs={"min": 0, "max": line["quantity"]}),
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": line["quantity"], **named(_("Quantity"))}
+                ),
             )
             self.fields[f"line_{n}_amount"] = YuanField(
                 label=_("Refund (¥)"),
                 required=False,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "decimal",
+                        "autocomplete": "off",
+                        **named(_("Refund (¥)")),
+                    }
+                ),
             )
             self.fields[f"line_{n}_reason"] = forms.ChoiceField(
-                label=_("Reason"), choices=reasons, required=False
+                label=_("Reason"),
+                choices=reasons,
+                required=False,
+                widget=forms.Select(attrs=named(_("Reason"))),
             )
 
     def line_rows(self) -> list[dict]:
@@ -241,6 +279,12 @@ class MessageForm(DomainErrorForm):
         required=False,
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RejectForm(MessageForm):
+    message = forms.CharField(
+        label=_("Why not"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

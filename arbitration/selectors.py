@@ -74,8 +74,10 @@ def order_for_buyer(user, pk: int) -> Order:
 
 def orders_for_merchant(user) -> QuerySet[Order]:
     listing = Evidence.objects.filter(role=Evidence.Role.LISTING).select_related("submitted_by")
+    packing = Evidence.objects.filter(role=Evidence.Role.PACKING).select_related("submitted_by")
     return _with_disputes(Order.objects.filter(merchant__user=user), SENT).prefetch_related(
-        Prefetch("evidence", queryset=listing, to_attr="listing_photos")
+        Prefetch("evidence", queryset=listing, to_attr="listing_photos"),
+        Prefetch("evidence", queryset=packing, to_attr="packing_photos"),
     )
 
 
@@ -113,12 +115,23 @@ def dispute_evidence(dispute: Dispute) -> dict[str, list[Evidence]]:
     return groups
 
 
+# The merchant's own moves against the buyer's photos and standing, and its packing photos.
+MERCHANT_ONLY_ACTIONS = (
+    "buyer_reported",
+    "packing_photos_added",
+    "photo_flagged",
+    "flag_upheld",
+    "flag_dismissed",
+)
+
+
 def dispute_timeline(dispute: Dispute, side: str) -> list[DisputeEvent]:
-    """Audit rows a party may read; a merchant's report of the buyer stays off the buyer's,
+    """Audit rows a party may read; a merchant's report of the buyer, flags on the buyer's
+    photos and packing photos stay off the buyer's,
     and credit appeals (a party's own standing) stay off both: the credit page shows them."""
     events = dispute.events.exclude(action__startswith="credit_")
     if side == Actor.BUYER:
-        events = events.exclude(action="buyer_reported")
+        events = events.exclude(action__in=MERCHANT_ONLY_ACTIONS)
     return list(events)
 
 
@@ -171,7 +184,8 @@ def evidence_file_for(user, uid, *, original: bool = False) -> Evidence:
     """An evidence file the user may fetch; 404 for everyone else.
 
     The safe copy goes to both parties of the dispute (of the order, for listing photos) and
-    to arbitrators; the original only to the party that submitted it and to arbitrators.
+    to arbitrators; the merchant's packing photos only to the merchant and arbitrators; the
+    original only to the party that submitted it and to arbitrators.
     """
     items = Evidence.objects.filter(uid=uid)
     if not (user.is_authenticated and user.can_arbitrate):
@@ -183,7 +197,10 @@ def evidence_file_for(user, uid, *, original: bool = False) -> Evidence:
             items = items.filter(
                 Q(dispute__buyer__user=user)
                 | Q(~Q(dispute__state=Dispute.State.OPEN), dispute__merchant__user=user)
-                | Q(dispute__isnull=True, order__buyer__user=user)
+                | (
+                    Q(dispute__isnull=True, order__buyer__user=user)
+                    & ~Q(role=Evidence.Role.PACKING)
+                )
                 | Q(dispute__isnull=True, order__merchant__user=user)
             )
     return _first_or_404(items)

@@ -137,6 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The near-duplicate lookup runs as a named prepared statement per connection (PostgreSQL);
+# behind a pooler in transaction mode (PgBouncer), where a connection is not kept, turn off.
+NEAR_DUPLICATES_PREPARED = env.bool("NEAR_DUPLICATES_PREPARED", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ----------------------------------------------------------------------------
@@ -191,11 +194,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "arbitration.tasks.expire_overdue_disputes",
         "schedule": env.int("EXPIRY_SWEEP_SECONDS", default=60),
     },
+    "sweep-pending-refunds": {
+        "task": "arbitration.tasks.sweep_pending_refunds",
+        "schedule": env.int("REFUND_SWEEP_SECONDS", default=60),
+    },
     "purge-idempotency-keys": {
         "task": "arbitration.api.tasks.purge_idempotency_keys",
         "schedule": env.int("IDEMPOTENCY_PURGE_SECONDS", default=3600),
     },
 }
+# A refund still pending this long after its decision is sent to the payment task again.
+REFUND_SWEEP_GRACE_SECONDS = env.int("REFUND_SWEEP_GRACE_SECONDS", default=120)
+# An Idempotency-Key whose request left no answer (its process died) blocks retries this long.
+IDEMPOTENCY_LEASE_SECONDS = env.int("IDEMPOTENCY_LEASE_SECONDS", default=60)
 # Task modules outside an app's ``tasks.py`` (autodiscovery finds those).
 CELERY_IMPORTS = ["arbitration.api.tasks"]
 
@@ -225,6 +236,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=1
 EVIDENCE_MAX_IMAGE_BYTES = env.int("EVIDENCE_MAX_IMAGE_BYTES", default=25 * 1024 * 1024)
 EVIDENCE_MAX_VIDEO_BYTES = env.int("EVIDENCE_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=40_000_000)
+EVIDENCE_MAX_VIDEO_SECONDS = env.int("EVIDENCE_MAX_VIDEO_SECONDS", default=10 * 60)
+EVIDENCE_MAX_VIDEO_SIDE = env.int("EVIDENCE_MAX_VIDEO_SIDE", default=4096)
+EVIDENCE_MAX_VIDEO_PIXELS = env.int("EVIDENCE_MAX_VIDEO_PIXELS", default=4096 * 2160)
 EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=9)
 EVIDENCE_MAX_PER_DISPUTE = env.int("EVIDENCE_MAX_PER_DISPUTE", default=60)
 
@@ -232,6 +246,12 @@ EVIDENCE_MAX_PER_DISPUTE = env.int("EVIDENCE_MAX_PER_DISPUTE", default=60)
 # Buyer phone numbers and addresses are encrypted at rest with this key (Fernet); without it
 # a key is derived from SECRET_KEY so the embedded default works out of the box.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+# Case files (dossiers) are signed with this Ed25519 key: PEM from the environment, else one
+# generated once into the file (0600). Keep it across deployments (arbitration/dossier/).
+DOSSIER_SIGNING_KEY = env.str("DOSSIER_SIGNING_KEY", default="")
+DOSSIER_SIGNING_KEY_FILE = env.str(
+    "DOSSIER_SIGNING_KEY_FILE", default=str(VAR_DIR / "dossier_signing_key.pem")
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -371,9 +391,21 @@ C2PA_TRUST_ANCHORS = env.str("C2PA_TRUST_ANCHORS", default="")
 C2PA_TSA_TRUST_ANCHORS = env.str("C2PA_TSA_TRUST_ANCHORS", default="")
 # Optional ONNX AI-image detector; absent by default (reports then say "not configured").
 FORENSICS_DETECTOR_MODEL = env.str("FORENSICS_DETECTOR_MODEL", default="")
+# One photo's analysis may take this long (the task's hard time limit; the soft one is 10 s
+# earlier and marks it failed). A photo still "running" past it, plus a margin, or still
+# "pending" past EVIDENCE_STALE_PENDING_SECONDS, is re-queued by the next sweep: after a
+# worker is killed, recovery takes at most threshold + sweep interval (README, Reliability).
+EVIDENCE_ANALYSIS_TIME_LIMIT = env.int("EVIDENCE_ANALYSIS_TIME_LIMIT", default=120)
+EVIDENCE_STALE_PENDING_SECONDS = env.int("EVIDENCE_STALE_PENDING_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE["sweep-stale-evidence"] = {
     "task": "evidence.tasks.sweep_stale_evidence",
-    "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=120),
+    "schedule": env.int("EVIDENCE_SWEEP_SECONDS", default=60),
+}
+# Files a failed upload wrote without a row are deleted once older than the grace.
+EVIDENCE_ORPHAN_GRACE_SECONDS = env.int("EVIDENCE_ORPHAN_GRACE_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["sweep-orphan-files"] = {
+    "task": "evidence.tasks.sweep_orphan_files",
+    "schedule": env.int("EVIDENCE_ORPHAN_SWEEP_SECONDS", default=3600),
 }
 
 # --- Webhooks -------------------------------------------------------------------------------
@@ -418,6 +450,9 @@ CELERY_BEAT_SCHEDULE["remind-deadlines"] = {
     "task": "notifications.tasks.remind_deadlines",
     "schedule": env.int("DEADLINE_REMINDER_SECONDS", default=60),
 }
+# Notices older than this (seconds, counted from their event) are shown in the app but never
+# e-mailed: no backlog of stale mail after an outage or when a user adds an address.
+NOTIFICATION_EMAIL_MAX_AGE = env.int("NOTIFICATION_EMAIL_MAX_AGE", default=2 * 3600)
 CELERY_BEAT_SCHEDULE["sweep-notifications"] = {
     "task": "notifications.tasks.sweep_notifications",
     "schedule": env.int("NOTIFICATION_SWEEP_SECONDS", default=300),

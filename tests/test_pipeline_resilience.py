@@ -22,7 +22,6 @@ from django.utils import timezone
 from PIL import Image
 
 from arbitration import services
-from arbitration.celery import app
 from arbitration.models import Dispute
 from arbitration.services.risk import dispute_risk
 from evidence import analysis, forensics
@@ -31,7 +30,6 @@ from evidence.models import Evidence, Fingerprint, ForensicReport, Signal
 from evidence.services import evidence_add
 from evidence.tasks import analyze_evidence_task
 from tests.fixtures.photos import camera_photo
-from tests.fixtures.redis_server import RedisServer, connect_to_current_broker
 from tests.worker import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -121,7 +119,7 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_sweeper_finishes_the_j
     assert not ForensicReport.objects.filter(evidence=item).exists()
     assert analysis.stale_evidence_ids() == []
     second = start_worker()
-    assert _sweep(analysis.STALE_RUNNING) == 1
+    assert _sweep(analysis.stale_running()) == 1
     wait_until(
         lambda: _analysis(item) == Evidence.Analysis.DONE,
         SETTLE_TIMEOUT,
@@ -163,22 +161,6 @@ def test_a_task_process_killed_mid_analysis_is_redelivered_without_the_sweeper(
     assert "WorkerLostError" in worker.output()
 
 
-@pytest.fixture
-def private_broker(tmp_path):
-    """The test process sends to a private Redis (workers get its URL from the test)."""
-    server = RedisServer(tmp_path)
-    server.start()
-    previous = app.conf.broker_url
-    app.conf.broker_url = server.url
-    connect_to_current_broker()
-    try:
-        yield server
-    finally:
-        app.conf.broker_url = previous
-        connect_to_current_broker()
-        server.stop()
-
-
 def test_an_upload_while_the_broker_is_down_is_kept_and_analysed_once_it_is_back(
     start_worker, private_broker, order, buyer, caplog
 ):
@@ -198,7 +180,7 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_analysed_once_it_is_back
 
     private_broker.start()
     worker = start_worker(redis_url=private_broker.url)
-    assert _sweep(analysis.STALE_PENDING) == 1
+    assert _sweep(analysis.stale_pending()) == 1
     wait_until(
         lambda: _analysis(item) == Evidence.Analysis.DONE,
         SETTLE_TIMEOUT,

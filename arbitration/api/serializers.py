@@ -337,6 +337,7 @@ class EvidenceOutput(serializers.ModelSerializer):
             "height",
             "analysis",
             "report",
+            "taken_at",
             "created_at",
         ]
 

@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from arbitration import converters  # noqa: F401  (registers <id:…>)
 
-from . import credit, offers, views, webhooks
+from . import appeals, credit, dossier, offers, packing, recoveries, views, webhooks
 from . import remedies as api_remedies
 
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
         "orders/<str:external_id>/listing-photos",
         views.OrderListingPhotosView.as_view(),
         name="api-order-listing-photos",
+    ),
+    path(
+        "orders/<str:external_id>/packing-photos",
+        packing.OrderPackingPhotosView.as_view(),
+        name="api-order-packing-photos",
     ),
     path("disputes", views.DisputesView.as_view(), name="api-disputes"),
     path("disputes/<id:pk>", views.DisputeView.as_view(), name="api-dispute"),
@@ -28,9 +33,21 @@ urlpatterns = [
         name="api-dispute-links-revoke",
     ),
     path(
+        "disputes/<id:pk>/case-file",
+        dossier.DisputeDossierView.as_view(),
+        name="api-dispute-case-file",
+    ),
+    path("dossier-key", dossier.DossierKeyView.as_view(), name="api-dossier-key"),
+    path(
         "disputes/<id:pk>/evidence",
         views.DisputeEvidenceView.as_view(),
         name="api-dispute-evidence",
+    ),
+    path("disputes/<id:pk>/appeals", appeals.DisputeAppealsView.as_view(), name="api-appeals"),
+    path(
+        "disputes/<id:pk>/recovery",
+        recoveries.DisputeRecoveryView.as_view(),
+        name="api-recovery",
     ),
     path("disputes/<id:pk>/offers", offers.DisputeOffersView.as_view(), name="api-offers"),
     path(

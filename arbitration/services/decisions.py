@@ -1,5 +1,8 @@
 """Deciding a dispute and paying out what was decided."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +17,7 @@ from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Decision, Dispute, DisputeEvent, Refund
 from .common import amount_from, locked, yuan
+from .flags import flags_settle
 
 Actor = DisputeEvent.Actor
 Outcome = Decision.Outcome
@@ -80,14 +84,30 @@ def settle(
 
 
 def refund_queue(dispute: Dispute, amount_fen: int) -> Refund:
-    """Owe the buyer ``amount_fen``; the payment task runs after commit."""
+    """Owe the buyer ``amount_fen``; the payment task runs after commit.
+
+    ``robust``: a broker outage must not turn the committed decision into an error for the
+    caller; the refund stays ``pending`` and ``refunds_due`` (the beat sweep) sends it.
+    """
     refund = Refund.objects.create(
         dispute=dispute, amount_fen=amount_fen, currency=dispute.order.currency
     )
     from ..tasks import execute_refund
 
-    transaction.on_commit(lambda: execute_refund.delay(refund.pk))
+    transaction.on_commit(lambda: execute_refund.delay(refund.pk), robust=True)
     return refund
+
+
+def refunds_due(*, now=None) -> list[int]:
+    """Refunds still ``pending`` past the sweep's grace: their task was lost (broker down at
+    commit, a worker gone) or is retrying. Oldest first; paying is idempotent."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.REFUND_SWEEP_GRACE_SECONDS)
+    return list(
+        Refund.objects.filter(status=Refund.Status.PENDING, created_at__lte=now - grace)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
+    )
 
 
 def claim_outcome(dispute: Dispute) -> str:
@@ -173,6 +193,7 @@ def dispute_decide(
     if len(evidence) != len(set(evidence_ids)):
         raise DomainError(_("Some of the evidence chosen is not part of this dispute."))
     fabricated = credit_sources.fabricated_evidence_check(dispute, fabricated_evidence_ids)
+    upheld_flags = flags_settle(dispute, fabricated=fabricated, user=user)
     lifecycle.apply(
         dispute,
         "decide",
@@ -185,7 +206,7 @@ def dispute_decide(
         dispute,
         outcome=outcome,
         amount_fen=amount,
-        reasoning=reasoning.strip(),
+        reasoning="\n\n".join(filter(None, [reasoning.strip(), upheld_flags])),
         source=Decision.Source.ARBITRATOR,
         user=user,
         evidence=evidence,

@@ -170,7 +170,7 @@ def test_the_page_reads_findings_in_a_fixed_number_of_queries(
     assert response.content.decode().count('data-testid="verdict"') == 6
 
 
-QUERIES = 17  # 15 + the arbitrator's evidence requests + the credit proposals
+QUERIES = 20  # 15 + evidence requests, credit proposals, appeals, photo flags, recovery
 
 
 def test_it_puts_the_image_filed_in_another_dispute_beside_the_reused_evidence(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_reverse_automatic_credit_events'),
+        ('accounts', '0009_review_list_column_names'),
         ('arbitration', '0005_dispute_platform_id_indexes'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_hosted_link_rows'),
+        ('accounts', '0010_hosted_link_rows'),
     ]
 
     operations = [
