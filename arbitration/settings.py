@@ -293,8 +293,8 @@ def _trusted_proxies() -> int | tuple[str, ...]:
     """``TRUSTED_PROXIES``: how many proxies stand in front (a count), or the networks they
     connect from (comma-separated CIDRs); the client address rate limits count by."""
     value = env.str("TRUSTED_PROXIES", default="0").strip()
-    if value.isdigit():
-        return int(value)
+    if not value or value.isdigit():
+        return int(value or 0)
     networks = tuple(part.strip() for part in value.split(",") if part.strip())
     for network in networks:
         try:

@@ -14,7 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "import json; from django.conf import settings; "
-    "print(json.dumps({'DEBUG': settings.DEBUG, 'SECRET_KEY': settings.SECRET_KEY}))"
+    "print(json.dumps({name: getattr(settings, name) for name in "
+    "('DEBUG', 'SECRET_KEY', 'SECURE_HSTS_SECONDS', 'TRUSTED_PROXIES')}))"
 )
 
 
@@ -80,3 +81,26 @@ def test_without_a_secret_key_it_keeps_one_private_generated_key(load_settings, 
     assert first == second == key_file.read_text().strip()
     assert len(first) >= 50
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_secure_cookies_turn_hsts_on(load_settings):
+    assert (
+        json.loads(load_settings(SECURE_COOKIES="true").stdout)["SECURE_HSTS_SECONDS"] == 31536000
+    )
+    assert json.loads(load_settings().stdout)["SECURE_HSTS_SECONDS"] == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "parsed"), [("", 0), ("1", 1), ("10.0.0.0/8, fd00::/8", ["10.0.0.0/8", "fd00::/8"])]
+)
+def test_trusted_proxies_are_a_count_or_networks(load_settings, value, parsed):
+    result = load_settings(TRUSTED_PROXIES=value)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["TRUSTED_PROXIES"] == parsed
+
+
+def test_a_malformed_trusted_proxy_network_stops_the_process(load_settings):
+    result = load_settings(TRUSTED_PROXIES="10.0.0.0/8,nginx")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "nginx" in result.stderr

@@ -1,11 +1,8 @@
 """Every page has a Content-Security-Policy that allows no inline script or style, HTTPS
-sites send HSTS, and pages for a signed-in person are never stored by a cache."""
+responses carry HSTS (on with secure cookies: tests/test_settings_env.py), and pages for a
+signed-in person are never stored by a cache."""
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -63,30 +60,6 @@ def test_no_template_has_an_inline_script_or_style():
         for match in inline.finditer(path.read_text())
     ]
     assert found == []
-
-
-def _settings(**env) -> dict:
-    probe = (
-        "import json; from django.conf import settings; "
-        "print(json.dumps([settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE]))"
-    )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    environment.update(DJANGO_SETTINGS_MODULE="arbitration.settings", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
-def test_secure_cookies_turn_hsts_on(tmp_path):
-    assert _settings(SECURE_COOKIES="true", TIANPING_VAR_DIR=str(tmp_path)) == [31536000, True]
-    assert _settings(SECURE_COOKIES="false", TIANPING_VAR_DIR=str(tmp_path)) == [0, False]
 
 
 def test_an_https_response_carries_hsts(client, settings):
