@@ -284,7 +284,10 @@ class MessageForm(DomainErrorForm):
 
 class RejectForm(MessageForm):
     message = forms.CharField(
-        label=_("Why not"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why not"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
