@@ -167,6 +167,10 @@ class QueueFilter(admin.SimpleListFilter):
         ),
     }
 
+    def __init__(self, request, params, model, model_admin):
+        self.request = request  # ``choices`` is drawn without it
+        super().__init__(request, params, model, model_admin)
+
     def choice(self, request) -> str:
         if self.value() in (*self.GROUPS, self.ALL):
             return self.value()
@@ -182,7 +186,7 @@ class QueueFilter(admin.SimpleListFilter):
         return [*choices, (self.ALL, f"{all_label} ({sum(counts.values())})")]
 
     def choices(self, changelist):
-        current = self.choice(changelist.model_admin.request)
+        current = self.choice(self.request)
         for key, label in self.lookup_choices:
             yield {
                 "selected": current == key,
@@ -221,7 +225,6 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     actions = None
 
     def changelist_view(self, request, extra_context=None):
-        self.request = request  # QueueFilter.choices reads the request it is drawn for
         return super().changelist_view(
             request, {"title": _("Dispute queue"), **(extra_context or {})}
         )

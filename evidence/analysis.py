@@ -75,7 +75,10 @@ def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
     )
     return [
         forensics.Reference(
-            id=str(item.pk), image=_read(item.original), label=f"listing #{item.pk}"
+            # the label is a parameter of the detail sentence: no words in it, any language
+            id=str(item.pk),
+            image=_read(item.original),
+            label=f"#{item.pk}",
         )
         for item in listing
     ] + [

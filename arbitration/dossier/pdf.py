@@ -144,12 +144,7 @@ def case_pdf(data: dict, files: dict[str, bytes], *, generated: dict) -> bytes:
             + [
                 [
                     _thumbnail(files.get(item["file"])),
-                    _p(
-                        f"#{item['id']} {item['role']} / {item['file_name']}\n"
-                        f"{_('uploaded')} {item['uploaded_at'][:19]}\n"
-                        f"SHA-256 {item['original']['sha256']}",
-                        "small",
-                    ),
+                    _p(_evidence_text(item), "small"),
                     _p(_analysis_text(item["analysis"]), "small"),
                 ]
                 for item in data["evidence"]
@@ -205,6 +200,15 @@ def case_pdf(data: dict, files: dict[str, bytes], *, generated: dict) -> bytes:
     )
     doc.build(story)
     return buf.getvalue()
+
+
+def _evidence_text(item: dict) -> str:
+    uploaded = _("uploaded")
+    return (
+        f"#{item['id']} {item['role']} / {item['file_name']}\n"
+        f"{uploaded} {item['uploaded_at'][:19]}\n"
+        f"SHA-256 {item['original']['sha256']}"
+    )
 
 
 def _analysis_text(analysis: dict | None) -> str:

@@ -12,7 +12,9 @@ document.addEventListener("htmx:load", (event) => placeRegions(event.target));
 // a confirmation before money is recorded) and the keyboard shortcuts of a day's work
 // (next/previous evidence, zoom, the decision form, ? for help). The viewer is viewer.js.
 
-const yuanText = (fen) => "¥" + (Math.floor(fen) / 100).toFixed(2);
+// The money format of services.common.yuan: ¥1,234.50
+const yuanText = (fen) =>
+  "¥" + (Math.floor(fen) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const percentOf = (base, p) => Math.floor((base * p + 50) / 100); // services.common.percent_of
 
 function refundFen(form) {

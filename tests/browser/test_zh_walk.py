@@ -100,3 +100,34 @@ def test_the_chinese_pages_have_no_english_words(open_as, shoot, story):
                 shoot(page, name)
             page.context.close()
     assert found == {}
+
+
+CONSOLE_ALLOWED = ALLOWED | {"ELA", "KB", "MB", "SKU", "MUG", "z"}  # units, codes, keys
+HEX = re.compile(r"^(?=.*\d)[0-9a-f]{6,}$")  # hash prefixes
+
+
+def test_the_chinese_console_page_has_no_english_words(
+    open_as, shoot, arbitrator, order, buyer, merchant
+):
+    from arbitration.models import Dispute
+    from tests.fixtures.findings import flagged_dispute
+
+    flagged = flagged_dispute(order, buyer, merchant)
+    Dispute.objects.filter(pk=flagged.pk).update(
+        state=Dispute.State.UNDER_REVIEW, description="杯子上有一块污渍。"
+    )
+    buyer.display_name, merchant.display_name = "李雷", "景德镇好物旗舰店"
+    buyer.save()
+    merchant.save()
+    order.title = "青花瓷马克杯"
+    order.items = [
+        {"sku": "MUG-1", "title": "青花瓷马克杯", "quantity": 1, "unit_price_fen": 10000}
+    ]
+    order.save()
+    order.platform.name = "天平演示商城"
+    order.platform.save()
+    page = open_as(arbitrator, f"/console/arbitration/dispute/{flagged.pk}/", viewport=DESKTOP)
+    text = page.locator("#content").inner_text()
+    words = {w for w in WORD.findall(text) if w not in CONSOLE_ALLOWED and not HEX.match(w)}
+    shoot(page, "console-dispute")
+    assert not words, " ".join(sorted(words))

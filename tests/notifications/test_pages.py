@@ -173,7 +173,7 @@ def test_the_console_reads_the_deadline_in_the_viewers_zone(client, arbitrator, 
     Dispute.objects.filter(pk=dispute.pk).update(deadline_at=T0 + timedelta(hours=20))
     with time_machine.travel(T0, tick=False):
         detail = client.get(reverse("console:arbitration_dispute_change", args=[dispute.pk]))
-        listing = client.get(reverse("console:arbitration_dispute_changelist"))
+        listing = client.get(reverse("console:arbitration_dispute_changelist"), {"queue": "all"})
     assert "2026-03-03 01:00" in detail.content.decode()
     assert "in 20 h" in detail.content.decode()
     assert "03-03 01:00" in listing.content.decode()
