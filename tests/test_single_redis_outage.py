@@ -32,13 +32,12 @@ def single_redis(private_broker, settings):
     """Broker and cache on the same private Redis, as ``REDIS_URL`` configures them."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "arbitration.cache.DegradingRedisCache",
             "LOCATION": private_broker.url,
             "KEY_PREFIX": "tianping",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    settings.RATELIMIT_ENABLE = False
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
     return private_broker
 
 
