@@ -25,7 +25,12 @@ from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
-from .console_settlement import appeal_review_view, flag_review_view, settlement_panel
+from .console_settlement import (
+    appeal_review_view,
+    deduction_view,
+    flag_review_view,
+    settlement_panel,
+)
 from .errors import DomainError
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
@@ -85,6 +90,9 @@ ACTION_LABELS = {
     "recovery_requested": gettext_lazy("fast refund to be recovered"),
     "recovery_recovered": gettext_lazy("fast refund recovered"),
     "recovery_written_off": gettext_lazy("recovery written off"),
+    "report_return_condition": gettext_lazy("reported the returned item not as sent"),
+    "decide_return_deduction": gettext_lazy("decided the returned-item deduction"),
+    "return_condition_lapse": gettext_lazy("returned-item report not decided in time"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -182,7 +190,12 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             self.admin_site.admin_view(flag_review_view),
             name="arbitration_dispute_flag_review",
         )
-        return [review, flag_review, *super().get_urls()]
+        deduction = path(
+            "<int:object_id>/return-deduction/",
+            self.admin_site.admin_view(deduction_view),
+            name="arbitration_dispute_return_deduction",
+        )
+        return [review, flag_review, deduction, *super().get_urls()]
 
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""

@@ -1,5 +1,6 @@
 """What the console's dispute page shows after and beside the decision: the appeals and
-their review form (``appeal_review``), the merchant's packing photos and photo flags."""
+their review form (``appeal_review``), the merchant's packing photos and photo flags, the
+recovery of a fast refund and the returned-item report with its deduction form."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,10 +14,12 @@ from evidence.models import Evidence
 from .console import can_arbitrate
 from .errors import DomainError
 from .lifecycle import ACTIVE_STATES, IllegalTransition
-from .models import DecisionAppeal, PhotoFlag, RefundRecovery
+from .models import DecisionAppeal, Dispute, PhotoFlag, RefundRecovery, ReturnReport
 from .services.appeals import appeal_review
+from .services.common import yuan
 from .services.flags import flag_window_open, photo_flag_review
-from .settlement_forms import AppealReviewForm, FlagReviewForm
+from .services.returns import deduction_cap, return_deduction_decide
+from .settlement_forms import AppealReviewForm, DeductionForm, FlagReviewForm
 
 
 def settlement_panel(dispute, user, evidence) -> dict:
@@ -30,6 +33,21 @@ def settlement_panel(dispute, user, evidence) -> dict:
         "flag_review_open": flag_window_open(dispute) and dispute.state not in ACTIVE_STATES,
         "flag_form": FlagReviewForm(prefix="flag"),
         "recovery": RefundRecovery.objects.filter(dispute=dispute).first(),
+        **return_panel(dispute, evidence),
+    }
+
+
+def return_panel(dispute, evidence) -> dict:
+    """The merchant's returned-item report, its photos and the deduction form; read only
+    when the dispute has photos of a returned item."""
+    photos = [item for item in evidence if item.role == Evidence.Role.RETURN]
+    report = ReturnReport.objects.filter(dispute=dispute).first() if photos else None
+    contested = report is not None and dispute.state == Dispute.State.RETURN_CONTESTED
+    return {
+        "return_report": report,
+        "return_photos": photos,
+        "deduction_cap": yuan(deduction_cap(dispute)) if contested else "",
+        "deduction_form": DeductionForm(prefix="deduction") if contested else None,
     }
 
 
@@ -104,5 +122,32 @@ def flag_review_view(request, object_id, flag_id: int):
         return back
     messages.success(
         request, _("Flag reviewed: %(status)s.") % {"status": flag.get_status_display()}
+    )
+    return back
+
+
+@require_POST
+def deduction_view(request, object_id):
+    """The arbitrator's decision on a returned-item report (``return_deduction_decide``)."""
+    if not can_arbitrate(request):
+        raise PermissionDenied
+    dispute = get_object_or_404(Dispute, pk=object_id)
+    form = DeductionForm(request.POST, prefix="deduction")
+    back = redirect("console:arbitration_dispute_change", object_id)
+    if not form.is_valid():
+        messages.error(request, _("The decision was not saved: give a deduction and reasons."))
+        return back
+    try:
+        refund = return_deduction_decide(
+            dispute=dispute,
+            user=request.user,
+            deduction_fen=int(form.cleaned_data["deduction"] * 100),
+            reasons=form.cleaned_data["reasons"],
+        )
+    except (DomainError, IllegalTransition) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+        return back
+    messages.success(
+        request, _("Decided: %(amount)s is refunded.") % {"amount": yuan(refund.amount_fen)}
     )
     return back
