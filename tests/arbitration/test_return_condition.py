@@ -192,7 +192,8 @@ def test_the_merchant_reports_on_the_page_and_the_console_decides(in_transit, me
     url = reverse("console:arbitration_dispute_change", args=[in_transit.pk])
     assert 'data-testid="deduction-form"' in console.get(url).content.decode()
     deduct = reverse("console:arbitration_dispute_return_deduction", args=[in_transit.pk])
-    console.post(deduct, {"deduction-deduction": "60.00", "deduction-reasons": "Too much."})
+    over = console.post(deduct, {"deduction-deduction": "60.00", "deduction-reasons": "Too much."})
+    assert over.status_code == 400 and "platform&#x27;s cap" in over.content.decode()
     in_transit.refresh_from_db()
     assert in_transit.state == "return_contested"  # over the cap: refused
 
