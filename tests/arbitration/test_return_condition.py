@@ -202,4 +202,7 @@ def test_the_merchant_reports_on_the_page_and_the_console_decides(in_transit, me
     in_transit.refresh_from_db()
     assert in_transit.state == "refunding"
     buyer_page = client_for(buyer.user).get(reverse("dispute", args=[in_transit.pk]))
-    assert "The arbitrator deducted ¥15.00 from the refund." in buyer_page.content.decode()
+    html = buyer_page.content.decode()
+    assert "The arbitrator deducted ¥15.00 from the refund." in html
+    photo = ReturnReport.objects.get().evidence.get()
+    assert f'data-testid="evidence-{photo.uid}"' in html  # the buyer sees the merchant's photos
