@@ -13,11 +13,11 @@ from evidence.models import Evidence
 
 from .console import can_arbitrate, console
 from .errors import DomainError
-from .lifecycle import ACTIVE_STATES, IllegalTransition
+from .lifecycle import IllegalTransition
 from .models import DecisionAppeal, Dispute, PhotoFlag, RefundRecovery, ReturnReport
 from .services.appeals import appeal_review
 from .services.common import yuan
-from .services.flags import flag_window_open, photo_flag_review
+from .services.flags import flag_reviewable, photo_flag_review
 from .services.returns import deduction_cap, return_deduction_decide
 from .settlement_forms import AppealReviewForm, DeductionForm, FlagReviewForm
 
@@ -30,7 +30,7 @@ def settlement_panel(dispute, user, evidence) -> dict:
     return {
         **appeal_panel(dispute, user),
         **packing_panel(dispute, evidence),
-        "flag_review_open": flag_window_open(dispute) and dispute.state not in ACTIVE_STATES,
+        "flag_review_open": bool(flags) and flag_reviewable(dispute),
         "flag_form": FlagReviewForm(prefix="flag"),
         "recovery": RefundRecovery.objects.filter(dispute=dispute).first(),
         **return_panel(dispute, evidence),
