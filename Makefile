@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.requirements.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-api messages venv browser-deps migrate seed
+.PHONY: run test lint bench bench-api drills messages venv browser-deps migrate seed
 
 # The venv is (re)installed only when requirements.txt differs from the copy kept in the stamp.
 venv:
@@ -72,6 +72,11 @@ bench: venv
 # one); e.g. `make bench-api BENCH_ARGS="--duration 30"`.
 bench-api: venv
 	$(BIN)/python bench/api_load.py $(BENCH_ARGS)
+
+# Fault drills on a production-shaped stack the script starts (PostgreSQL, its own Redis,
+# gunicorn, worker, beat); about 3 minutes. `make drills BENCH_ARGS="--outage 20"`.
+drills: venv
+	$(BIN)/python bench/drills.py $(BENCH_ARGS)
 
 messages: venv
 	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore '$(VENV)/*'

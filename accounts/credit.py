@@ -22,6 +22,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from arbitration.resilience import each
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
@@ -186,12 +187,18 @@ def credit_refresh_all(
             Party.objects.filter(platform=platform).order_by("pk").values_list("pk", flat=True)
         )
         key = "pk__gt"
-    last, moved = 0, 0
-    while True:
-        ids = list(parties.filter(**{key: last})[:batch])
-        if not ids:
-            return moved
-        moved += _refresh_batch(ids, platforms, at)
+    return each(
+        _batches(parties, key, batch),
+        lambda ids: _refresh_batch(ids, platforms, at),
+        what="Credit refresh batch",
+    )
+
+
+def _batches(parties, key: str, batch: int):
+    """Lists of party ids in id order; a batch that fails to refresh does not stop the next."""
+    last = 0
+    while ids := list(parties.filter(**{key: last})[:batch]):
+        yield ids
         last = ids[-1]
 
 

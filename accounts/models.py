@@ -214,10 +214,17 @@ class MerchantReport(models.Model):
         HARASSMENT = "harassment", _("harassment or threats")
         OTHER = "other", _("other")
 
-    merchant = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reports_made")
-    buyer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reports_received")
+    merchant = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="reports_made", verbose_name=_("merchant")
+    )
+    buyer = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="reports_received", verbose_name=_("buyer")
+    )
     dispute = models.ForeignKey(
-        "arbitration.Dispute", on_delete=models.PROTECT, related_name="merchant_reports"
+        "arbitration.Dispute",
+        on_delete=models.PROTECT,
+        related_name="merchant_reports",
+        verbose_name=_("dispute"),
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     statement = models.TextField(_("statement"))
@@ -225,10 +232,15 @@ class MerchantReport(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("merchant report")
@@ -410,7 +422,9 @@ class CreditProposal(CreditLine):
         CONFIRMED = "confirmed", _("confirmed and booked")
         DISMISSED = "dismissed", _("dismissed")
 
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_proposals")
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="credit_proposals", verbose_name=_("party")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CreditEvent.Kind.choices)
     points = models.IntegerField(_("points"))
     source_key = models.CharField(max_length=120)
@@ -434,7 +448,12 @@ class CreditProposal(CreditLine):
     )
     created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
@@ -476,18 +495,27 @@ class CreditAppeal(models.Model):
         REVERSED = "reversed", _("event reversed")
         CONFIRMED = "confirmed", _("event confirmed")
 
-    event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="appeals")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_appeals")
+    event = models.ForeignKey(
+        CreditEvent, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("event")
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="credit_appeals", verbose_name=_("party")
+    )
     statement = models.TextField(_("statement"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("credit appeal")

@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
-from django.http import HttpResponseRedirect
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from accounts.proposal_page import proposals_for_dispute
 from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
+from . import converters  # noqa: F401  (registers <id:…>)
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
 from .console_settlement import (
     appeal_review_view,
@@ -31,7 +32,9 @@ from .console_settlement import (
     flag_review_view,
     settlement_panel,
 )
-from .errors import DomainError
+from .dossier import signing as dossier_signing
+from .dossier.services import FULL_PERMISSION, dossier_export
+from .errors import DomainError, NotAllowed
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund, RefundLine, Shipment
@@ -151,6 +154,57 @@ class AmountFilter(BucketFilter):
         return bounds
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """Which work the queue shows. By default the open work, what waits for an arbitrator
+    (under review, evidence requests included); disputes still between the parties and
+    finished ones are behind their own choice. A state picked in the state filter shows all.
+    Each choice carries its count."""
+
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
+    OPEN, PARTIES, FINISHED, ALL = "open", "parties", "finished", "all"
+    GROUPS = {
+        OPEN: (gettext_lazy("Open work"), frozenset({Dispute.State.UNDER_REVIEW})),
+        PARTIES: (
+            gettext_lazy("Between the parties"),
+            frozenset(ACTIVE_STATES) - {Dispute.State.UNDER_REVIEW},
+        ),
+        FINISHED: (
+            gettext_lazy("Finished"),
+            frozenset(Dispute.State.values) - frozenset(ACTIVE_STATES),
+        ),
+    }
+
+    def choice(self, request) -> str:
+        if self.value() in (*self.GROUPS, self.ALL):
+            return self.value()
+        return self.ALL if "state__exact" in request.GET else self.OPEN
+
+    def lookups(self, request, model_admin):
+        counts = dict(Dispute.objects.order_by().values_list("state").annotate(n=Count("pk")))
+        choices = []
+        for key, (label, states) in self.GROUPS.items():
+            total = sum(counts.get(state, 0) for state in states)
+            choices.append((key, f"{label} ({total})"))
+        all_label = _("All")
+        return [*choices, (self.ALL, f"{all_label} ({sum(counts.values())})")]
+
+    def choices(self, changelist):
+        current = self.choice(changelist.model_admin.request)
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": current == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        choice = self.choice(request)
+        if choice == self.ALL:
+            return queryset
+        return queryset.filter(state__in=self.GROUPS[choice][1])
+
+
 @admin.register(Dispute, site=console)
 class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     list_display = (
@@ -167,7 +221,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         "platform_name",
     )
     list_display_links = None
-    list_filter = ("state", "platform", AgeFilter, AmountFilter)
+    list_filter = (QueueFilter, "state", "platform", AgeFilter, AmountFilter)
     list_select_related = ("order", "buyer", "merchant", "platform")
     search_fields = ("order__external_id", "buyer__display_name", "merchant__display_name")
     search_help_text = gettext_lazy("Reference (TP-000123), order number or party name")
@@ -175,27 +229,36 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     actions = None
 
     def changelist_view(self, request, extra_context=None):
+        self.request = request  # QueueFilter.choices reads the request it is drawn for
         return super().changelist_view(
             request, {"title": _("Dispute queue"), **(extra_context or {})}
         )
 
     def get_urls(self):
-        review = path(
-            "<int:object_id>/appeal/<int:appeal_id>/",
-            self.admin_site.admin_view(appeal_review_view),
-            name="arbitration_dispute_appeal_review",
-        )
-        flag_review = path(
-            "<int:object_id>/flag/<int:flag_id>/",
-            self.admin_site.admin_view(flag_review_view),
-            name="arbitration_dispute_flag_review",
-        )
-        deduction = path(
-            "<int:object_id>/return-deduction/",
-            self.admin_site.admin_view(deduction_view),
-            name="arbitration_dispute_return_deduction",
-        )
-        return [review, flag_review, deduction, *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<id:object_id>/appeal/<id:appeal_id>/",
+                view(appeal_review_view),
+                name="arbitration_dispute_appeal_review",
+            ),
+            path(
+                "<id:object_id>/flag/<id:flag_id>/",
+                view(flag_review_view),
+                name="arbitration_dispute_flag_review",
+            ),
+            path(
+                "<id:object_id>/return-deduction/",
+                view(deduction_view),
+                name="arbitration_dispute_return_deduction",
+            ),
+            path(
+                "<path:object_id>/case-file/",
+                view(self.case_file_view),
+                name="arbitration_dispute_case_file",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""
@@ -266,9 +329,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             return "—"
         paused = _("paused") if obj.review_paused_at else ""
         return format_html(
-            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} {}</span>',
+            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} · {} {}'
+            "</span>",
             "overdue" if due < timezone.now() and not paused else "",
             timezone.localtime(due).strftime("%m-%d %H:%M"),
+            relative_text(due),
             _("review"),
             paused,
         )
@@ -313,6 +378,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
             flagged=[item for item in evidence if item.flagged or item.merchant_flag],
             lines=order_lines(dispute.order) if dispute.state == Dispute.State.UNDER_REVIEW else (),
+            claimed_fen=dispute.claimed_amount_fen,
         )
         request_form = EvidenceRequestForm(
             request.POST if asking else None,
@@ -325,7 +391,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             else:
                 failure = self._decide(request, dispute, form)
             if failure is None:
-                return HttpResponseRedirect(request.path)
+                return HttpResponseRedirect(self._after_post(request, dispute, asking))
             status, error = failure
         page = dispute_page(dispute, evidence)
         if page["suggestion"] is not None and not form.is_bound:
@@ -341,10 +407,42 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "can_decide": dispute.state == Dispute.State.UNDER_REVIEW,
             "request_form": request_form,
             "request_error": error if asking else "",
+            "can_export_full": request.user.has_perm(FULL_PERMISSION),
+            "dossier_key_id": dossier_signing.key_id(),
             **remedy_page(dispute),
             **settlement,
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
+
+    def case_file_view(self, request, object_id):
+        """The signed case file as a download (POST: every export leaves an audit row)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        dispute = self.get_object(request, unquote(object_id))
+        if dispute is None or not self.has_view_permission(request, dispute):
+            raise PermissionDenied
+        try:
+            name, data = dossier_export(
+                dispute,
+                actor=DisputeEvent.Actor.ARBITRATOR,
+                user=request.user,
+                full=request.POST.get("full") == "1",
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _after_post(self, request, dispute, asking) -> str:
+        """Back to the page, or after "decide and open the next", the next open dispute."""
+        if asking or "_next" not in request.POST:
+            return request.path
+        following = next_open_dispute(exclude=dispute.pk)
+        if following is None:
+            messages.info(request, _("No other dispute is waiting for an arbitrator."))
+            return reverse("console:arbitration_dispute_changelist")
+        return reverse("console:arbitration_dispute_change", args=[following.pk])
 
     def _request_evidence(self, request, dispute, form) -> tuple[int, str] | None:
         """Hand the form to ``evidence_request``; on failure, the status and message."""
@@ -382,6 +480,16 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             % {"outcome": decision.get_outcome_display(), "amount": yuan(decision.amount_fen)},
         )
         return None
+
+
+def next_open_dispute(*, exclude: int) -> Dispute | None:
+    """The next dispute of the default queue (open work, riskiest then oldest first)."""
+    return (
+        Dispute.objects.filter(state__in=QueueFilter.GROUPS[QueueFilter.OPEN][1])
+        .exclude(pk=exclude)
+        .order_by("-risk_score", "opened_at")
+        .first()
+    )
 
 
 def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:

@@ -15,6 +15,15 @@ class DomainError(Exception):
             self.code = code
 
 
+class StateConflict(DomainError):
+    """The move no longer fits the dispute as it is now, typically because a concurrent
+    request got there first (the offer was already answered): HTTP's 409, as an illegal
+    transition is."""
+
+    code = "state_conflict"
+    status = 409
+
+
 class NotAllowed(DomainError):
     """The actor may not do this to this object (pages answer 404 to avoid leaking it)."""
 

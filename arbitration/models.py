@@ -134,6 +134,12 @@ class Dispute(models.Model):
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["-opened_at"]
+        permissions = [
+            (
+                "export_full_dossier",
+                _("Can export case files with the buyer's personal data unmasked"),
+            )
+        ]
         indexes = [
             models.Index(fields=["platform", "state", "opened_at"]),
             # The API's list: a platform's disputes newest first (by id), with or without a

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from . import converters  # noqa: F401  (registers <id:…>)
 from .console import console
 from .views import appeals, capture, disputes, flags, hosted, packing, pages, returns
 from .views import remedies as remedy_views
@@ -39,18 +40,18 @@ urlpatterns = [
     path("evidence/", include("evidence.urls")),
     path("notifications/", include("notifications.urls")),
     path("orders/", pages.buyer_orders, name="buyer_orders"),
-    path("orders/<int:order_id>/dispute/", pages.dispute_open, name="dispute_open"),
-    path("disputes/<int:pk>/", include(dispute_moves)),
-    path("disputes/<int:pk>/enter/<str:token>/", hosted.hosted_link, name="hosted_link"),
+    path("orders/<id:order_id>/dispute/", pages.dispute_open, name="dispute_open"),
+    path("disputes/<id:pk>/", include(dispute_moves)),
+    path("disputes/<id:pk>/enter/<str:token>/", hosted.hosted_link, name="hosted_link"),
     path("merchant/", pages.merchant_inbox, name="merchant_inbox"),
     path("merchant/orders/", pages.merchant_orders, name="merchant_orders"),
     path(
-        "merchant/orders/<int:order_id>/packing-photos/",
+        "merchant/orders/<id:order_id>/packing-photos/",
         packing.order_packing_upload,
         name="order_packing_upload",
     ),
     path(
-        "merchant/orders/<int:order_id>/listing-photos/",
+        "merchant/orders/<id:order_id>/listing-photos/",
         pages.listing_photos_upload,
         name="listing_photos_upload",
     ),

@@ -54,13 +54,13 @@ API = "/api/v1"
 
 
 # --- database and seed ---------------------------------------------------------------------
-def bench_database_url(explicit: str | None) -> str:
+def bench_database_url(explicit: str | None, name: str = DB_NAME) -> str:
     if explicit:
         return explicit
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         url = "postgres://postgres@127.0.0.1:5432/postgres"
-    return urlunsplit(urlsplit(url)._replace(path=f"/{DB_NAME}"))
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def recreate_database(url: str) -> None:

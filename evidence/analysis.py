@@ -1,20 +1,24 @@
-"""Running the forensic engine on stored evidence and keeping what it found.
+"""Running the forensic engine on stored evidence (photos and videos) and keeping what it
+found.
 
 The worker calls ``analyze_evidence``; it is idempotent per (evidence, analyzer version), so
 a redelivered task, the sweeper and a re-analysis command can all call it safely.
 """
 
+import dataclasses
 import logging
 import time
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import credit_sources
 from accounts.selectors import matching_platform_ids
+from arbitration.resilience import each
 from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
@@ -22,17 +26,18 @@ from webhooks.services import webhooks_emit
 from . import forensics
 from .engine_settings import detector_model_path, trust_anchors, tsa_anchors
 from .forensics import fingerprints as fp
-from .forensics import visible_label
-from .forensics.aggregate import aggregate
+from .forensics import videoio, visible_label
+from .forensics.aggregate import conclude
 from .forensics.decoded import open_image
+from .forensics.wording import said
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
 
 log = logging.getLogger(__name__)
 
-# Evidence waiting longer than this was probably lost with a broker or worker: re-enqueue.
-STALE_PENDING = timedelta(minutes=5)
-STALE_RUNNING = timedelta(minutes=15)
+# A running analysis past its task's hard time limit is dead (the pool kills it there); this
+# margin covers the clock and the worker's last write.
+RUNNING_MARGIN = timedelta(seconds=30)
 # What a stored image is to the merchant's own files when it is the merchant's listing photo.
 OWN = "own"
 # Report metadata key saying the second stage (visible AIGC marks) has read the image.
@@ -156,12 +161,14 @@ def _known_kind(evidence: Evidence, other: Evidence) -> str | None:
 
 
 def _stored_original(other: Evidence) -> bytes | None:
-    """A candidate's original for the verification; without it the candidate is no match."""
+    """A candidate's original for the verification (a video's first keyframe, which its
+    fingerprints describe); without it the candidate is no match."""
     try:
-        return _read(other.original)
+        data = _read(other.original)
     except OSError:
         log.warning("Evidence %s: original unreadable, near-duplicate not verified", other.pk)
         return None
+    return videoio.poster(data) if other.kind == Evidence.Kind.VIDEO else data
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
@@ -179,10 +186,9 @@ def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
 
 
 def analyze_evidence(evidence_id: int) -> ForensicReport | None:
-    """Analyse one stored image with the current analyzer version and save the report."""
+    """Analyse one stored photo or video with the current analyzer version and save the
+    report."""
     evidence = Evidence.objects.select_related("order").get(pk=evidence_id)
-    if evidence.kind != Evidence.Kind.IMAGE:
-        return None
     version = forensics.ANALYZER_VERSION
     existing = evidence.reports.filter(analyzer_version=version).first()
     if existing is not None:
@@ -203,7 +209,10 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
         detector_model_path=detector_model_path(),
     )
     started = time.perf_counter()
-    report = forensics.analyze(data, context)
+    if evidence.kind == Evidence.Kind.VIDEO:
+        report = forensics.analyze_video(data, context, evidence.format)
+    else:
+        report = forensics.analyze(data, context)
     duration_ms = int((time.perf_counter() - started) * 1000)
     return _save(evidence, report.fingerprints, report, duration_ms)
 
@@ -231,24 +240,13 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
         if png := report.heatmaps.get(name):
             getattr(row, f"{name}_heatmap").save(f"{name}.png", ContentFile(png), save=False)
     row.save()
-    Signal.objects.bulk_create(
-        Signal(
-            report=row,
-            code=signal.code,
-            score=signal.score,
-            polarity=signal.polarity,
-            detail=signal.detail,
-            regions=signal.regions or ([signal.region] if signal.region else []),
-            data=signal.data,
-        )
-        for signal in report.signals
-    )
+    Signal.objects.bulk_create(_signal_row(row, signal) for signal in report.signals)
     Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
     credit_sources.credit_for_analysis(evidence, row)  # same transaction: see credit_sources
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
     _emit_analyzed(evidence, row)
-    transaction.on_commit(partial(_enqueue_visible_label, row.pk), robust=True)
+    transaction.on_commit(lambda pk=row.pk: _enqueue_visible_label(pk), robust=True)
     return row
 
 
@@ -264,6 +262,26 @@ def _enqueue_visible_label(report_id: int) -> None:
     from .tasks import read_visible_label_task
 
     read_visible_label_task.delay(report_id)
+
+
+def stored_data(signal: forensics.Signal) -> dict:
+    """The signal's data with its sentence (``message``, see `forensics.wording`) beside it:
+    the console renders that in the reader's language; rows stored before it have none and
+    show their English ``detail``."""
+    return {**signal.data, "message": signal.message} if signal.message else signal.data
+
+
+def _signal_row(report: ForensicReport, signal: forensics.Signal) -> Signal:
+    return Signal(
+        report=report,
+        code=signal.code,
+        score=signal.score,
+        polarity=signal.polarity,
+        detail=signal.detail,
+        regions=signal.regions or ([signal.region] if signal.region else []),
+        data=stored_data(signal),
+        times=list(signal.times or ()),
+    )
 
 
 def _engine_signal(row: Signal) -> forensics.Signal:
@@ -284,28 +302,44 @@ def read_visible_label(report_id: int) -> ForensicReport | None:
     if row is None or row.metadata.get(VISIBLE_LABEL_READ):
         return row
     evidence = row.evidence
-    found = visible_label.find(open_image(_read(evidence.original)))
+    found, times = _visible_mark(evidence)
     row.metadata = {**row.metadata, VISIBLE_LABEL_READ: True}
     if found is None:
         row.save(update_fields=["metadata"])
         return row
-    Signal.objects.create(
-        report=row,
-        code=found.code,
-        score=found.score,
-        polarity=found.polarity,
-        detail=found.detail,
-        regions=[found.region],
-        data=found.data,
-    )
+    if times:
+        found = dataclasses.replace(found, times=tuple(times))
     before = row.verdict
-    row.forgery_score, row.verdict = aggregate([_engine_signal(s) for s in row.signals.all()])
+    stored = [(signal_row, _engine_signal(signal_row)) for signal_row in row.signals.all()]
+    judged, row.forgery_score, row.verdict = conclude(
+        [s for _, s in stored] + [found], row.metadata
+    )
+    # Judging again may turn a C2PA capture into a conflict with the mark (`reconcile`).
+    kept = {id(s) for s in judged}
+    for signal_row, signal in stored:
+        if id(signal) not in kept:
+            signal_row.delete()
+    known = {id(s) for _, s in stored}
+    Signal.objects.bulk_create(_signal_row(row, s) for s in judged if id(s) not in known)
     row.save(update_fields=["metadata", "forgery_score", "verdict"])
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
     if row.verdict != before:
         _emit_analyzed(evidence, row)
     return row
+
+
+def _visible_mark(evidence: Evidence):
+    """(signal, times) of a visible AIGC mark: on a photo, or on a clip's opening seconds
+    (`videoio.opening_frames`), the first frame showing one."""
+    data = _read(evidence.original)
+    if evidence.kind != Evidence.Kind.VIDEO:
+        return visible_label.find(open_image(data)), []
+    for frame in videoio.opening_frames(data):
+        if (found := visible_label.find(frame.image)) is not None:
+            words = said("video.at", at=f"{frame.time:g}", finding=found.message)
+            return forensics.Signal(**{**found.__dict__, **words}), [frame.time]
+    return None, []
 
 
 def _update_dispute_risk(dispute_id: int) -> None:
@@ -326,39 +360,52 @@ def enqueue_analysis(evidence_ids) -> None:
     ``robust`` keeps a broker outage from failing the upload: the evidence stays
     ``pending`` with its queue time, and the sweeper re-enqueues it later.
     """
-    from .tasks import analyze_evidence_task
-
     ids = list(evidence_ids)
     if not ids:
         return
     Evidence.objects.filter(pk__in=ids).update(analysis_queued_at=timezone.now())
+    transaction.on_commit(lambda: _send_analyses(ids), robust=True)
+
+
+def _send_analyses(ids: list[int]) -> None:
+    """One send after another; the first broker error ends them all (and is logged by
+    ``on_commit``): each further file would only wait out the same dead broker's connection
+    retries, so a nine-photo upload would hang for seconds. The sweeper sends the rest."""
+    from .tasks import analyze_evidence_task
+
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: analyze_evidence_task.delay(pk), robust=True)
+        analyze_evidence_task.delay(pk)
+
+
+def stale_pending() -> timedelta:
+    """How long a queued photo may wait for a worker before its message counts as lost."""
+    return timedelta(seconds=settings.EVIDENCE_STALE_PENDING_SECONDS)
+
+
+def stale_running() -> timedelta:
+    """How long an analysis may be ``running``: its task's time limit, then it is dead."""
+    return timedelta(seconds=settings.EVIDENCE_ANALYSIS_TIME_LIMIT) + RUNNING_MARGIN
 
 
 def stale_evidence_ids(*, now=None) -> list[int]:
-    """Images whose analysis was queued long ago and never finished: a lost message, a
+    """Files whose analysis was queued long ago and never finished: a lost message, a
     broker outage at upload time, or a worker killed mid-analysis."""
     now = now or timezone.now()
-    pending = Evidence.objects.filter(
-        kind=Evidence.Kind.IMAGE, analysis=Evidence.Analysis.PENDING
-    ).filter(analysis_queued_at__lt=now - STALE_PENDING) | Evidence.objects.filter(
-        kind=Evidence.Kind.IMAGE,
-        analysis=Evidence.Analysis.PENDING,
-        analysis_queued_at__isnull=True,
-    )
+    pending = Evidence.objects.filter(analysis=Evidence.Analysis.PENDING).filter(
+        analysis_queued_at__lt=now - stale_pending()
+    ) | Evidence.objects.filter(analysis=Evidence.Analysis.PENDING, analysis_queued_at__isnull=True)
     running = Evidence.objects.filter(
-        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - STALE_RUNNING
+        analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - stale_running()
     )
     return list((pending | running).values_list("pk", flat=True)[:500])
 
 
 def outdated_evidence_ids() -> list[int]:
-    """Images without a report from the current analyzer version."""
+    """Photos and videos without a report from the current analyzer version."""
     return list(
-        Evidence.objects.filter(kind=Evidence.Kind.IMAGE)
-        .exclude(reports__analyzer_version=forensics.ANALYZER_VERSION)
-        .values_list("pk", flat=True)
+        Evidence.objects.exclude(reports__analyzer_version=forensics.ANALYZER_VERSION).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -386,9 +433,7 @@ def requeue(ids) -> int:
     Evidence.objects.filter(pk__in=ids).update(
         analysis=Evidence.Analysis.PENDING, analysis_queued_at=timezone.now()
     )
-    for pk in ids:
-        analyze_evidence_task.delay(pk)
-    return len(ids)
+    return each(ids, partial(_send, analyze_evidence_task), what="Analysis enqueue")
 
 
 def stale_label_reads(*, now=None) -> list[int]:
@@ -397,7 +442,7 @@ def stale_label_reads(*, now=None) -> list[int]:
     now = now or timezone.now()
     return list(
         ForensicReport.objects.filter(
-            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - STALE_RUNNING
+            analyzer_version=forensics.ANALYZER_VERSION, created_at__lt=now - stale_running()
         )
         .exclude(metadata__has_key=VISIBLE_LABEL_READ)
         .order_by("created_at")
@@ -413,7 +458,13 @@ def requeue_label_reads(*, now=None) -> int:
     """Re-send the second stages an outage lost (`stale_label_reads`)."""
     from .tasks import read_visible_label_task
 
-    reads = stale_label_reads(now=now)
-    for pk in reads:
-        read_visible_label_task.delay(pk)
-    return len(reads)
+    return each(
+        stale_label_reads(now=now),
+        partial(_send, read_visible_label_task),
+        what="Visible-label enqueue",
+    )
+
+
+def _send(task, pk: int) -> bool:
+    task.delay(pk)
+    return True

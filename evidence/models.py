@@ -50,7 +50,6 @@ class Evidence(models.Model):
         RUNNING = "running", _("being analysed")
         DONE = "done", _("analysed")
         FAILED = "failed", _("analysis failed")
-        NOT_APPLICABLE = "n/a", _("not analysed (video)")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey(
@@ -139,7 +138,7 @@ def _heatmap_path(instance: "ForensicReport", filename: str) -> str:
 
 
 class ForensicReport(models.Model):
-    """The forensic engine's verdict on one image, for one analyzer version."""
+    """The forensic engine's verdict on one photo or video, for one analyzer version."""
 
     class Verdict(models.TextChoices):
         AI_GENERATED = "ai_generated", _("AI-generated")
@@ -186,6 +185,11 @@ class Signal(models.Model):
     detail = models.TextField(blank=True)
     regions = models.JSONField(default=list, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    times = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("In a video: the seconds of the clip where the finding holds."),
+    )
 
     class Meta:
         verbose_name = _("signal")

@@ -57,10 +57,10 @@ def _execute_prepared(cursor, sql: str, params: list) -> None:
     persistent (``CONN_MAX_AGE``), so the statement is prepared once per connection and
     PostgreSQL soon settles on a generic plan, skipping planning altogether. The keys are
     parameters, so the text is the same for every query; its digest names it. (Behind a
-    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED = False``.) SQLite caches
+    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED=false``.) SQLite caches
     statements itself.
     """
-    if connection.vendor != "postgresql" or not getattr(settings, "NEAR_DUPLICATES_PREPARED", True):
+    if connection.vendor != "postgresql" or not settings.NEAR_DUPLICATES_PREPARED:
         cursor.execute(sql, params)
         return
     name = f"tp_near_duplicates_{hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()}"
@@ -76,40 +76,41 @@ def _execute_prepared(cursor, sql: str, params: list) -> None:
 
 def near_duplicates(query: fp.Fingerprints, *, limit: int = 50) -> list[NearDuplicate]:
     """Stored images that are near-duplicates of ``query`` (or of its mirror image), cropped
-    up to 10 % per side, resized or re-encoded (see `fingerprints` for the aligned views).
+    up to 10 % per side, resized or re-encoded (see `fingerprints` for the aligned views),
+    closest first.
 
     One statement fetches the distinct rows sharing a triple key with any view (index
     probes only; the table is never scanned), then the engine's rule is applied to every
-    view against every row found (`fingerprints.accepted_views`, one vectorised pass), so a
-    row one view's key found may be accepted through a closer view, as a full scan would.
-    Matches are measured with ``fingerprints.compare`` so the database and the CLI agree on
-    what a match is; the closest ``limit`` are returned.
+    view against every row found (`fingerprints.closest_matches`, one vectorised pass, the
+    same code `fingerprints.compare` runs), so a row that one view's key found may be
+    accepted through a closer view, as a full scan would accept it.
     """
     views = query.lookup_views()
     sql, params = lookup_sql(views, connection.vendor)
     with connection.cursor() as cursor:
         _execute_prepared(cursor, sql, params)
-        rows = [
-            (evidence_id, variant, fp.Hashes(*(fp.from_signed64(v) for v in hashes)))
-            for evidence_id, variant, *hashes in cursor.fetchall()
-        ]
-    accepted = fp.accepted_views(views, [(variant, hashes) for _, variant, hashes in rows])
-    hits: dict[int, dict] = {}
-    for (evidence_id, variant, hashes), column in zip(rows, accepted.T, strict=True):
-        entry = hits.setdefault(evidence_id, {"views": set(), "stored": {}})
-        entry["stored"][variant] = hashes
-        entry["views"].update(column.nonzero()[0].tolist())
-    found = []
-    for evidence_id, entry in hits.items():
-        if not entry["views"]:
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    evidence_ids, variants, *hashes = zip(*rows, strict=True)
+    rows_of: dict[int, list[int]] = {}
+    for row, evidence_id in enumerate(evidence_ids):
+        rows_of.setdefault(evidence_id, []).append(row)
+    found: dict[int, NearDuplicate] = {}
+    columns = dict(zip(fp.KINDS, hashes, strict=True))
+    for row, match in fp.closest_matches(views, variants, columns):
+        evidence_id = evidence_ids[row]
+        if evidence_id in found:  # another crop of an image found closer
             continue
-        crops = entry["stored"]
+        crops = {
+            variants[i]: fp.Hashes(*(fp.from_signed64(column[i]) for column in hashes))
+            for i in rows_of[evidence_id]
+        }
         stored = fp.Fingerprints(None, tuple(crops.get(v) for v in range(len(fp.STORED_CROPS))))
-        match = fp.compare(query, stored, [views[i] for i in sorted(entry["views"])])
-        if match is not None:
-            found.append(NearDuplicate(evidence_id, stored, match))
-    found.sort(key=lambda item: sum(item.match.distances.values()))
-    return found[:limit]
+        found[evidence_id] = NearDuplicate(evidence_id, stored, match)
+        if len(found) == limit:
+            break
+    return list(found.values())
 
 
 def current_reports(evidence_ids) -> dict[int, ForensicReport]:

@@ -3,27 +3,27 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
 
-from . import analysis
+from arbitration.resilience import RETRY_TRANSIENT, TRANSIENT
+
+from . import analysis, orphans
 
 log = logging.getLogger(__name__)
-
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 @shared_task(
     bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=600,
     max_retries=8,
+    **RETRY_TRANSIENT,
+    time_limit=settings.EVIDENCE_ANALYSIS_TIME_LIMIT,
+    soft_time_limit=max(settings.EVIDENCE_ANALYSIS_TIME_LIMIT - 10, 1),
 )
 def analyze_evidence_task(self, evidence_id: int) -> None:
-    """Analyse one image. Transient errors retry with backoff; anything else marks the
-    evidence failed so an arbitrator sees it instead of waiting forever."""
+    """Analyse one image. Transient errors retry with backoff; anything else (the soft time
+    limit included) marks the evidence failed so an arbitrator sees it instead of waiting
+    forever. The hard limit bounds how long a photo can stay ``running``
+    (``analysis.stale_running``)."""
     try:
         analysis.analyze_evidence(evidence_id)
     except TRANSIENT:
@@ -35,14 +35,7 @@ def analyze_evidence_task(self, evidence_id: int) -> None:
         raise
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(max_retries=8, **RETRY_TRANSIENT)
 def read_visible_label_task(report_id: int) -> None:
     """The analysis' second stage (visible AIGC marks); a failure leaves the first stage's
     report as it is."""
@@ -60,3 +53,9 @@ def sweep_stale_evidence() -> int:
 def reanalyze_outdated() -> int:
     """Queue every image the current analyzer version has not seen yet."""
     return analysis.requeue(analysis.outdated_evidence_ids())
+
+
+@shared_task
+def sweep_orphan_files() -> int:
+    """Periodic (beat): delete private files a failed upload left without a row."""
+    return orphans.orphan_files_delete()

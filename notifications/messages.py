@@ -56,6 +56,18 @@ def _credit_kind(value: str) -> str:
     return str(CreditEvent.Kind(value).label) if value in CreditEvent.Kind.values else value
 
 
+def _with_note(text: str, facts: dict) -> str:
+    if not facts["note"]:
+        return text
+    return _join(text, _("Note from the arbitrator: %(note)s") % facts)
+
+
+def _join(*sentences: str) -> str:
+    """Sentences one after the other. Each went through gettext on its own: a call inside an
+    f-string would never reach the catalogue."""
+    return " ".join(sentences)
+
+
 def _appeal_text(context: dict) -> str:
     facts = {"event": _credit_kind(context.get("event_kind", "")), "note": context.get("note", "")}
     if context.get("status") == "reversed":
@@ -63,9 +75,7 @@ def _appeal_text(context: dict) -> str:
     else:
         text = _("The arbitrator confirmed the event you appealed (%(event)s); it still counts.")
     text = text % facts
-    if facts["note"]:
-        text = f"{text} {_('Note from the arbitrator: %(note)s') % facts}"
-    return text
+    return _with_note(text, facts)
 
 
 def _proposal_text(context: dict) -> str:
@@ -85,9 +95,7 @@ def _proposal_text(context: dict) -> str:
             "nothing was booked on your credit record."
         )
     text = text % facts
-    if facts["note"]:
-        text = f"{text} {_('Note from the arbitrator: %(note)s') % facts}"
-    return text
+    return _with_note(text, facts)
 
 
 def _shipment_text(step: str, has_due: bool) -> str:
@@ -235,5 +243,5 @@ def body(notification: Notification) -> str:
         text = _("Something changed on %(order)s.")
     text = text % facts
     if kind in ANSWER_BY and facts["due"]:
-        text = f"{text} {_('Answer by %(due)s.') % facts}"
+        text = _join(text, _("Answer by %(due)s.") % facts)
     return text

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Platform
 from arbitration.models import Dispute, EvidenceRequest
+from arbitration.resilience import each
 from arbitration.services.requests import request_data
 from webhooks import payloads
 from webhooks.models import EventType
@@ -114,11 +115,14 @@ def _send_due(items, *, due_at, key, remind, hours: list[int], now: datetime) ->
     sent = set(
         Notification.objects.filter(dedupe_key__in=list(due)).values_list("dedupe_key", flat=True)
     )
-    return [
-        notification.pk
-        for k, (item, window) in due.items()
-        if k not in sent and (notification := remind(item, window)) is not None
-    ]
+    created = []
+
+    def one(entry) -> None:
+        if (notification := remind(*entry)) is not None:
+            created.append(notification.pk)
+
+    each([entry for k, entry in due.items() if k not in sent], one, what="Deadline reminder")
+    return created
 
 
 def deadline_reminders_send(*, now: datetime | None = None) -> list[int]:

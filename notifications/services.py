@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 
 from accounts.models import CreditAppeal, CreditProposal, Party
@@ -23,10 +23,17 @@ from .models import Notification, NotifiedEvent
 
 Kind = Notification.Kind
 
-# Rows and events younger than GRACE are left to their own on-commit task; older than
-# LOOKBACK they are stale news and not e-mailed late.
+# Rows and events younger than GRACE are left to their own on-commit task; events older than
+# LOOKBACK are not turned into notices any more. E-mails have a shorter cutoff of their own
+# (``email_max_age``).
 SWEEP_GRACE = timedelta(minutes=2)
 SWEEP_LOOKBACK = timedelta(days=1)
+
+
+def email_max_age() -> timedelta:
+    """Past this age a notice is stale news: it stays in the app but is never e-mailed (a
+    user who just added an address, a broker back after hours, must not get a backlog)."""
+    return timedelta(seconds=settings.NOTIFICATION_EMAIL_MAX_AGE)
 
 
 def notification_create(
@@ -179,15 +186,22 @@ def notification_email_send(*, notification_id: int) -> bool:
 
 
 def emails_pending(ids=None, *, now: datetime | None = None, grace=timedelta(0)) -> list[int]:
-    """Ids of notifications whose e-mail is due and unclaimed (recipient has an address)."""
+    """Ids of notifications whose e-mail is due and unclaimed (recipient has an address),
+    not older than ``email_max_age``: counted from the event the notice tells of, so a notice
+    made late from an old event is not mailed either."""
     now = now or timezone.now()
-    rows = Notification.objects.filter(
-        email_claimed_at__isnull=True,
-        email_sent_at__isnull=True,
-        created_at__gte=now - SWEEP_LOOKBACK,
-        created_at__lte=now - grace,
-        recipient__user__is_active=True,
-    ).exclude(recipient__user__email="")
+    cutoff = now - email_max_age()
+    rows = (
+        Notification.objects.filter(
+            email_claimed_at__isnull=True,
+            email_sent_at__isnull=True,
+            created_at__gte=cutoff,
+            created_at__lte=now - grace,
+            recipient__user__is_active=True,
+        )
+        .filter(Q(event__isnull=True) | Q(event__created_at__gte=cutoff))
+        .exclude(recipient__user__email="")
+    )
     if ids is not None:
         rows = rows.filter(pk__in=list(ids))
     return list(rows.values_list("pk", flat=True)[:500])

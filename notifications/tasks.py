@@ -7,6 +7,8 @@ never claimed again (``services.notification_email_send``).
 from celery import shared_task
 from django.db import OperationalError
 
+from arbitration.resilience import each
+
 from . import reminders, services
 
 # SMTP errors are OSErrors; a database that went away is worth a retry too.
@@ -62,19 +64,22 @@ def send_notification_email(notification_id: int) -> bool:
 @shared_task(acks_late=True)
 def remind_deadlines() -> int:
     """Periodic (beat): create the deadline reminders due now and e-mail them."""
-    ids = reminders.deadline_reminders_send()
-    for pk in ids:
-        send_notification_email.delay(pk)
-    return len(ids)
+    return each(reminders.deadline_reminders_send(), _send_email, what="Reminder e-mail enqueue")
 
 
 @shared_task(acks_late=True)
 def sweep_notifications() -> int:
     """Periodic (beat): process events and e-mails whose on-commit task never ran."""
-    events = services.events_unprocessed()
-    for event_id in events:
-        notify_dispute_event.delay(event_id)
+    events = each(services.events_unprocessed(), _send_event, what="Notification enqueue")
     emails = services.emails_pending(grace=services.SWEEP_GRACE)
-    for pk in emails:
-        send_notification_email.delay(pk)
-    return len(events) + len(emails)
+    return events + each(emails, _send_email, what="E-mail enqueue")
+
+
+def _send_event(event_id: int) -> bool:
+    notify_dispute_event.delay(event_id)
+    return True
+
+
+def _send_email(notification_id: int) -> bool:
+    send_notification_email.delay(notification_id)
+    return True

@@ -29,8 +29,11 @@ def notifications_badge(request):
 @require_POST
 def notifications_mark_all_read(request):
     services.notifications_mark_read(user=request.user)
-    if request.htmx:
-        return notification_list(request)
+    if request.htmx:  # the list, and the nav's badge out of band (it lives outside the list)
+        response = notification_list(request)
+        badge = render(request, "notifications/partials/badge.html", {"oob": True})
+        response.content += badge.content
+        return response
     return redirect("notifications")
 
 

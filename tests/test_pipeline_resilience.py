@@ -11,22 +11,17 @@ import io
 import logging
 import os
 import signal
-import socket
-import subprocess
 import time
 from datetime import timedelta
 
-import kombu.pools
 import numpy as np
 import pytest
-import redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image
 
 from arbitration import services
-from arbitration.celery import app
 from arbitration.models import Dispute
 from arbitration.services.risk import dispute_risk
 from evidence import analysis, forensics
@@ -124,7 +119,7 @@ def test_a_worker_killed_mid_analysis_is_replaced_and_the_sweeper_finishes_the_j
     assert not ForensicReport.objects.filter(evidence=item).exists()
     assert analysis.stale_evidence_ids() == []
     second = start_worker()
-    assert _sweep(analysis.STALE_RUNNING) == 1
+    assert _sweep(analysis.stale_running()) == 1
     wait_until(
         lambda: _analysis(item) == Evidence.Analysis.DONE,
         SETTLE_TIMEOUT,
@@ -166,67 +161,6 @@ def test_a_task_process_killed_mid_analysis_is_redelivered_without_the_sweeper(
     assert "WorkerLostError" in worker.output()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A throwaway ``redis-server`` on a fixed loopback port that a test can stop and restart."""
-
-    def __init__(self, workdir):
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.process: subprocess.Popen | None = None
-
-    def _answers(self) -> bool:
-        try:
-            return redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
-        except redis.exceptions.ConnectionError:
-            return False
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["/usr/bin/redis-server", "--save", "", "--appendonly", "no",
-             "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(self._answers, 10, f"redis-server on port {self.port}", interval=0.1)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        assert not self._answers()
-
-
-def _connect_to_current_broker() -> None:
-    """Celery keeps its connection and producer pools per app once made; drop them (as it
-    does after a fork) so the next send connects to ``app.conf.broker_url``."""
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def private_broker(tmp_path):
-    """The test process sends to a private Redis (workers get its URL from the test)."""
-    server = RedisServer(tmp_path)
-    server.start()
-    previous = app.conf.broker_url
-    app.conf.broker_url = server.url
-    _connect_to_current_broker()
-    try:
-        yield server
-    finally:
-        app.conf.broker_url = previous
-        _connect_to_current_broker()
-        server.stop()
-
-
 def test_an_upload_while_the_broker_is_down_is_kept_and_analysed_once_it_is_back(
     start_worker, private_broker, order, buyer, caplog
 ):
@@ -246,7 +180,7 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_analysed_once_it_is_back
 
     private_broker.start()
     worker = start_worker(redis_url=private_broker.url)
-    assert _sweep(analysis.STALE_PENDING) == 1
+    assert _sweep(analysis.stale_pending()) == 1
     wait_until(
         lambda: _analysis(item) == Evidence.Analysis.DONE,
         SETTLE_TIMEOUT,

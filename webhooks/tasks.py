@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from arbitration.resilience import each
+
 from . import services
 
 
@@ -17,7 +19,9 @@ def deliver_due_webhooks() -> int:
     Each is queued as its own task; the claim inside ``delivery_attempt`` makes sure an
     attempt is made once even if the sweep and an on-commit task race for it.
     """
-    ids = services.due_delivery_ids()
-    for delivery_id in ids:
-        deliver_webhook.delay(delivery_id)
-    return len(ids)
+    return each(services.due_delivery_ids(), _send, what="Webhook delivery enqueue")
+
+
+def _send(delivery_id: int) -> bool:
+    deliver_webhook.delay(delivery_id)
+    return True

@@ -1,10 +1,15 @@
 """``Idempotency-Key`` on POSTs, the pretix way: claim the key, run once, replay the answer.
 
 The first request with a key inserts its row (the unique constraint is the lock) and runs;
-its response (any status below 500) is stored. The same key with the same request gets that
-response again with ``Idempotent-Replayed: true``; with a different request, or while the
-first is still running, 409. Keys are per platform and expire after 24 hours. A 5xx frees
-the key so the platform can retry.
+its response (any status below 500) is stored in the same transaction as its writes, so a
+request that committed is always replayed, even if its answer never reached the client. The
+same key with the same request gets that response again with ``Idempotent-Replayed: true``;
+with a different request, or while the first is still running, 409. Keys are per platform
+and expire after 24 hours. A 5xx frees the key so the platform can retry.
+
+"Still running" is a lease (``IDEMPOTENCY_LEASE_SECONDS``): a row left without a response
+by a process that died (a database crash, a killed web worker) stops blocking its retries
+once the lease is over, and the retry runs again; its writes never committed.
 """
 
 import hashlib
@@ -12,6 +17,7 @@ import json
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,13 +65,24 @@ def _file_sha256(upload) -> str:
     return file_digest.hexdigest()
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
+
+
 def _claim(platform, key: str, digest: str) -> tuple[IdempotencyKey | None, bool]:
     """Insert the key's row (``True``) or return the live row already there (``False``).
 
-    The insert goes first, so a new key (nearly every POST) costs one statement; only when
-    the key is taken is a row past the replay window deleted and the insert tried again.
+    The existing row is read first: a read never waits behind the first request's
+    transaction (SQLite holds one write lock), so a duplicate is told at once. A row past the
+    replay window is deleted and the insert tried again; a row whose lease ran out without
+    a response is taken over (``_take_over``).
     """
     for _attempt in range(2):
+        row = IdempotencyKey.objects.filter(platform=platform, key=key).first()
+        if row is not None:
+            if row.created_at >= timezone.now() - EXPIRY:
+                return _take_over(row, digest)
+            IdempotencyKey.objects.filter(pk=row.pk, created_at=row.created_at).delete()
         try:
             with transaction.atomic():
                 row = IdempotencyKey.objects.create(
@@ -73,12 +90,31 @@ def _claim(platform, key: str, digest: str) -> tuple[IdempotencyKey | None, bool
                 )
                 return row, True
         except IntegrityError:
-            expired = IdempotencyKey.objects.filter(
-                platform=platform, key=key, created_at__lt=timezone.now() - EXPIRY
-            )
-            if not expired.delete()[0]:
-                break
+            continue
     return IdempotencyKey.objects.filter(platform=platform, key=key).first(), False
+
+
+def _take_over(row: IdempotencyKey, digest: str) -> tuple[IdempotencyKey | None, bool]:
+    """Claim a row whose request left no response within its lease, or return it as it is.
+
+    The request holding the row keeps it locked while it runs (``_run_once``), so a slow but
+    living request is skipped and a dead one's row is free. Re-stamping ``created_at`` under
+    the lock makes this request the row's only owner.
+    """
+    stale = row.response_status is None and row.request_fingerprint == digest
+    if not stale or row.created_at >= timezone.now() - _lease():
+        return row, False
+    with transaction.atomic():
+        free = (
+            IdempotencyKey.objects.select_for_update(skip_locked=True)
+            .filter(pk=row.pk, created_at=row.created_at, response_status__isnull=True)
+            .first()
+        )
+        if free is None:
+            return IdempotencyKey.objects.filter(pk=row.pk).first(), False
+        free.created_at = timezone.now()
+        IdempotencyKey.objects.filter(pk=free.pk).update(created_at=free.created_at)
+    return free, True
 
 
 def _replay(row: IdempotencyKey | None, digest: str) -> Response:
@@ -129,17 +165,30 @@ def idempotent(handler):
         row, claimed = _claim(request.auth.platform, key, digest)
         if not claimed:
             return _replay(row, digest)
+        return _run_once(row, lambda: handler(view, request, *args, **kwargs), view)
+
+    return wrapper
+
+
+def _run_once(row: IdempotencyKey, run, view) -> Response:
+    """Run the request and store its response in one transaction, the key row locked.
+
+    Work queued with ``on_commit`` runs after the response is stored. A 5xx rolls the
+    request back and frees the key.
+    """
+    owned = IdempotencyKey.objects.filter(pk=row.pk, created_at=row.created_at)
+    with transaction.atomic():
+        if owned.select_for_update().first() is None:  # a retry took over the lease
+            return _replay(None, row.request_fingerprint)
         try:
-            response = handler(view, request, *args, **kwargs)
+            response = run()
         except Exception as exc:
             response = view.handle_exception(exc)
         if response.status_code >= 500:
-            IdempotencyKey.objects.filter(pk=row.pk).delete()
+            transaction.set_rollback(True)
         else:
             body = json.loads(JSONRenderer().render(response.data) or b"null")
-            IdempotencyKey.objects.filter(pk=row.pk).update(
-                response_status=response.status_code, response_body=body
-            )
-        return response
-
-    return wrapper
+            owned.update(response_status=response.status_code, response_body=body)
+    if response.status_code >= 500:
+        owned.delete()
+    return response

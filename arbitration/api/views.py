@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +32,7 @@ from .common import (
 )
 from .idempotency import idempotent
 from .pagination import Cursor
+from .parsers import JSONParser
 from .render import SUMMARY_VALUES, dispute_detail_data, summary, when
 
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('arbitration', '0007_photo_flags'),
-        ('evidence', '0008_packing_photos_taken_at'),
+        ('evidence', '0009_packing_photos_taken_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

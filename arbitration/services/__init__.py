@@ -2,7 +2,7 @@
 
 from .appeals import appeal_file, appeal_review
 from .deadlines import dispute_expire, expire_overdue
-from .decisions import dispute_decide, refund_complete
+from .decisions import dispute_decide, refund_complete, refunds_due
 from .disputes import (
     dispute_escalate,
     dispute_open,
@@ -36,4 +36,5 @@ __all__ = [
     "party_add_evidence",
     "party_upsert",
     "refund_complete",
+    "refunds_due",
 ]

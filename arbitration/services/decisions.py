@@ -1,5 +1,8 @@
 """Deciding a dispute and paying out what was decided."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,14 +84,30 @@ def settle(
 
 
 def refund_queue(dispute: Dispute, amount_fen: int) -> Refund:
-    """Owe the buyer ``amount_fen``; the payment task runs after commit."""
+    """Owe the buyer ``amount_fen``; the payment task runs after commit.
+
+    ``robust``: a broker outage must not turn the committed decision into an error for the
+    caller; the refund stays ``pending`` and ``refunds_due`` (the beat sweep) sends it.
+    """
     refund = Refund.objects.create(
         dispute=dispute, amount_fen=amount_fen, currency=dispute.order.currency
     )
     from ..tasks import execute_refund
 
-    transaction.on_commit(lambda: execute_refund.delay(refund.pk))
+    transaction.on_commit(lambda: execute_refund.delay(refund.pk), robust=True)
     return refund
+
+
+def refunds_due(*, now=None) -> list[int]:
+    """Refunds still ``pending`` past the sweep's grace: their task was lost (broker down at
+    commit, a worker gone) or is retrying. Oldest first; paying is idempotent."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.REFUND_SWEEP_GRACE_SECONDS)
+    return list(
+        Refund.objects.filter(status=Refund.Status.PENDING, created_at__lte=now - grace)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
+    )
 
 
 def claim_outcome(dispute: Dispute) -> str:

@@ -13,7 +13,7 @@ from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
 from .. import lifecycle
-from ..errors import DomainError, NotAllowed
+from ..errors import DomainError, NotAllowed, StateConflict
 from ..models import Decision, Dispute, DisputeEvent, Offer, Order
 from . import credit_rules
 from .common import locked, side_of, yuan
@@ -249,7 +249,7 @@ def merchant_respond(*, dispute: Dispute, party: Party, statement: str, user=Non
     if side_of(dispute, party) != Actor.MERCHANT:
         raise NotAllowed(_("Only the merchant can respond to this dispute."))
     if dispute.state not in lifecycle.EVIDENCE_STATES:
-        raise DomainError(_("This dispute no longer takes responses."), code="closed")
+        raise StateConflict(_("This dispute no longer takes responses."), code="closed")
     if not statement.strip():
         raise DomainError(_("Write your response."), field="statement")
     dispute.merchant_statement = statement.strip()

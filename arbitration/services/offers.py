@@ -15,7 +15,7 @@ from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
 from .. import lifecycle
-from ..errors import DomainError
+from ..errors import DomainError, StateConflict
 from ..models import Decision, Dispute, DisputeEvent, Offer
 from . import credit_rules
 from .common import amount_from, locked, side_of, yuan
@@ -102,11 +102,11 @@ def offer_make(
     amount, rows = offer_amount(dispute, remedy, amount_fen, percent, list(lines or ()))
     pending = _pending_offer(dispute)
     if pending and pending.made_by_id == party.pk:
-        raise DomainError(
+        raise StateConflict(
             _("Your previous offer is still waiting for an answer."), code="offer_pending"
         )
     if actor == Actor.BUYER and pending is None:
-        raise DomainError(_("There is no offer to counter."), code="no_offer", field="amount")
+        raise StateConflict(_("There is no offer to counter."), code="no_offer", field="amount")
     name = "counter" if pending else "offer"
     if pending:
         pending.status = Offer.Status.COUNTERED
@@ -149,7 +149,7 @@ def offer_make(
 def _answerable_offer(dispute: Dispute, party: Party) -> Offer:
     pending = _pending_offer(dispute)
     if pending is None or pending.made_by_id == party.pk:
-        raise DomainError(_("There is no offer waiting for your answer."), code="no_offer")
+        raise StateConflict(_("There is no offer waiting for your answer."), code="no_offer")
     return pending
 
 

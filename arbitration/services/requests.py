@@ -24,6 +24,7 @@ from webhooks.services import webhooks_emit
 from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Dispute, DisputeEvent, EvidenceRequest
+from ..resilience import each, keys_in_order
 from .common import locked
 
 Actor = DisputeEvent.Actor
@@ -32,7 +33,6 @@ Status = EvidenceRequest.Status
 
 MIN_NOTICE = timedelta(hours=1)
 MAX_NOTICE = timedelta(days=14)
-BATCH = 200
 
 
 class NotUnderReview(DomainError):
@@ -192,15 +192,15 @@ def _lapse_dispute(dispute_id: int, now: datetime) -> int:
 
 
 def evidence_requests_lapse(*, now=None) -> int:
-    """Lapse every request past its due time, one dispute per transaction."""
+    """Lapse every request past its due time, one dispute per transaction, in dispute order;
+    a dispute that fails is logged and the others still lapse (``resilience.each``)."""
     now = now or timezone.now()
-    disputes = (
-        EvidenceRequest.objects.filter(status=Status.OPEN, due_at__lte=now)
-        .order_by()
-        .values_list("dispute_id", flat=True)
-        .distinct()[:BATCH]
+    overdue = EvidenceRequest.objects.filter(status=Status.OPEN, due_at__lte=now)
+    return each(
+        keys_in_order(overdue, "dispute_id"),
+        lambda pk: _lapse_dispute(pk, now),
+        what="Evidence request lapse",
     )
-    return sum(_lapse_dispute(pk, now) for pk in list(disputes))
 
 
 def evidence_requests_close(dispute: Dispute) -> int:

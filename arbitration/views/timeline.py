@@ -67,6 +67,7 @@ def describe(event: DisputeEvent, side: str) -> Entry:
             % {"who": who, "count": p.get("count", 0)}
         ),
         "merchant_responded": lambda: _("%(who)s responded to the claim.") % {"who": who},
+        "dossier_exported": lambda: _("%(who)s exported the case file.") % {"who": who},
         "offer": lambda: (
             _offer_text(who, p)
             or _("%(who)s offered a partial refund of %(money)s.")

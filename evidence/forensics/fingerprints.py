@@ -39,7 +39,7 @@ not, and a pair of them lost 2-5 % of copies (bench/RESULTS-near-duplicates.txt)
 key is also selective where a 16-bit band is not: plain-background packshots give
 near-constant bands, and one band value stood for 18-85 rows of a realistic million. The
 lookup fetches the distinct rows sharing any key with any view, and the rule
-(`accepted_views`) is applied to every view against every row found.
+(`closest_matches`) is applied to every view against every row found.
 """
 
 from __future__ import annotations
@@ -267,44 +267,64 @@ class Match:
 def accepts(d):
     """The rule: two hash kinds within their thresholds, or one within STRICT_THRESHOLD.
 
-    ``d`` maps each kind to a distance, or to an array of them (`accepted_views`); the
+    ``d`` maps each kind to a distance, or to an array of them (`closest_matches`); the
     answer is then an array too. Returns (accepted, agreeing kinds)."""
     agreeing = sum(d[k] <= THRESHOLDS[k] for k in KINDS)
     strict = reduce(operator.or_, (d[k] <= STRICT_THRESHOLD for k in KINDS))
     return (agreeing >= MIN_AGREEING) | strict, agreeing
 
 
-def accepted_views(views, rows) -> np.ndarray:
-    """`accepts` for every view against every stored row at once: a (views x rows) boolean
-    array, true where the view is aligned with the row's crop and the rule accepts the pair.
-    ``rows`` are (variant, Hashes) pairs."""
-    if not views or not rows:
-        return np.zeros((len(views), len(rows)), dtype=bool)
-    aligned = np.array([v.variant for v in views])[:, None] == np.array([r[0] for r in rows])
+def _signed_to_unsigned(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+def closest_matches(views, variants, hashes, limit: int | None = None) -> list[tuple[int, Match]]:
+    """The rule for every view against every stored row at once: per row that some aligned
+    view is accepted for (`accepts`), the closest such view's `Match`, as (row index,
+    match), closest first, at most ``limit``.
+
+    A row is stored crop ``variants[i]`` with hashes ``hashes[kind][i]`` (signed 64-bit, as
+    the database holds them). Vectorised because a plain-background query meets thousands
+    of rows, most of which the rule turns away."""
+    if not views or not len(variants):
+        return []
+    aligned = np.array([v.variant for v in views])[:, None] == np.asarray(variants)[None, :]
     d = {}
     for kind in KINDS:
         query = np.array([getattr(v.hashes, kind) for v in views], dtype=np.uint64)
-        stored = np.array([getattr(r[1], kind) for r in rows], dtype=np.uint64)
-        d[kind] = np.bitwise_count(query[:, None] ^ stored[None, :])
-    return aligned & accepts(d)[0]
+        d[kind] = np.bitwise_count(query[:, None] ^ _signed_to_unsigned(hashes[kind])[None, :])
+    accepted, agreeing = accepts(d)
+    accepted &= aligned
+    total = np.where(accepted, sum(d[kind].astype(np.int32) for kind in KINDS), 1 << 20)
+    best = total.argmin(axis=0)  # the first closest view, as a loop over views would pick
+    rows = np.flatnonzero(accepted[best, np.arange(len(best))])
+    rows = rows[np.argsort(total[best[rows], rows], kind="stable")][:limit]
+    out = []
+    for row in rows.tolist():
+        view = views[best[row]]
+        out.append(
+            (
+                row,
+                Match(
+                    {kind: int(d[kind][best[row], row]) for kind in KINDS},
+                    view.mirrored,
+                    int(agreeing[best[row], row]),
+                    view.box != centred(STORED_CROPS[view.variant]),
+                ),
+            )
+        )
+    return out
 
 
 def compare(query: Fingerprints, stored: Fingerprints, views=None) -> Match | None:
     """Near-duplicate test: the same file, or a query view close to the stored crop it is
     aligned with (`accepts`). Returns the closest accepted view's match, or None.
 
-    `views` narrows the views tried (the database lookup passes those the rule accepted)."""
+    `views` narrows the views tried."""
     if query.sha256 and query.sha256 == stored.sha256:
         return Match({"phash": 0, "dhash": 0, "whash": 0}, False, 3)
+    crops = [(variant, h) for variant, h in enumerate(stored.stored) if h is not None]
+    hashes = {kind: [to_signed64(getattr(h, kind)) for _, h in crops] for kind in KINDS}
     tried = query.lookup_views() if views is None else views
-    best = None
-    for view in tried:
-        ref = stored.stored[view.variant] if view.variant < len(stored.stored) else None
-        if ref is None:
-            continue
-        d = view.hashes.distances(ref)
-        ok, agreeing = accepts(d)
-        if ok and (best is None or sum(d.values()) < sum(best.distances.values())):
-            cropped = view.box != centred(STORED_CROPS[view.variant])
-            best = Match(d, view.mirrored, agreeing, cropped)
-    return best
+    found = closest_matches(tried, [variant for variant, _ in crops], hashes, limit=1)
+    return found[0][1] if found else None

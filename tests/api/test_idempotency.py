@@ -146,3 +146,29 @@ def test_a_concurrent_duplicate_gets_a_409_while_the_first_runs(api_client, monk
     assert error_of(duplicate)["code"] == "idempotency_in_progress"
     assert results["first"].status_code == 201
     assert Order.objects.count() == 1
+
+
+@pytest.mark.parametrize("memory_limit", [2 * 1024 * 1024, 0])  # in memory, a temporary file
+def test_an_evidence_upload_with_other_file_contents_is_a_conflict(
+    client_a, dispute, settings, memory_limit
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = memory_limit
+    size = (64, 48)
+
+    def post(photo):
+        return client_a.post(
+            f"/api/v1/disputes/{dispute.pk}/evidence",
+            {"party": "merchant", "files": [photo]},
+            format="multipart",
+            HTTP_IDEMPOTENCY_KEY="ev-1",
+        )
+
+    first = post(jpeg_upload("same-name.jpg", size=size))
+    again = post(jpeg_upload("same-name.jpg", size=size))
+    other = post(jpeg_upload("same-name.jpg", size=size, color=(0, 0, 255)))
+
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert other.status_code == 409
+    assert error_of(other)["code"] == "idempotency_conflict"
+    assert dispute.evidence.filter(role="merchant").count() == 1

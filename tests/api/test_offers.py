@@ -105,9 +105,9 @@ def test_an_unknown_party_is_a_400_naming_the_field(client_a, dispute):
     assert set(error_of(response)["details"]) == {"party"}
 
 
-def test_accepting_with_no_offer_gets_the_service_code(client_a, dispute):
+def test_accepting_with_no_offer_is_a_conflict_with_the_service_code(client_a, dispute):
     response = client_a.post(offers_url(dispute, "/accept"), {"party": "buyer"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert error_of(response)["code"] == "no_offer"
     dispute.refresh_from_db()
     assert dispute.state == "awaiting_merchant"

@@ -82,3 +82,50 @@ def cracked_mug_jpeg(tmp_path) -> Path:
     img.save(buffer, "JPEG", quality=90)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """``open_as(user, path, viewport=PHONE, language="zh-hans")``: a page of a fresh browser
+    context signed in as ``user`` (a session made with ``force_login``, no login form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user, path, *, viewport=PHONE, language="zh-hans"):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        context.set_default_timeout(20_000)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                },
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []  # the messages of the confirmations accepted
+
+        def accept(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        page.goto(f"{live_server.url}{path}")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

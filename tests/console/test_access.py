@@ -37,7 +37,23 @@ def test_it_refuses_a_buyer_at_the_console_login_form(client, buyer):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert "may not enter the arbitration console" in response.content.decode()
+    assert "may not enter the arbitration console" not in response.content.decode()
+
+
+def test_a_buyers_right_password_reads_like_a_wrong_one(client, buyer):
+    """The console's refusal must not confirm that a buyer's password is right."""
+
+    def errors(password: str) -> list[str]:
+        response = client.post(
+            "/console/login/",
+            {"username": buyer.user.username, "password": password},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        return [str(e) for e in response.context["form"].non_field_errors()]
+
+    right, wrong = errors("pw-for-tests-1"), errors("not-the-password")
+    assert right == wrong
+    assert len(right) == 1
 
 
 def test_it_lets_an_arbitrator_who_is_not_staff_log_in(client):

@@ -170,7 +170,8 @@ def test_the_page_reads_findings_in_a_fixed_number_of_queries(
     assert response.content.decode().count('data-testid="verdict"') == 6
 
 
-QUERIES = 20  # 15 + evidence requests, credit proposals, appeals, photo flags, recovery
+QUERIES = 22  # 15 + evidence requests, credit proposals, appeals, photo flags, recovery,
+# and the case-file permission check (user permissions and groups)
 
 
 def test_it_puts_the_image_filed_in_another_dispute_beside_the_reused_evidence(

@@ -135,9 +135,11 @@ def test_a_shift_along_one_axis_with_a_slight_crop_along_the_other_is_found():
     assert fingerprints.compare(fingerprints.of_bytes(copy), stored)
 
 
-def test_the_vectorised_rule_is_the_rule():
-    """`accepted_views` answers for every (view, row) pair what `accepts` answers for one,
-    and never pairs a view with a crop it is not aligned with."""
+def test_the_vectorised_rule_is_the_rule(monkeypatch):
+    """`closest_matches` keeps exactly the rows `accepts` accepts through an aligned view,
+    each with its closest such view, closest rows first; a view never meets a crop it is
+    not aligned with."""
+    monkeypatch.setattr(fingerprints, "STORED_CROPS", (0.1, 0.2))  # two crops to align with
     rng = random.Random(7)
     base = rng.getrandbits(64)
 
@@ -149,21 +151,36 @@ def test_the_vectorised_rule_is_the_rule():
 
     views = [
         fingerprints.View(0, False, (0, 0, 1, 1), fingerprints.Hashes(base, base, base)),
+        fingerprints.View(0, True, (0, 0, 1, 1), fingerprints.Hashes(near(3), base, near(9))),
         fingerprints.View(1, False, (0, 0, 1, 1), fingerprints.Hashes(base, base, base)),
     ]
     rows = [
         (variant, fingerprints.Hashes(near(p), near(d), near(w)))
-        for variant in (0, 1)
+        for variant in (0, 1, 2)
         for p, d, w in itertools.product((0, 4, 5, 12, 13, 30), (0, 5, 14, 15), (3, 12, 13))
     ]
-    accepted = fingerprints.accepted_views(views, rows)
-    for i, view in enumerate(views):
-        for j, (variant, hashes) in enumerate(rows):
-            expected = (
-                variant == view.variant and fingerprints.accepts(view.hashes.distances(hashes))[0]
-            )
-            assert bool(accepted[i, j]) == expected, (i, j, view.hashes.distances(hashes))
-    assert accepted.any() and not accepted.all()
+    signed = {
+        kind: [fingerprints.to_signed64(getattr(h, kind)) for _, h in rows]
+        for kind in fingerprints.KINDS
+    }
+    found = fingerprints.closest_matches(views, [v for v, _ in rows], signed)
+    expected = {}
+    for j, (variant, hashes) in enumerate(rows):
+        accepted = [
+            (sum(d.values()), i, d)
+            for i, view in enumerate(views)
+            if view.variant == variant
+            and fingerprints.accepts(d := view.hashes.distances(hashes))[0]
+        ]
+        if accepted:
+            expected[j] = min(accepted, key=lambda a: (a[0], a[1]))
+    assert {row for row, _ in found} == set(expected) and 0 < len(found) < len(rows)
+    for row, match in found:
+        _, view, distances = expected[row]
+        assert match.distances == distances and match.mirrored == views[view].mirrored
+    totals = [sum(match.distances.values()) for _, match in found]
+    assert totals == sorted(totals)
+    assert len(fingerprints.closest_matches(views, [v for v, _ in rows], signed, limit=3)) == 3
 
 
 def test_cropped_views_do_not_match_unrelated_photos():

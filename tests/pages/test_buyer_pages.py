@@ -181,10 +181,10 @@ def test_a_counter_above_the_price_is_a_400_with_the_message(buyer_client, offer
     assert offered.offers.get().status == Offer.Status.PENDING
 
 
-def test_answering_an_offer_that_has_lapsed_is_a_400(buyer_client, offered, merchant):
+def test_answering_an_offer_that_has_lapsed_is_a_409(buyer_client, offered, merchant):
     services.dispute_escalate(dispute=offered, party=merchant, user=merchant.user)
     response = buyer_client.post(reverse("offer_accept", kwargs={"pk": offered.pk}), **HTMX)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "no offer waiting for your answer" in response.content.decode()
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0008_packing_photos_taken_at'),
+        ('evidence', '0009_packing_photos_taken_at'),
     ]
 
     operations = [

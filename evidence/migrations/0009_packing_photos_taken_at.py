@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evidence', '0007_fingerprint_triple_keys'),
+        ('evidence', '0008_video_analysis_and_signal_times'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('arbitration', '0008_refund_recoveries'),
-        ('evidence', '0009_returned_item_photos'),
+        ('arbitration', '0009_dossier_full_export_permission'),
+        ('evidence', '0010_returned_item_photos'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

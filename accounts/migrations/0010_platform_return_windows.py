@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_platform_appeal_window'),
+        ('accounts', '0009_review_list_column_names'),
     ]
 
     operations = [
