@@ -31,7 +31,8 @@ def _problem(p: dict) -> str:
 def _with_reasons(text: str, p: dict) -> str:
     if not p.get("note"):
         return text
-    return f"{text} {_('Reasons: %(reasons)s') % {'reasons': p['note']}}"
+    reasons = _("Reasons: %(reasons)s") % {"reasons": p["note"]}
+    return f"{text} {reasons}"
 
 
 def settlement_texts(who: str, p: dict) -> dict:
