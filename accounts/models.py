@@ -82,6 +82,28 @@ class Platform(models.Model):
         default=15,
         help_text=_("A party may appeal a decision this many days after it, once."),
     )
+    return_receive_days = models.PositiveIntegerField(
+        _("return inspection window (days)"),
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "From the return's shipping: the merchant confirms it arrived as sent, or reports "
+            "that it is not the item sent, damaged or missing parts (退货不符)."
+        ),
+    )
+    return_deduction_cap_percent = models.PositiveSmallIntegerField(
+        _("return deduction cap (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The most an arbitrator may deduct from the refund for a returned item."),
+    )
+    return_review_hours = models.PositiveIntegerField(
+        _("returned-item review window (hours)"),
+        default=72,
+        help_text=_(
+            "An arbitrator decides a returned-item report within it, or the refund is paid."
+        ),
+    )
     cross_platform_matches = models.BooleanField(
         _("compare evidence with other platforms"),
         default=False,
@@ -123,6 +145,14 @@ class Platform(models.Model):
     @property
     def buyer_response_window(self) -> timedelta:
         return timedelta(hours=self.buyer_response_hours)
+
+    @property
+    def return_receive_window(self) -> timedelta:
+        return timedelta(days=self.return_receive_days)
+
+    @property
+    def return_review_window(self) -> timedelta:
+        return timedelta(hours=self.return_review_hours)
 
     @property
     def appeal_window(self) -> timedelta:

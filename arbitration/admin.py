@@ -26,7 +26,12 @@ from notifications.timefmt import relative_text
 
 from . import converters  # noqa: F401  (registers <id:…>)
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
-from .console_settlement import appeal_review_view, flag_review_view, settlement_panel
+from .console_settlement import (
+    appeal_review_view,
+    deduction_view,
+    flag_review_view,
+    settlement_panel,
+)
 from .dossier import signing as dossier_signing
 from .dossier.services import FULL_PERMISSION, dossier_export
 from .errors import DomainError, NotAllowed
@@ -88,6 +93,9 @@ ACTION_LABELS = {
     "recovery_requested": gettext_lazy("fast refund to be recovered"),
     "recovery_recovered": gettext_lazy("fast refund recovered"),
     "recovery_written_off": gettext_lazy("recovery written off"),
+    "report_return_condition": gettext_lazy("reported the returned item not as sent"),
+    "decide_return_deduction": gettext_lazy("decided the returned-item deduction"),
+    "return_condition_lapse": gettext_lazy("returned-item report not decided in time"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -241,6 +249,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
                 "<id:object_id>/flag/<id:flag_id>/",
                 view(flag_review_view),
                 name="arbitration_dispute_flag_review",
+            ),
+            path(
+                "<id:object_id>/return-deduction/",
+                view(deduction_view),
+                name="arbitration_dispute_return_deduction",
             ),
             path(
                 "<path:object_id>/case-file/",

@@ -28,6 +28,9 @@ Remedies carried out after the decision (``FULFILMENT_STATES``; each step has a 
     decided ──await_return──▶ awaiting_return ──ship_return (buyer)──▶ return_in_transit
         awaiting_return ──return_lapse (deadline)──▶ closed            (no refund)
         return_in_transit ──acknowledge_return (merchant; system at the deadline)──▶ refunding
+        return_in_transit ──report_return_condition (merchant: not as sent, 退货不符)──▶
+            return_contested ──decide_return_deduction (arbitrator, ≤ the platform's cap)──▶
+            refunding; return_contested ──return_condition_lapse (deadline)──▶ refunding (in full)
     decided ──await_replacement──▶ awaiting_replacement ──ship_replacement (merchant)──▶
         replacement_shipped ──confirm_replacement (buyer; system at the deadline)──▶ closed
         awaiting_replacement ──replacement_lapse (deadline)──▶ refunding (the claim instead)
@@ -79,6 +82,7 @@ FULFILMENT_STATES = frozenset(
     {
         State.AWAITING_RETURN,
         State.RETURN_IN_TRANSIT,
+        State.RETURN_CONTESTED,
         State.REFUNDING,
         State.AWAITING_REPLACEMENT,
         State.REPLACEMENT_SHIPPED,
@@ -175,6 +179,15 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({State.RETURN_IN_TRANSIT}),
         State.REFUNDING,
         frozenset({Actor.MERCHANT, Actor.SYSTEM}),
+    ),
+    "report_return_condition": Transition(
+        frozenset({State.RETURN_IN_TRANSIT}), State.RETURN_CONTESTED, frozenset({Actor.MERCHANT})
+    ),
+    "decide_return_deduction": Transition(
+        frozenset({State.RETURN_CONTESTED}), State.REFUNDING, frozenset({Actor.ARBITRATOR})
+    ),
+    "return_condition_lapse": Transition(
+        frozenset({State.RETURN_CONTESTED}), State.REFUNDING, frozenset({Actor.SYSTEM})
     ),
     "return_lapse": Transition(
         frozenset({State.AWAITING_RETURN}), State.CLOSED, frozenset({Actor.SYSTEM})

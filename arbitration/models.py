@@ -54,6 +54,7 @@ class Dispute(models.Model):
         DECIDED = "decided", _("decided")
         AWAITING_RETURN = "awaiting_return", _("awaiting the return")
         RETURN_IN_TRANSIT = "return_in_transit", _("return in transit")
+        RETURN_CONTESTED = "return_contested", _("returned item contested")
         REFUNDING = "refunding", _("refund under way")
         AWAITING_REPLACEMENT = "awaiting_replacement", _("awaiting the replacement")
         REPLACEMENT_SHIPPED = "replacement_shipped", _("replacement shipped")
@@ -644,3 +645,38 @@ class RefundRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount_fen} fen ({self.get_status_display()})"
+
+
+class ReturnReport(models.Model):
+    """The merchant reports the returned item is not as sent (退货不符), with photos compared
+    with its packing photos; an arbitrator deducts up to the platform's cap from the refund,
+    or nothing (``services/returns.py``)."""
+
+    class Problem(models.TextChoices):
+        NOT_THE_ITEM = "not_the_item", _("not the item I sent")
+        DAMAGED = "damaged", _("damaged")
+        MISSING_PARTS = "missing_parts", _("parts are missing")
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="return_report")
+    problem = models.CharField(_("problem"), max_length=20, choices=Problem.choices)
+    statement = models.TextField(_("statement"))
+    evidence = models.ManyToManyField(
+        "evidence.Evidence", blank=True, related_name="return_reports"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deduction_fen = models.PositiveBigIntegerField(_("deduction (fen)"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("returned-item report")
+        verbose_name_plural = _("returned-item reports")
+
+    def __str__(self) -> str:
+        return self.get_problem_display()

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms import DomainErrorForm, MultipleFileField
-from .models import Decision, PhotoFlag
+from .models import Decision, PhotoFlag, ReturnReport
 
 
 class AppealForm(DomainErrorForm):
@@ -56,3 +56,18 @@ class FlagReviewForm(forms.Form):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class ReturnReportForm(DomainErrorForm):
+    problem = forms.ChoiceField(label=_("What is wrong"), choices=ReturnReport.Problem.choices)
+    statement = forms.CharField(
+        label=_("Details"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    files = MultipleFileField(label=_("Photos of the returned item"))
+
+
+class DeductionForm(forms.Form):
+    deduction = forms.DecimalField(
+        label=_("Deduction (¥)"), min_value=0, decimal_places=2, max_digits=12
+    )
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from . import converters  # noqa: F401  (registers <id:…>)
 from .console import console
-from .views import appeals, capture, disputes, flags, hosted, packing, pages
+from .views import appeals, capture, disputes, flags, hosted, packing, pages, returns
 from .views import remedies as remedy_views
 
 handler403 = "accounts.views.permission_denied"
@@ -20,6 +20,7 @@ dispute_moves = [
     path("evidence/", disputes.evidence_upload, name="evidence_upload"),
     path("return/ship/", remedy_views.return_ship, name="return_ship"),
     path("return/received/", remedy_views.return_acknowledge, name="return_acknowledge"),
+    path("return/not-as-sent/", returns.return_report, name="return_report"),
     path("replacement/ship/", remedy_views.replacement_ship, name="replacement_ship"),
     path("replacement/received/", remedy_views.replacement_confirm, name="replacement_confirm"),
     path("appeal/", appeals.appeal_file, name="appeal_file"),

@@ -55,24 +55,30 @@ def claim_filed_at(dispute):
 
 
 def packing_references(evidence: Evidence):
-    """The order's packing photos that count for ``evidence``'s claim: taken before it."""
+    """The order's packing photos that count for ``evidence``: for a buyer's claim photo those
+    taken before the claim; for the merchant's photo of a returned item, all of them."""
     photos = Evidence.objects.filter(
         order_id=evidence.order_id, role=Evidence.Role.PACKING, kind=Evidence.Kind.IMAGE
     )
+    if evidence.role == Evidence.Role.RETURN:
+        return photos
     if evidence.dispute_id is None:
         return photos.none()
     return photos.filter(taken_at__lt=claim_filed_at(evidence.dispute))
 
 
 def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
-    """The order's listing photos and the packing photos taken before the claim, which a
-    buyer's photo is compared with. The merchant's own photos are the merchant's to reuse: a
-    listing photo filed as counter-evidence is no copy."""
-    if evidence.role != Evidence.Role.BUYER:
+    """What a photo is compared with: a buyer's with the order's listing photos and the
+    packing photos taken before the claim; the merchant's photo of a returned item with the
+    packing photos (is it the unit sent, changed where?). The merchant's own photos are the
+    merchant's to reuse: a listing photo filed as counter-evidence is no copy."""
+    if evidence.role not in (Evidence.Role.BUYER, Evidence.Role.RETURN):
         return []
     listing = Evidence.objects.filter(
         order_id=evidence.order_id, role=Evidence.Role.LISTING, kind=Evidence.Kind.IMAGE
     )
+    if evidence.role == Evidence.Role.RETURN:
+        listing = listing.none()
     return [
         forensics.Reference(
             # the label is a parameter of the detail sentence: no words in it, any language

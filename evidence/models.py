@@ -25,6 +25,7 @@ class Evidence(models.Model):
         BUYER = "buyer", _("buyer's evidence")
         MERCHANT = "merchant", _("merchant's evidence")
         PACKING = "packing", _("merchant's packing photo")
+        RETURN = "return", _("merchant's photo of the returned item")
 
     class Kind(models.TextChoices):
         IMAGE = "image", _("photo")

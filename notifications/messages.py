@@ -112,6 +112,16 @@ def _shipment_text(step: str, has_due: bool) -> str:
         "replacement_lapse": _(
             "No replacement was shipped in time; the buyer is refunded instead."
         ),
+        "report_return_condition": _(
+            "The merchant reports the returned item is not as sent; an arbitrator decides "
+            "whether anything is deducted from your refund."
+        ),
+        "decide_return_deduction": _(
+            "The arbitrator decided on the returned item: %(money)s is refunded."
+        ),
+        "return_condition_lapse": _(
+            "The returned-item report was not decided in time: %(money)s is refunded in full."
+        ),
     }
     text = texts.get(step, _("%(who)s recorded a shipping step."))
     if "%(due)s" in text and not has_due:

@@ -60,6 +60,9 @@ RULES: dict[str, Rule] = {
     "ship_replacement": Rule(Kind.SHIPMENT, "other"),
     "confirm_replacement": Rule(Kind.SHIPMENT, "other"),
     "replacement_lapse": Rule(Kind.SHIPMENT, "both"),
+    "report_return_condition": Rule(Kind.SHIPMENT, "buyer"),
+    "decide_return_deduction": Rule(Kind.SHIPMENT, "both"),
+    "return_condition_lapse": Rule(Kind.SHIPMENT, "both"),
     # appeals of a decision (services/appeals.py): both sides hear of the filing and outcome
     "appeal_filed": Rule(Kind.APPEAL, "other"),
     "appeal_upheld": Rule(Kind.APPEAL, "both"),

@@ -95,6 +95,10 @@ CONSEQUENCES = {
             "and you are refunded."
         ),
     ),
+    "return_condition_lapse": (
+        _lazy("If the arbitrator does not decide in time, the refund is paid in full."),
+        _lazy("If the arbitrator does not decide in time, the refund is paid in full."),
+    ),
     "replacement_lapse": (
         _lazy("If you do not ship a replacement in time, the buyer is refunded instead."),
         _lazy("If the merchant does not ship a replacement in time, you are refunded instead."),

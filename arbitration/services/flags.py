@@ -4,9 +4,11 @@ A flag is the merchant's word: it books nothing. Before the decision, the decisi
 every open flag: a photo the arbitrator confirms fabricated upholds its flag (and books the
 credit event, as any confirmed fabrication does), the others are dismissed, and the upheld
 flags are written into the decision's reasons. After a fast refund, which no arbitrator
-judged, the merchant may still flag a photo within the appeal window, and an arbitrator
-reviews the flag on its own (``photo_flag_review``); upholding it is the confirmation that
-starts the recovery of the platform's money (``services/recoveries.py``).
+judged, the merchant may still flag a photo within the appeal window. Once a dispute ended
+without an arbitrator's decision (a fast refund, an agreement, a deadline), an arbitrator
+reviews its flags on their own (``photo_flag_review``); after a fast refund, upholding one
+is the confirmation that starts the recovery of the platform's money
+(``services/recoveries.py``).
 """
 
 from django.db import transaction
@@ -43,6 +45,16 @@ def flag_window_open(dispute: Dispute) -> bool:
         return True
     decision = _fast_refund(dispute) if dispute.state in lifecycle.SETTLED_STATES else None
     return decision is not None and timezone.now() <= appeal_deadline(decision)
+
+
+def flag_reviewable(dispute: Dispute) -> bool:
+    """A flag is reviewed on its own once the dispute ended without an arbitrator's decision
+    (a fast refund, an agreement, the merchant's acceptance, a deadline); an arbitrator's
+    decision settles the flags itself (``flags_settle``)."""
+    if dispute.state in FLAGGABLE_STATES or dispute.state not in lifecycle.SETTLED_STATES:
+        return False
+    decision = Decision.objects.filter(dispute=dispute).first()
+    return decision is not None and decision.source != Decision.Source.ARBITRATOR
 
 
 @transaction.atomic
@@ -126,11 +138,11 @@ def photo_flag_review(*, flag: PhotoFlag, user, uphold: bool, note: str = "") ->
         raise NotAllowed(_("Only an arbitrator can review a flag."))
     dispute = locked(flag.dispute)
     flag = PhotoFlag.objects.select_for_update().select_related("evidence").get(pk=flag.pk)
-    decision = _fast_refund(dispute)
-    if decision is None:
+    if not flag_reviewable(dispute):
         raise DomainError(
             _("This flag is settled by the decision of the dispute."), code="decided_by_decision"
         )
+    decision = Decision.objects.get(dispute=dispute)
     note = (note or "").strip()
     _rule(dispute, flag, uphold=uphold, user=user, note=note)
     if uphold:
@@ -138,5 +150,6 @@ def photo_flag_review(*, flag: PhotoFlag, user, uphold: bool, note: str = "") ->
         credit_sources.credit_for_fabrication(
             evidence, dispute=dispute, key=f"flag:{flag.pk}", user=user
         )
-        recovery_request(dispute, decision=decision, evidence=[evidence], user=user)
+        if decision.source == Decision.Source.FAST_REFUND:
+            recovery_request(dispute, decision=decision, evidence=[evidence], user=user)
     return flag

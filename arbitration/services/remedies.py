@@ -6,11 +6,13 @@ what its passing means (the rule lives here, called from ``deadlines.dispute_exp
 
 * **buyer never ships the return** (``awaiting_return``, ``RETURN_SHIP_WINDOW``): closed
   without a refund. The decision made the refund conditional on the item coming back.
-* **merchant never acknowledges the return** (``return_in_transit``,
-  ``RETURN_RECEIVE_WINDOW`` from shipping): taken as received and refunded. The buyer gave a
+* **merchant never acknowledges the return** (``return_in_transit``, the platform's
+  ``return_receive_days`` from shipping): taken as received and refunded. The buyer gave a
   tracking number; the merchant's silence must not hold the money back.
 * **merchant never ships the replacement** (``awaiting_replacement``,
   ``REPLACEMENT_SHIP_WINDOW``): the buyer is refunded what was claimed instead.
+* **arbitrator never decides a returned-item report** (``return_contested``, the platform's
+  ``return_review_hours``): the refund is paid in full (``returns.return_condition_lapse``).
 * **buyer never confirms the replacement** (``replacement_shipped``,
   ``REPLACEMENT_CONFIRM_WINDOW`` from shipping): taken as received; closed.
 
@@ -32,13 +34,14 @@ from .. import lifecycle
 from ..errors import DomainError
 from ..models import Decision, Dispute, DisputeEvent, Order, Refund, RefundLine, Shipment
 from .common import locked, side_of, yuan
+from .returns import return_condition_lapse
 
 Actor = DisputeEvent.Actor
 State = Dispute.State
 Side = Dispute.Side
 
 RETURN_SHIP_WINDOW = timedelta(days=7)
-RETURN_RECEIVE_WINDOW = timedelta(days=14)
+RETURN_RECEIVE_WINDOW = timedelta(days=14)  # the default of Platform.return_receive_days
 REPLACEMENT_SHIP_WINDOW = timedelta(days=5)
 REPLACEMENT_CONFIRM_WINDOW = timedelta(days=14)
 
@@ -277,7 +280,8 @@ def _ship(dispute, party, *, name, kind, carrier, tracking_number, user, window)
 def return_ship(
     *, dispute: Dispute, party: Party, carrier: str, tracking_number: str, user=None
 ) -> Shipment:
-    """The buyer sent the item back; the merchant has ``RETURN_RECEIVE_WINDOW`` to confirm."""
+    """The buyer sent the item back; the merchant has the platform's ``return_receive_days``
+    to confirm it arrived as sent, or to report it is not (``services/returns.py``)."""
     return _ship(
         dispute,
         party,
@@ -286,7 +290,7 @@ def return_ship(
         carrier=carrier,
         tracking_number=tracking_number,
         user=user,
-        window=RETURN_RECEIVE_WINDOW,
+        window=dispute.platform.return_receive_window,
     )
 
 
@@ -351,6 +355,7 @@ def replacement_confirm(*, dispute: Dispute, party: Party, user=None) -> Shipmen
 LAPSE = {
     State.AWAITING_RETURN: "return_lapse",
     State.RETURN_IN_TRANSIT: "acknowledge_return",
+    State.RETURN_CONTESTED: "return_condition_lapse",
     State.AWAITING_REPLACEMENT: "replacement_lapse",
     State.REPLACEMENT_SHIPPED: "confirm_replacement",
 }
@@ -370,6 +375,8 @@ def remedy_expire(dispute: Dispute, *, now: datetime, payload: dict) -> str | No
     if step == "acknowledge_return":
         _return_received(dispute, actor=Actor.SYSTEM, now=now, extra={**payload, "deemed": True})
         return "acknowledge_return"
+    if step == "return_condition_lapse":
+        return return_condition_lapse(dispute, payload=payload)
     if step == "replacement_lapse":
         amount = dispute.claimed_amount_fen
         lifecycle.apply(

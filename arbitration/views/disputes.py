@@ -96,17 +96,11 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "report_form": ReportForm(auto_id=auto_id("report_form")),
         "evidence_form": EvidenceForm(auto_id=auto_id("evidence_form")),
     }
-    from .appeals import appeal_context
-    from .flags import flag_context
-    from .packing import packing_context
-    from .recoveries import recovery_context
     from .remedies import remedy_context
+    from .settlement import settlement_context
 
     context.update(remedy_context(dispute, party, side, context["moves"]))
-    context.update(appeal_context(dispute, side))
-    context.update(packing_context(dispute, side))
-    context.update(flag_context(dispute, side))
-    context.update(recovery_context(dispute))
+    context.update(settlement_context(dispute, side))
     context.update(forms or {})
     return context
 

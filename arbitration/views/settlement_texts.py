@@ -3,7 +3,7 @@ condition of a returned item (``timeline.describe`` adds them to its own)."""
 
 from django.utils.translation import gettext as _
 
-from ..models import Decision, PhotoFlag
+from ..models import Decision, PhotoFlag, ReturnReport
 from ..services.common import yuan
 
 
@@ -19,6 +19,13 @@ def _flag_reason(p: dict) -> str:
         return str(PhotoFlag.Reason(p.get("reason", "")).label)
     except ValueError:
         return str(p.get("reason", ""))
+
+
+def _problem(p: dict) -> str:
+    try:
+        return str(ReturnReport.Problem(p.get("problem", "")).label)
+    except ValueError:
+        return str(p.get("problem", ""))
 
 
 def _with_reasons(text: str, p: dict) -> str:
@@ -70,6 +77,22 @@ def settlement_texts(who: str, p: dict) -> dict:
         ),
         "recovery_written_off": lambda: (
             _("The recovery of the fast refund of %(money)s was written off.")
+            % {"money": yuan(int(p.get("amount_fen") or 0))}
+        ),
+        "report_return_condition": lambda: (
+            _("%(who)s reported the returned item is not as sent: %(problem)s.")
+            % {"who": who, "problem": _problem(p)}
+        ),
+        "decide_return_deduction": lambda: _with_reasons(
+            _("The arbitrator deducted %(deduction)s; %(money)s is refunded.")
+            % {
+                "deduction": yuan(int(p.get("deduction_fen") or 0)),
+                "money": yuan(int(p.get("amount_fen") or 0)),
+            },
+            p,
+        ),
+        "return_condition_lapse": lambda: (
+            _("The returned-item report was not decided in time: %(money)s is refunded in full.")
             % {"money": yuan(int(p.get("amount_fen") or 0))}
         ),
         "flag_dismissed": lambda: (

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import CreditEvent, CreditProposal
 from arbitration import lifecycle, services
 from arbitration.errors import DomainError, NotAllowed
-from arbitration.models import DisputeEvent, PhotoFlag
+from arbitration.models import DisputeEvent, PhotoFlag, RefundRecovery
 from arbitration.services.flags import photo_flag, photo_flag_review
 from evidence.models import Evidence
 from tests.conftest import jpeg_upload
@@ -162,3 +162,19 @@ def test_the_arbitrator_sees_the_flag_beside_the_findings(dispute, merchant, arb
     assert "Pasted on." in page
     # the flagged photo can be confirmed fabricated in the decision form
     assert f'name="fabricated" value="{item.evidence_id}"' in page
+
+
+def test_after_an_agreement_the_flag_is_reviewed_on_its_own_without_a_recovery(
+    dispute, merchant, buyer, arbitrator
+):
+    item = flag(dispute, merchant)
+    services.offer_make(dispute=dispute, party=merchant, percent=30, user=merchant.user)
+    services.offer_accept(dispute=dispute, party=buyer, user=buyer.user)
+    dispute.refresh_from_db()
+    assert dispute.decision.source == "agreement"
+
+    reviewed = photo_flag_review(flag=item, user=arbitrator, uphold=True, note="Pasted on.")
+
+    assert reviewed.status == "upheld"
+    assert fabricated_events(buyer).count() == 1
+    assert not RefundRecovery.objects.exists()

@@ -119,7 +119,7 @@ def test_the_console_reviews_the_flag_after_a_fast_refund(fast_refunded, flagged
     ).content.decode()
     assert f'data-testid="flag-review-{flagged.evidence_id}"' in page
 
-    console.post(url, {"flag-verdict": "maybe"})
+    assert console.post(url, {"flag-verdict": "maybe"}).status_code == 400
     assert not RefundRecovery.objects.exists()
     console.post(url, {"flag-verdict": "uphold", "flag-note": "AI."})
 

@@ -69,7 +69,8 @@ def test_another_arbitrator_overturns_in_the_console(decided, merchant, arbitrat
     refused = client_for(arbitrator).post(
         review_url, {"appeal-verdict": "uphold", "appeal-reasons": "Mine."}
     )
-    assert refused.status_code == 302
+    assert refused.status_code == 403
+    assert "cannot review its appeal" in refused.content.decode()
     appeal.refresh_from_db()
     assert appeal.status == "filed"
 
@@ -99,12 +100,13 @@ def test_a_bad_review_changes_nothing(decided, merchant):
     reviewer = client_for(UserFactory(is_arbitrator=True))
     review_url = reverse("console:arbitration_dispute_appeal_review", args=[decided.pk, appeal.pk])
 
-    reviewer.post(review_url, {"appeal-verdict": "maybe", "appeal-reasons": "x"})
-    reviewer.post(
+    bad = reviewer.post(review_url, {"appeal-verdict": "maybe", "appeal-reasons": "x"})
+    no_amount = reviewer.post(
         review_url,
         {"appeal-verdict": "overturn", "appeal-outcome": "partial_refund", "appeal-reasons": "x"},
     )
 
+    assert (bad.status_code, no_amount.status_code) == (400, 400)
     appeal.refresh_from_db()
     assert appeal.status == "filed"
 
