@@ -671,7 +671,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help=f"default: the DATABASE_URL server, db {DB_NAME}")
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--pace", type=float, default=2.0, help="seconds between new clients")
+    parser.add_argument("--pace", type=float, default=4.0, help="seconds between new clients")
     parser.add_argument("--outage", type=float, default=10, help="seconds each outage lasts")
     parser.add_argument("--races", type=int, default=4)
     parser.add_argument("--deadlines", type=int, default=5, help="disputes whose deadline passes")
