@@ -14,9 +14,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from arbitration.console import ConsoleAccess, can_arbitrate, console
 from arbitration.errors import DomainError
 
+from .hosted_links import hosted_links_revoke
 from .models import (
     ApiKey,
     CreditAppeal,
@@ -183,8 +184,32 @@ class PartyAdmin(ConsoleAccess, admin.ModelAdmin):
             "title": party.display_name,
             "adjust_form": form,
             "error": error,
+            "revoke_links_url": reverse("console:accounts_party_revoke_links", args=[party.pk]),
         }
         return TemplateResponse(request, "console/party_detail.html", context, status=status)
+
+    def get_urls(self):
+        revoke = self.admin_site.admin_view(self.revoke_links_view)
+        return [
+            path("<path:object_id>/revoke-links/", revoke, name="accounts_party_revoke_links"),
+            *super().get_urls(),
+        ]
+
+    def revoke_links_view(self, request, object_id):
+        """POST: end every hosted link of the party (``hosted_links_revoke``)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        party = self.get_object(request, unquote(object_id))
+        if party is None or not self.has_view_permission(request, party):
+            raise Http404
+        count = hosted_links_revoke(party=party)
+        self.message_user(
+            request,
+            ngettext("%(count)d link revoked.", "%(count)d links revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(party_url(party.pk))
 
 
 @admin.register(MerchantReport, site=console)

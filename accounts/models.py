@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -38,6 +38,13 @@ class CreditTier(models.TextChoices):
     RESTRICTED = "restricted", _("restricted")
 
 
+# A party's response window: under half a day nobody can answer (0 h would default every
+# claim at once), over 30 days a dispute stalls.
+RESPONSE_HOURS_MIN = 12
+RESPONSE_HOURS_MAX = 30 * 24
+RESPONSE_HOURS = [MinValueValidator(RESPONSE_HOURS_MIN), MaxValueValidator(RESPONSE_HOURS_MAX)]
+
+
 class Platform(models.Model):
     """An e-commerce platform that uses Tianping: the tenant every object belongs to."""
 
@@ -45,9 +52,11 @@ class Platform(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     merchant_response_hours = models.PositiveIntegerField(
-        _("merchant response window (hours)"), default=48
+        _("merchant response window (hours)"), default=48, validators=RESPONSE_HOURS
     )
-    buyer_response_hours = models.PositiveIntegerField(_("buyer answer window (hours)"), default=72)
+    buyer_response_hours = models.PositiveIntegerField(
+        _("buyer answer window (hours)"), default=72, validators=RESPONSE_HOURS
+    )
     deadline_reminder_hours = models.JSONField(
         _("deadline reminders (hours before)"),
         default=default_reminder_hours,
@@ -68,6 +77,11 @@ class Platform(models.Model):
         default=5000,
         help_text=_("Trusted buyers' claims up to this amount are refunded without waiting."),
     )
+    appeal_window_days = models.PositiveIntegerField(
+        _("decision appeal window (days)"),
+        default=15,
+        help_text=_("A party may appeal a decision this many days after it, once."),
+    )
     cross_platform_matches = models.BooleanField(
         _("compare evidence with other platforms"),
         default=False,
@@ -84,10 +98,19 @@ class Platform(models.Model):
         verbose_name_plural = _("platforms")
         constraints = [
             models.CheckConstraint(
+                condition=models.Q(
+                    merchant_response_hours__gte=RESPONSE_HOURS_MIN,
+                    merchant_response_hours__lte=RESPONSE_HOURS_MAX,
+                    buyer_response_hours__gte=RESPONSE_HOURS_MIN,
+                    buyer_response_hours__lte=RESPONSE_HOURS_MAX,
+                ),
+                name="platform_response_windows_sane",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(credit_restricted_below__lte=models.F("credit_watch_below"))
                 & models.Q(credit_watch_below__lte=models.F("credit_trusted_from")),
                 name="platform_credit_thresholds_ordered",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -100,6 +123,10 @@ class Platform(models.Model):
     @property
     def buyer_response_window(self) -> timedelta:
         return timedelta(hours=self.buyer_response_hours)
+
+    @property
+    def appeal_window(self) -> timedelta:
+        return timedelta(days=self.appeal_window_days)
 
 
 class Party(models.Model):
@@ -175,10 +202,17 @@ class MerchantReport(models.Model):
         HARASSMENT = "harassment", _("harassment or threats")
         OTHER = "other", _("other")
 
-    merchant = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reports_made")
-    buyer = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="reports_received")
+    merchant = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="reports_made", verbose_name=_("merchant")
+    )
+    buyer = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="reports_received", verbose_name=_("buyer")
+    )
     dispute = models.ForeignKey(
-        "arbitration.Dispute", on_delete=models.PROTECT, related_name="merchant_reports"
+        "arbitration.Dispute",
+        on_delete=models.PROTECT,
+        related_name="merchant_reports",
+        verbose_name=_("dispute"),
     )
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     statement = models.TextField(_("statement"))
@@ -186,10 +220,15 @@ class MerchantReport(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("merchant report")
@@ -230,6 +269,39 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class HostedLink(models.Model):
+    """One signed link minted for one party of one dispute (``accounts.hosted_links``).
+
+    The row lets a link die before it expires: minting a new one for the same party and
+    dispute, revoking the party's links, or a change of the account's password (the
+    ``password_marker`` no longer matches) ends it, and every session it opened.
+    """
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="hosted_links")
+    dispute = models.ForeignKey(
+        "arbitration.Dispute", on_delete=models.CASCADE, related_name="hosted_links"
+    )
+    nonce = models.CharField(max_length=32)
+    password_marker = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hosted link")
+        verbose_name_plural = _("hosted links")
+        indexes = [
+            models.Index(
+                fields=["party", "dispute"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="hosted_link_live",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} · {self.dispute_id}"
 
 
 class IdempotencyKey(models.Model):
@@ -371,7 +443,9 @@ class CreditProposal(CreditLine):
         CONFIRMED = "confirmed", _("confirmed and booked")
         DISMISSED = "dismissed", _("dismissed")
 
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_proposals")
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="credit_proposals", verbose_name=_("party")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CreditEvent.Kind.choices)
     points = models.IntegerField(_("points"))
     source_key = models.CharField(max_length=120)
@@ -395,7 +469,12 @@ class CreditProposal(CreditLine):
     )
     created_at = models.DateTimeField(_("proposed at"), default=timezone.now)
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
@@ -437,18 +516,27 @@ class CreditAppeal(models.Model):
         REVERSED = "reversed", _("event reversed")
         CONFIRMED = "confirmed", _("event confirmed")
 
-    event = models.ForeignKey(CreditEvent, on_delete=models.PROTECT, related_name="appeals")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="credit_appeals")
+    event = models.ForeignKey(
+        CreditEvent, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("event")
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="credit_appeals", verbose_name=_("party")
+    )
     statement = models.TextField(_("statement"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     reviewed_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("credit appeal")

@@ -1,8 +1,7 @@
-"""Log in (rate-limited), the page shown when a rate limit is hit, and a party's own credit
-record with its appeals."""
+"""Log in (rate-limited per address and per username), the page shown when a rate limit is
+hit, and a party's own credit record with its appeals."""
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -15,23 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views import defaults
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from arbitration.errors import DomainError
+from arbitration.ratelimits import login_limited
 from arbitration.services.common import yuan
 
 from . import credit
 from .models import CreditEvent, CreditTier, Party
 from .services import APPEAL_STATEMENT_MAX, credit_appeal_file
 
-
-def login_rate(group, request) -> str:
-    """Read at request time so a changed setting (or a test's override) takes effect."""
-    return settings.LOGIN_RATE_LIMIT
-
-
-login_view = ratelimit(key="ip", rate=login_rate, method="POST", block=True)(
+login_view = login_limited(
     auth_views.LoginView.as_view(
         template_name="accounts/login.html", redirect_authenticated_user=True
     )

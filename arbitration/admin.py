@@ -10,10 +10,10 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
-from django.http import HttpResponseRedirect
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
@@ -24,8 +24,12 @@ from accounts.proposal_page import proposals_for_dispute
 from evidence.models import Evidence, ForensicReport
 from notifications.timefmt import relative_text
 
+from . import converters  # noqa: F401  (registers <id:…>)
 from .console import ConsoleAccess, DecisionForm, EvidenceRequestForm, console, evidence_url
-from .errors import DomainError
+from .console_settlement import appeal_review_view, flag_review_view, settlement_panel
+from .dossier import signing as dossier_signing
+from .dossier.services import FULL_PERMISSION, dossier_export
+from .errors import DomainError, NotAllowed
 from .findings import attach_findings
 from .lifecycle import ACTIVE_STATES, SETTLED_STATES, IllegalTransition
 from .models import Decision, Dispute, DisputeEvent, Order, Refund, RefundLine, Shipment
@@ -74,6 +78,16 @@ ACTION_LABELS = {
     "credit_appeal_filed": gettext_lazy("appealed a credit entry"),
     "credit_appeal_reviewed": gettext_lazy("reviewed a credit appeal"),
     "credit_proposal_reviewed": gettext_lazy("reviewed a credit proposal"),
+    "appeal_filed": gettext_lazy("appealed the decision"),
+    "appeal_upheld": gettext_lazy("upheld the decision on appeal"),
+    "appeal_overturned": gettext_lazy("overturned the decision on appeal"),
+    "packing_photos_added": gettext_lazy("added packing photos"),
+    "photo_flagged": gettext_lazy("flagged a buyer photo as fake"),
+    "flag_upheld": gettext_lazy("upheld the merchant's flag"),
+    "flag_dismissed": gettext_lazy("dismissed the merchant's flag"),
+    "recovery_requested": gettext_lazy("fast refund to be recovered"),
+    "recovery_recovered": gettext_lazy("fast refund recovered"),
+    "recovery_written_off": gettext_lazy("recovery written off"),
 }
 REFERENCE = re.compile(r"^(?:TP-?)?0*(\d{1,12})$", re.IGNORECASE)
 
@@ -132,6 +146,57 @@ class AmountFilter(BucketFilter):
         return bounds
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """Which work the queue shows. By default the open work, what waits for an arbitrator
+    (under review, evidence requests included); disputes still between the parties and
+    finished ones are behind their own choice. A state picked in the state filter shows all.
+    Each choice carries its count."""
+
+    title = gettext_lazy("queue")
+    parameter_name = "queue"
+    OPEN, PARTIES, FINISHED, ALL = "open", "parties", "finished", "all"
+    GROUPS = {
+        OPEN: (gettext_lazy("Open work"), frozenset({Dispute.State.UNDER_REVIEW})),
+        PARTIES: (
+            gettext_lazy("Between the parties"),
+            frozenset(ACTIVE_STATES) - {Dispute.State.UNDER_REVIEW},
+        ),
+        FINISHED: (
+            gettext_lazy("Finished"),
+            frozenset(Dispute.State.values) - frozenset(ACTIVE_STATES),
+        ),
+    }
+
+    def choice(self, request) -> str:
+        if self.value() in (*self.GROUPS, self.ALL):
+            return self.value()
+        return self.ALL if "state__exact" in request.GET else self.OPEN
+
+    def lookups(self, request, model_admin):
+        counts = dict(Dispute.objects.order_by().values_list("state").annotate(n=Count("pk")))
+        choices = []
+        for key, (label, states) in self.GROUPS.items():
+            total = sum(counts.get(state, 0) for state in states)
+            choices.append((key, f"{label} ({total})"))
+        all_label = _("All")
+        return [*choices, (self.ALL, f"{all_label} ({sum(counts.values())})")]
+
+    def choices(self, changelist):
+        current = self.choice(changelist.model_admin.request)
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": current == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        choice = self.choice(request)
+        if choice == self.ALL:
+            return queryset
+        return queryset.filter(state__in=self.GROUPS[choice][1])
+
+
 @admin.register(Dispute, site=console)
 class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     list_display = (
@@ -148,7 +213,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         "platform_name",
     )
     list_display_links = None
-    list_filter = ("state", "platform", AgeFilter, AmountFilter)
+    list_filter = (QueueFilter, "state", "platform", AgeFilter, AmountFilter)
     list_select_related = ("order", "buyer", "merchant", "platform")
     search_fields = ("order__external_id", "buyer__display_name", "merchant__display_name")
     search_help_text = gettext_lazy("Reference (TP-000123), order number or party name")
@@ -156,9 +221,31 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
     actions = None
 
     def changelist_view(self, request, extra_context=None):
+        self.request = request  # QueueFilter.choices reads the request it is drawn for
         return super().changelist_view(
             request, {"title": _("Dispute queue"), **(extra_context or {})}
         )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<id:object_id>/appeal/<id:appeal_id>/",
+                view(appeal_review_view),
+                name="arbitration_dispute_appeal_review",
+            ),
+            path(
+                "<id:object_id>/flag/<id:flag_id>/",
+                view(flag_review_view),
+                name="arbitration_dispute_flag_review",
+            ),
+            path(
+                "<path:object_id>/case-file/",
+                view(self.case_file_view),
+                name="arbitration_dispute_case_file",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_ordering(self, request):
         """Disputes under review first, then the riskiest, then the oldest."""
@@ -229,9 +316,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             return "—"
         paused = _("paused") if obj.review_paused_at else ""
         return format_html(
-            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} {}</span>',
+            '<span class="deadline review {}" data-testid="queue-review-due">{} · {} · {} {}'
+            "</span>",
             "overdue" if due < timezone.now() and not paused else "",
             timezone.localtime(due).strftime("%m-%d %H:%M"),
+            relative_text(due),
             _("review"),
             paused,
         )
@@ -258,7 +347,11 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         if not self.has_view_permission(request, dispute):
             raise PermissionDenied
         request.current_app = self.admin_site.name
-        listing = Q(order=dispute.order_id, dispute__isnull=True, role=Evidence.Role.LISTING)
+        listing = Q(
+            order=dispute.order_id,
+            dispute__isnull=True,
+            role__in=[Evidence.Role.LISTING, Evidence.Role.PACKING],
+        )
         flagged = ForensicReport.objects.filter(evidence=OuterRef("pk")).exclude(
             verdict=ForensicReport.Verdict.NO_FINDINGS
         )
@@ -266,11 +359,13 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             Evidence.objects.filter(listing | Q(dispute=dispute)).annotate(flagged=Exists(flagged))
         )
         asking = request.method == "POST" and "request_evidence" in request.POST
+        settlement = settlement_panel(dispute, request.user, evidence)
         form = DecisionForm(
             request.POST if request.method == "POST" and not asking else None,
             evidence=[item for item in evidence if item.dispute_id == dispute.pk],
-            flagged=[item for item in evidence if item.flagged],
+            flagged=[item for item in evidence if item.flagged or item.merchant_flag],
             lines=order_lines(dispute.order) if dispute.state == Dispute.State.UNDER_REVIEW else (),
+            claimed_fen=dispute.claimed_amount_fen,
         )
         request_form = EvidenceRequestForm(
             request.POST if asking else None,
@@ -283,7 +378,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             else:
                 failure = self._decide(request, dispute, form)
             if failure is None:
-                return HttpResponseRedirect(request.path)
+                return HttpResponseRedirect(self._after_post(request, dispute, asking))
             status, error = failure
         page = dispute_page(dispute, evidence)
         if page["suggestion"] is not None and not form.is_bound:
@@ -299,9 +394,42 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             "can_decide": dispute.state == Dispute.State.UNDER_REVIEW,
             "request_form": request_form,
             "request_error": error if asking else "",
+            "can_export_full": request.user.has_perm(FULL_PERMISSION),
+            "dossier_key_id": dossier_signing.key_id(),
             **remedy_page(dispute),
+            **settlement,
         }
         return TemplateResponse(request, "console/dispute_detail.html", context, status=status)
+
+    def case_file_view(self, request, object_id):
+        """The signed case file as a download (POST: every export leaves an audit row)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        dispute = self.get_object(request, unquote(object_id))
+        if dispute is None or not self.has_view_permission(request, dispute):
+            raise PermissionDenied
+        try:
+            name, data = dossier_export(
+                dispute,
+                actor=DisputeEvent.Actor.ARBITRATOR,
+                user=request.user,
+                full=request.POST.get("full") == "1",
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _after_post(self, request, dispute, asking) -> str:
+        """Back to the page, or after "decide and open the next", the next open dispute."""
+        if asking or "_next" not in request.POST:
+            return request.path
+        following = next_open_dispute(exclude=dispute.pk)
+        if following is None:
+            messages.info(request, _("No other dispute is waiting for an arbitrator."))
+            return reverse("console:arbitration_dispute_changelist")
+        return reverse("console:arbitration_dispute_change", args=[following.pk])
 
     def _request_evidence(self, request, dispute, form) -> tuple[int, str] | None:
         """Hand the form to ``evidence_request``; on failure, the status and message."""
@@ -339,6 +467,16 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             % {"outcome": decision.get_outcome_display(), "amount": yuan(decision.amount_fen)},
         )
         return None
+
+
+def next_open_dispute(*, exclude: int) -> Dispute | None:
+    """The next dispute of the default queue (open work, riskiest then oldest first)."""
+    return (
+        Dispute.objects.filter(state__in=QueueFilter.GROUPS[QueueFilter.OPEN][1])
+        .exclude(pk=exclude)
+        .order_by("-risk_score", "opened_at")
+        .first()
+    )
 
 
 def dispute_page(dispute: Dispute, evidence: list[Evidence]) -> dict:

@@ -3,7 +3,7 @@
 The reports of every image on the page are read in one go (``current_reports``), then
 turned into what the template draws: a verdict badge, each signal in plain language,
 region boxes as CSS percentages over the thumbnail, heatmap links, and for every reuse
-finding the evidence beside the image it matches (the order's listing photo, or a file
+finding the evidence beside the image it matches (the order's listing or packing photo, or a file
 filed in another dispute or order), captioned with where that image comes from and how the
 match was established. Nothing here touches pixels: the engine's box fractions are the
 drawing.
@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Dispute
-from evidence.explain import signal_text
+from evidence.explain import detail_text, signal_text
 from evidence.forensics.aggregate import PARTIAL_EDIT, ai_involvement
 from evidence.models import Evidence, ForensicReport, Signal
 from evidence.selectors import current_reports
@@ -64,12 +64,14 @@ class SignalView:
     signal: Signal
     colour: int | None
     boxes: list[Box]
+    video: bool = False
 
     code = property(lambda self: self.signal.code)
     score = property(lambda self: self.signal.score)
-    detail = property(lambda self: self.signal.detail)
-    text = property(lambda self: signal_text(self.signal.code))
+    detail = property(lambda self: detail_text(self.signal))
+    text = property(lambda self: signal_text(self.signal.code, self.video))
     supports_authenticity = property(lambda self: self.signal.polarity == Signal.Polarity.AUTHENTIC)
+    times = property(lambda self: [_seconds(t) for t in self.signal.times or []])
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Findings:
     signals: list[SignalView]
     heatmaps: list[tuple[str, str, str]]  # kind, label, url
     detector: str
+    keyframes: list[tuple[str, str]] = field(default_factory=list)  # a video's: time, url
+    video: bool = False
 
     @property
     def boxes(self) -> list[Box]:
@@ -103,6 +107,28 @@ class Comparison:
     source: str
     how: str
     matched_boxes: list[Box] = field(default_factory=list)
+    packing: bool = False  # the matched image is the merchant's packing photo of the order
+
+    @property
+    def picture(self) -> str:
+        """The evidence as a picture: a video's keyframe where the match held."""
+        times = self.signal.signal.times or [0.0]
+        return _picture(self.evidence, times[0])
+
+    @property
+    def matched_picture(self) -> str:
+        """The matched file as a picture: a video's first keyframe, which it is known by."""
+        return _picture(self.matched, 0.0)
+
+
+def _picture(item: Evidence, at: float) -> str:
+    if item.kind != Evidence.Kind.VIDEO:
+        return item.file_url
+    findings = getattr(item, "findings", None)
+    keyframes = ((findings.report.metadata or {}).get("video") or {}) if findings else {}
+    times = keyframes.get("keyframes") or [0.0]
+    index = min(range(len(times)), key=lambda i: abs(float(times[i]) - float(at)))
+    return reverse("evidence_keyframe", args=[item.uid, index])
 
 
 def _boxes(signal: Signal, colour: int) -> list[Box]:
@@ -115,11 +141,11 @@ def _boxes(signal: Signal, colour: int) -> list[Box]:
     return [box for box in boxes if box is not None and box.w > 0 and box.h > 0]
 
 
-def _signal_views(report: ForensicReport) -> list[SignalView]:
+def _signal_views(report: ForensicReport, video: bool) -> list[SignalView]:
     views, colour = [], 0
     for signal in report.signals.all():
-        boxes = _boxes(signal, colour % COLOURS)
-        views.append(SignalView(signal, colour % COLOURS if boxes else None, boxes))
+        boxes = [] if video else _boxes(signal, colour % COLOURS)  # a video's are per frame
+        views.append(SignalView(signal, colour % COLOURS if boxes else None, boxes, video))
         colour += bool(boxes)
     return views
 
@@ -131,7 +157,27 @@ def _findings(item: Evidence, report: ForensicReport) -> Findings:
         if getattr(report, f"{kind}_heatmap")
     ]
     detector = str((report.metadata or {}).get("detector") or "")
-    return Findings(report, _signal_views(report), heatmaps, str(DETECTOR.get(detector, detector)))
+    video = item.kind == Evidence.Kind.VIDEO
+    times = ((report.metadata or {}).get("video") or {}).get("keyframes") or []
+    keyframes = [
+        (_seconds(t), reverse("evidence_keyframe", args=[item.uid, index]))
+        for index, t in enumerate(times)
+    ]
+    return Findings(
+        report,
+        _signal_views(report, video),
+        heatmaps,
+        str(DETECTOR.get(detector, detector)),
+        keyframes if video else [],
+        video,
+    )
+
+
+def _seconds(value) -> str:
+    """A time in the clip as people read it: 0:07.5."""
+    seconds = float(value)
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:04.1f}"
 
 
 def _listing_comparison(item: Evidence, findings: Findings, listing: dict[str, Evidence]):
@@ -145,8 +191,17 @@ def _listing_comparison(item: Evidence, findings: Findings, listing: dict[str, E
         data = (match.signal.data or {}) if match else {}
         shown = Box.of(data["crop"], 0, "reuse.listing_match", "crop") if "crop" in data else None
         cropped = shown is not None and (shown.w < 0.985 or shown.h < 0.985)
-        source = gettext("The merchant's listing photo of this order, %(item)s") % {"item": photo}
-        return Comparison(item, photo, view, True, source, _how(data), [shown] if cropped else [])
+        packing = photo.role == Evidence.Role.PACKING
+        if packing:
+            source = gettext("The merchant's packing photo of this order, taken %(when)s") % {
+                "when": timezone.localtime(photo.taken_at).strftime("%Y-%m-%d %H:%M")
+            }
+        else:
+            source = gettext("The merchant's listing photo of this order, %(item)s") % {
+                "item": photo
+            }
+        boxes = [shown] if cropped else []
+        return Comparison(item, photo, view, True, source, _how(data), boxes, packing)
     return None
 
 
@@ -222,17 +277,18 @@ def _elsewhere(reports) -> dict[str, Evidence]:
 
 
 def attach_findings(evidence: list[Evidence]) -> list[Comparison]:
-    """Give every image on the page its ``findings`` (None until analysed) and return, for
-    every reuse finding, the evidence beside the image it matches: three queries (reports,
+    """Give every photo and video on the page its ``findings`` (None until analysed) and return,
+    for every reuse finding, the evidence beside the image it matches: three queries (reports,
     their signals, the matched files filed elsewhere) whatever the number of images."""
-    reports = current_reports(item.pk for item in evidence if item.kind == Evidence.Kind.IMAGE)
-    listing = {str(item.pk): item for item in evidence if item.role == Evidence.Role.LISTING}
+    reports = current_reports(item.pk for item in evidence)
+    references = (Evidence.Role.LISTING, Evidence.Role.PACKING)
+    listing = {str(item.pk): item for item in evidence if item.role in references}
     elsewhere = _elsewhere(reports.values())
     comparisons = []
     for item in evidence:
         report = reports.get(item.pk)
         item.findings = _findings(item, report) if report else None
-        if item.findings is None or item.role == Evidence.Role.LISTING:
+        if item.findings is None or item.role in references:
             continue
         for pair in (
             _listing_comparison(item, item.findings, listing),

@@ -4,11 +4,13 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MerchantReport
 
+from .limits import DESCRIPTION_MAX, MAX_QUANTITY, MESSAGE_MAX, STATEMENT_MAX
 from .models import Dispute, Offer, RefundLine, Shipment
 
 YUAN_PATTERN = re.compile(r"^\d{1,10}(\.\d{1,2})?$")
@@ -40,7 +42,15 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/*,video/mp4", "multiple": True})
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/*,video/mp4,video/quicktime",
+                    "multiple": True,
+                    "data-picker": True,
+                    "data-max": settings.EVIDENCE_MAX_FILES_PER_UPLOAD,
+                }
+            ),
         )
         super().__init__(*args, **kwargs)
 
@@ -69,23 +79,39 @@ class DisputeOpenForm(DomainErrorForm):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     description = forms.CharField(
-        label=_("Describe the problem"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Describe the problem"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     files = MultipleFileField(
         label=_("Photos or videos"),
         required=False,
-        help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 videos; several at once."),
+        help_text=_("JPEG, PNG, WebP, HEIC or GIF photos, or MP4 or MOV videos; several at once."),
     )
 
-    def __init__(self, *args, remedies=None, **kwargs):
-        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``)."""
+    def __init__(self, *args, remedies=None, photos_required=False, **kwargs):
+        """``remedies``: the values the buyer may choose (``credit_rules.allowed_remedies``);
+        ``photos_required``: a watch-tier buyer's claim needs photos (``credit_rules`` checks
+        which), so the field says so instead of "(optional)"."""
         super().__init__(*args, **kwargs)
+        if photos_required:
+            self.fields["files"].required_for_you = True
+            self.fields["files"].help_text = _(
+                "Required for your account: photos of the item from three different angles, "
+                "a video, or photos taken with the in-app camera."
+            )
         if remedies is not None:
             field = self.fields["remedy"]
             field.choices = [(value, label) for value, label in field.choices if value in remedies]
             field.error_messages["invalid_choice"] = _(
                 "Because of your account's credit standing, you can only ask for: %(allowed)s."
             ) % {"allowed": ", ".join(str(label) for _value, label in field.choices)}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remedy") == Dispute.Remedy.PARTIAL_REFUND and not data.get("claimed_amount"):
+            self.add_error("claimed_amount", _("A partial refund needs the amount you ask for."))
+        return data
 
 
 class LinePickerMixin:
@@ -100,20 +126,36 @@ class LinePickerMixin:
         self.order_lines = list(lines)
         reasons = [("", "—"), *RefundLine.Reason.choices]
         for line in self.order_lines:
-            n = line["index"]
+            n, item = line["index"], line.get("title") or line.get("sku") or ""
+
+            def named(what: str, item=item) -> dict:  # each input says which line it is
+                return {"aria-label": _("%(what)s: %(item)s") % {"what": what, "item": item}}
+
             self.fields[f"line_{n}_quantity"] = forms.IntegerField(
                 label=_("Quantity"),
                 required=False,
                 min_value=0,
-                widget=forms.NumberInput(attrs={"min": 0, "max": line["quantity"]}),
+                max_value=MAX_QUANTITY,
+                widget=forms.NumberInput(
+                    attrs={"min": 0, "max": line["quantity"], **named(_("Quantity"))}
+                ),
             )
             self.fields[f"line_{n}_amount"] = YuanField(
                 label=_("Refund (¥)"),
                 required=False,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                widget=forms.TextInput(
+                    attrs={
+                        "inputmode": "decimal",
+                        "autocomplete": "off",
+                        **named(_("Refund (¥)")),
+                    }
+                ),
             )
             self.fields[f"line_{n}_reason"] = forms.ChoiceField(
-                label=_("Reason"), choices=reasons, required=False
+                label=_("Reason"),
+                choices=reasons,
+                required=False,
+                widget=forms.Select(attrs=named(_("Reason"))),
             )
 
     def line_rows(self) -> list[dict]:
@@ -192,7 +234,10 @@ class OfferForm(LinePickerMixin, DomainErrorForm):
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 100}),
     )
     message = forms.CharField(
-        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, lines=(), **kwargs):
@@ -230,25 +275,41 @@ class OfferForm(LinePickerMixin, DomainErrorForm):
 
 class MessageForm(DomainErrorForm):
     message = forms.CharField(
-        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message"),
+        required=False,
+        max_length=MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RejectForm(MessageForm):
+    message = forms.CharField(
+        label=_("Why not"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class StatementForm(DomainErrorForm):
-    statement = forms.CharField(label=_("Your statement"), widget=forms.Textarea(attrs={"rows": 4}))
+    statement = forms.CharField(
+        label=_("Your statement"),
+        max_length=STATEMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 class EscalateForm(DomainErrorForm):
     statement = forms.CharField(
         label=_("Why an arbitrator should decide"),
         required=False,
+        max_length=STATEMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReportForm(DomainErrorForm):
     category = forms.ChoiceField(label=_("What happened"), choices=MerchantReport.Category.choices)
-    statement = forms.CharField(label=_("Details"), widget=forms.Textarea(attrs={"rows": 3}))
+    statement = forms.CharField(
+        label=_("Details"), max_length=STATEMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class EvidenceForm(DomainErrorForm):

@@ -34,6 +34,19 @@ Remedies carried out after the decision (``FULFILMENT_STATES``; each step has a 
     refunding ──refund──▶ refunded
     open / awaiting_merchant / negotiating / under_review ──withdraw──▶ withdrawn
     open / negotiating ──expire──▶ expired
+
+Records with a life of their own inside a settled dispute move through ``advance``, with the
+same checks and audit row, without moving the dispute:
+
+    appeal of the decision (``APPEAL_STEPS``, ``services/appeals.py``)
+        (new) ──appeal_filed (buyer / merchant / platform, within the window)──▶ filed
+        filed ──appeal_upheld / appeal_overturned (another arbitrator)──▶ upheld / overturned
+    the merchant's "this photo is fake" flag (``FLAG_STEPS``, ``services/flags.py``)
+        (new) ──photo_flagged (merchant)──▶ flagged
+        flagged ──flag_upheld / flag_dismissed (arbitrator, or the decision)──▶ upheld / dismissed
+    the recovery of a fast refund found fabricated (``RECOVERY_STEPS``, ``services/recoveries.py``)
+        (new) ──recovery_requested (arbitrator)──▶ requested
+        requested ──recovery_recovered / recovery_written_off (platform)──▶ recovered / written_off
 """
 
 from dataclasses import dataclass
@@ -46,7 +59,7 @@ from webhooks import payloads
 from webhooks.models import EventType
 from webhooks.services import webhooks_emit
 
-from .models import Dispute, DisputeEvent
+from .models import DecisionAppeal, Dispute, DisputeEvent, PhotoFlag, RefundRecovery
 
 State = Dispute.State
 Actor = DisputeEvent.Actor
@@ -265,3 +278,93 @@ def record(
     )
     dispute_event_committed(event)
     return event
+
+
+AppealStatus = DecisionAppeal.Status
+NEW = ""  # the source state of a record not yet saved
+
+APPEAL_STEPS: dict[str, Transition] = {
+    "appeal_filed": Transition(
+        frozenset({NEW}),
+        AppealStatus.FILED,
+        frozenset({Actor.BUYER, Actor.MERCHANT, Actor.PLATFORM}),
+    ),
+    "appeal_upheld": Transition(
+        frozenset({AppealStatus.FILED}), AppealStatus.UPHELD, frozenset({Actor.ARBITRATOR})
+    ),
+    "appeal_overturned": Transition(
+        frozenset({AppealStatus.FILED}), AppealStatus.OVERTURNED, frozenset({Actor.ARBITRATOR})
+    ),
+}
+
+FlagStatus = PhotoFlag.Status
+FLAG_STEPS: dict[str, Transition] = {
+    "photo_flagged": Transition(frozenset({NEW}), FlagStatus.FLAGGED, frozenset({Actor.MERCHANT})),
+    "flag_upheld": Transition(
+        frozenset({FlagStatus.FLAGGED}), FlagStatus.UPHELD, frozenset({Actor.ARBITRATOR})
+    ),
+    "flag_dismissed": Transition(
+        frozenset({FlagStatus.FLAGGED}), FlagStatus.DISMISSED, frozenset({Actor.ARBITRATOR})
+    ),
+}
+
+RecoveryStatus = RefundRecovery.Status
+RECOVERY_STEPS: dict[str, Transition] = {
+    "recovery_requested": Transition(
+        frozenset({NEW}), RecoveryStatus.REQUESTED, frozenset({Actor.ARBITRATOR})
+    ),
+    "recovery_recovered": Transition(
+        frozenset({RecoveryStatus.REQUESTED}),
+        RecoveryStatus.RECOVERED,
+        frozenset({Actor.PLATFORM, Actor.ARBITRATOR}),
+    ),
+    "recovery_written_off": Transition(
+        frozenset({RecoveryStatus.REQUESTED}),
+        RecoveryStatus.WRITTEN_OFF,
+        frozenset({Actor.PLATFORM, Actor.ARBITRATOR}),
+    ),
+}
+
+
+def advance(
+    dispute: Dispute,
+    item,
+    steps: dict[str, Transition],
+    name: str,
+    *,
+    actor: str,
+    user=None,
+    payload: dict | None = None,
+) -> DisputeEvent:
+    """Move ``item.status`` along ``steps[name]``, save ``item`` and audit it on ``dispute``.
+
+    An unsaved ``item`` starts from ``NEW``. The caller holds the dispute's row lock, has set
+    the item's other fields, and raises its own webhook; ``IllegalTransition`` as ``apply``.
+    """
+    step = steps.get(name)
+    source = item.status if item.pk else NEW
+    if step is None:
+        raise IllegalTransition(dispute, name, f"Unknown step '{name}'.")
+    if actor not in step.actors:
+        raise IllegalTransition(dispute, name, f"A {actor} cannot {name.replace('_', ' ')}.")
+    if source not in step.sources:
+        raise IllegalTransition(
+            dispute,
+            name,
+            f"Cannot {name.replace('_', ' ')}: it is {item.get_status_display()}.",
+        )
+    item.status = step.target
+    item.save()
+    return record(
+        dispute,
+        name,
+        actor=actor,
+        user=user,
+        payload={
+            "object": item._meta.model_name,
+            "id": item.pk,
+            "from_status": source,
+            "status": step.target,
+            **(payload or {}),
+        },
+    )

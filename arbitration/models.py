@@ -133,6 +133,12 @@ class Dispute(models.Model):
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["-opened_at"]
+        permissions = [
+            (
+                "export_full_dossier",
+                _("Can export case files with the buyer's personal data unmasked"),
+            )
+        ]
         indexes = [
             models.Index(fields=["platform", "state", "opened_at"]),
             # The API's list: a platform's disputes newest first (by id), with or without a
@@ -482,3 +488,159 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+class DecisionAppeal(models.Model):
+    """A party's appeal of a decision, reviewed by an arbitrator who did not make it.
+
+    ``status`` moves only through ``lifecycle.APPEAL_STEPS`` (``services/appeals.py``). On an
+    overturn ``outcome``/``amount_fen`` say what the decision should have been and
+    ``adjustment_fen`` what is owed because of it: positive, the buyer is owed more; negative,
+    the buyer owes that much back. The original ``Decision`` row is never rewritten.
+    """
+
+    class Status(models.TextChoices):
+        FILED = "filed", _("awaiting review")
+        UPHELD = "upheld", _("decision upheld")
+        OVERTURNED = "overturned", _("decision overturned")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="appeals")
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="appeals")
+    side = models.CharField(_("appealed by"), max_length=10, choices=Dispute.Side.choices)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    statement = models.TextField(_("statement"))
+    evidence = models.ManyToManyField("evidence.Evidence", blank=True, related_name="appeals")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.FILED, db_index=True
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    review_due_at = models.DateTimeField(_("review due"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    outcome = models.CharField(
+        _("outcome on appeal"), max_length=20, choices=Decision.Outcome.choices, blank=True
+    )
+    amount_fen = models.PositiveBigIntegerField(_("refund on appeal (fen)"), null=True, blank=True)
+    adjustment_fen = models.BigIntegerField(_("adjustment (fen)"), default=0)
+
+    class Meta:
+        verbose_name = _("decision appeal")
+        verbose_name_plural = _("decision appeals")
+        ordering = ["filed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(side__in=["buyer", "merchant"]), name="appeal_by_a_party"
+            ),
+            models.UniqueConstraint(fields=["decision", "side"], name="one_appeal_per_side"),
+            models.UniqueConstraint(
+                fields=["dispute"],
+                condition=models.Q(status="filed"),
+                name="one_open_appeal_per_dispute",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()}: {self.get_status_display()}"
+
+    @property
+    def owed_fen(self) -> int:
+        """How much changes hands because of the overturn, whichever way."""
+        return abs(self.adjustment_fen)
+
+
+class PhotoFlag(models.Model):
+    """The merchant says one of the buyer's photos is fake, and why (``services/flags.py``).
+
+    A flag weighs nothing by itself: an arbitrator upholds it (confirming the photo
+    fabricated, which alone books a credit event) or dismisses it.
+    """
+
+    class Reason(models.TextChoices):
+        AI_GENERATED = "ai_generated", _("made with AI")
+        EDITED = "edited", _("edited: the defect was painted or pasted on")
+        NOT_THIS_ITEM = "not_this_item", _("not the item I sent")
+        COPIED = "copied", _("copied from elsewhere")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        FLAGGED = "flagged", _("awaiting the arbitrator")
+        UPHELD = "upheld", _("upheld: the photo is fabricated")
+        DISMISSED = "dismissed", _("dismissed")
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="photo_flags")
+    evidence = models.OneToOneField(
+        "evidence.Evidence", on_delete=models.CASCADE, related_name="photo_flag"
+    )
+    reason = models.CharField(_("why"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.FLAGGED, db_index=True
+    )
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("photo flag")
+        verbose_name_plural = _("photo flags")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.get_status_display()}"
+
+
+class RefundRecovery(models.Model):
+    """Money paid out that is to be won back: a fast refund whose evidence an arbitrator found
+    fabricated (``services/recoveries.py``). The platform moves the money and tells Tianping
+    how it ended; this row is the ledger of it."""
+
+    class Funder(models.TextChoices):
+        PLATFORM = "platform", _("the platform")
+        MERCHANT = "merchant", _("the merchant")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("being recovered")
+        RECOVERED = "recovered", _("recovered")
+        WRITTEN_OFF = "written_off", _("written off")
+
+    dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="recovery")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, null=True, blank=True, related_name="recoveries"
+    )
+    amount_fen = models.PositiveBigIntegerField(_("amount (fen)"))
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    funded_by = models.CharField(_("funded by"), max_length=10, choices=Funder.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    evidence = models.ManyToManyField(
+        "evidence.Evidence", blank=True, related_name="recoveries", verbose_name=_("fabricated")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("refund recovery")
+        verbose_name_plural = _("refund recoveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gte=1), name="recovery_amount_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_fen} fen ({self.get_status_display()})"

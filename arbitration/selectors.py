@@ -25,11 +25,16 @@ INBOX_SORTS = {
 }
 
 
+# A buyer's draft (``open``, not yet sent) is the buyer's alone: to the merchant it does not
+# exist, neither its page nor its files nor any move on it.
+SENT = ~Q(state=Dispute.State.OPEN)
+
+
 def disputes_for_user(user) -> QuerySet[Dispute]:
-    """Disputes in which the user is the buyer or the merchant."""
-    return Dispute.objects.filter(Q(buyer__user=user) | Q(merchant__user=user)).select_related(
-        "order", "buyer", "merchant", "platform"
-    )
+    """Disputes in which the user is the buyer, or the merchant once the buyer has sent it."""
+    return Dispute.objects.filter(
+        Q(buyer__user=user) | Q(SENT, merchant__user=user)
+    ).select_related("order", "buyer", "merchant", "platform")
 
 
 def dispute_for_user(user, pk: int, *, side: str | None = None) -> tuple[Dispute, Party, str]:
@@ -49,9 +54,12 @@ def dispute_for_user(user, pk: int, *, side: str | None = None) -> tuple[Dispute
     return dispute, party, actor
 
 
-def _with_disputes(orders: QuerySet[Order]) -> QuerySet[Order]:
+ALL = Q()
+
+
+def _with_disputes(orders: QuerySet[Order], disputes: Q = ALL) -> QuerySet[Order]:
     return orders.select_related("merchant", "buyer").prefetch_related(
-        Prefetch("disputes", queryset=Dispute.objects.order_by("-opened_at"))
+        Prefetch("disputes", queryset=Dispute.objects.filter(disputes).order_by("-opened_at"))
     )
 
 
@@ -66,8 +74,10 @@ def order_for_buyer(user, pk: int) -> Order:
 
 def orders_for_merchant(user) -> QuerySet[Order]:
     listing = Evidence.objects.filter(role=Evidence.Role.LISTING).select_related("submitted_by")
-    return _with_disputes(Order.objects.filter(merchant__user=user)).prefetch_related(
-        Prefetch("evidence", queryset=listing, to_attr="listing_photos")
+    packing = Evidence.objects.filter(role=Evidence.Role.PACKING).select_related("submitted_by")
+    return _with_disputes(Order.objects.filter(merchant__user=user), SENT).prefetch_related(
+        Prefetch("evidence", queryset=listing, to_attr="listing_photos"),
+        Prefetch("evidence", queryset=packing, to_attr="packing_photos"),
     )
 
 
@@ -77,12 +87,10 @@ def order_for_merchant(user, pk: int) -> Order:
 
 
 def merchant_inbox(user, sort: str = "deadline") -> QuerySet[Dispute]:
-    """The merchant's disputes, the ones still running first, by the chosen order. A buyer's
-    draft (``open``, not yet sent) is not the merchant's business yet."""
+    """The merchant's sent disputes, the ones still running first, by the chosen order."""
     ordering = INBOX_SORTS.get(sort, INBOX_SORTS["deadline"])
     return (
-        Dispute.objects.filter(merchant__user=user)
-        .exclude(state=Dispute.State.OPEN)
+        Dispute.objects.filter(SENT, merchant__user=user)
         .select_related("order", "buyer")
         .order_by(*ordering)
     )
@@ -107,12 +115,23 @@ def dispute_evidence(dispute: Dispute) -> dict[str, list[Evidence]]:
     return groups
 
 
+# The merchant's own moves against the buyer's photos and standing, and its packing photos.
+MERCHANT_ONLY_ACTIONS = (
+    "buyer_reported",
+    "packing_photos_added",
+    "photo_flagged",
+    "flag_upheld",
+    "flag_dismissed",
+)
+
+
 def dispute_timeline(dispute: Dispute, side: str) -> list[DisputeEvent]:
-    """Audit rows a party may read; a merchant's report of the buyer stays off the buyer's,
+    """Audit rows a party may read; a merchant's report of the buyer, flags on the buyer's
+    photos and packing photos stay off the buyer's,
     and credit appeals (a party's own standing) stay off both: the credit page shows them."""
     events = dispute.events.exclude(action__startswith="credit_")
     if side == Actor.BUYER:
-        events = events.exclude(action="buyer_reported")
+        events = events.exclude(action__in=MERCHANT_ONLY_ACTIONS)
     return list(events)
 
 
@@ -165,7 +184,8 @@ def evidence_file_for(user, uid, *, original: bool = False) -> Evidence:
     """An evidence file the user may fetch; 404 for everyone else.
 
     The safe copy goes to both parties of the dispute (of the order, for listing photos) and
-    to arbitrators; the original only to the party that submitted it and to arbitrators.
+    to arbitrators; the merchant's packing photos only to the merchant and arbitrators; the
+    original only to the party that submitted it and to arbitrators.
     """
     items = Evidence.objects.filter(uid=uid)
     if not (user.is_authenticated and user.can_arbitrate):
@@ -176,8 +196,11 @@ def evidence_file_for(user, uid, *, original: bool = False) -> Evidence:
         else:
             items = items.filter(
                 Q(dispute__buyer__user=user)
-                | Q(dispute__merchant__user=user)
-                | Q(dispute__isnull=True, order__buyer__user=user)
+                | Q(~Q(dispute__state=Dispute.State.OPEN), dispute__merchant__user=user)
+                | (
+                    Q(dispute__isnull=True, order__buyer__user=user)
+                    & ~Q(role=Evidence.Role.PACKING)
+                )
                 | Q(dispute__isnull=True, order__merchant__user=user)
             )
     return _first_or_404(items)

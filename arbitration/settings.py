@@ -6,6 +6,7 @@ PostgreSQL and Redis. Every variable is parsed by django-environ, which raises
 ``ImproperlyConfigured`` on a malformed value instead of silently falling back.
 """
 
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_ratelimit",
+    "csp",
     "accounts",
     "arbitration",
     "evidence",
@@ -74,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -81,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "arbitration.hosted_scope.HostedLinkScope",
+    "arbitration.ratelimits.SignedInActionLimit",
+    "arbitration.headers.PrivatePages",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -131,16 +137,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The near-duplicate lookup runs as a named prepared statement per connection (PostgreSQL);
+# behind a pooler in transaction mode (PgBouncer), where a connection is not kept, turn off.
+NEAR_DUPLICATES_PREPARED = env.bool("NEAR_DUPLICATES_PREPARED", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ----------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # While Redis is unreachable the cache (and so every rate limit) degrades to a
+    # per-process one instead of failing requests (arbitration/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "arbitration.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tianping",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -216,26 +228,84 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing one; finder
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request's body apart from its files, its fields and its files: over these a page answers
+# 400 and the API 413 / 400 in its error format (arbitration/api/errors.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=100)
 EVIDENCE_MAX_IMAGE_BYTES = env.int("EVIDENCE_MAX_IMAGE_BYTES", default=25 * 1024 * 1024)
 EVIDENCE_MAX_VIDEO_BYTES = env.int("EVIDENCE_MAX_VIDEO_BYTES", default=100 * 1024 * 1024)
 EVIDENCE_MAX_PIXELS = env.int("EVIDENCE_MAX_PIXELS", default=40_000_000)
+EVIDENCE_MAX_VIDEO_SECONDS = env.int("EVIDENCE_MAX_VIDEO_SECONDS", default=10 * 60)
+EVIDENCE_MAX_VIDEO_SIDE = env.int("EVIDENCE_MAX_VIDEO_SIDE", default=4096)
+EVIDENCE_MAX_VIDEO_PIXELS = env.int("EVIDENCE_MAX_VIDEO_PIXELS", default=4096 * 2160)
 EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=9)
+EVIDENCE_MAX_PER_DISPUTE = env.int("EVIDENCE_MAX_PER_DISPUTE", default=60)
 
 # --- Security ---------------------------------------------------------------------------------
 # Buyer phone numbers and addresses are encrypted at rest with this key (Fernet); without it
 # a key is derived from SECRET_KEY so the embedded default works out of the box.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+# Case files (dossiers) are signed with this Ed25519 key: PEM from the environment, else one
+# generated once into the file (0600). Keep it across deployments (arbitration/dossier/).
+DOSSIER_SIGNING_KEY = env.str("DOSSIER_SIGNING_KEY", default="")
+DOSSIER_SIGNING_KEY_FILE = env.str(
+    "DOSSIER_SIGNING_KEY_FILE", default=str(VAR_DIR / "dossier_signing_key.pem")
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HSTS whenever the cookies are secure (the site is on HTTPS), a year unless set.
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# django-csp: scripts, styles, images and requests from this site only; no inline script or
+# <style>, no eval (htmx runs without it: no hx-on, indicator styles come from app.css), no
+# framing, no plugins, forms post only here. Evidence shows as same-origin images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
 )
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="10/m")
+LOGIN_USERNAME_RATE_LIMIT = env.str("LOGIN_USERNAME_RATE_LIMIT", default="20/h")
 UPLOAD_RATE_LIMIT = env.str("UPLOAD_RATE_LIMIT", default="30/m")
+ACTION_RATE_LIMIT = env.str("ACTION_RATE_LIMIT", default="60/m")
+
+
+def _trusted_proxies() -> int | tuple[str, ...]:
+    """``TRUSTED_PROXIES``: how many proxies stand in front (a count), or the networks they
+    connect from (comma-separated CIDRs); the client address rate limits count by."""
+    value = env.str("TRUSTED_PROXIES", default="0").strip()
+    if value.isdigit():
+        return int(value)
+    networks = tuple(part.strip() for part in value.split(",") if part.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {network!r} is not a network.") from error
+    return networks
+
+
+TRUSTED_PROXIES = _trusted_proxies()
+RATELIMIT_IP_META_KEY = "arbitration.ratelimits.client_ip"
 # Signed links to the hosted dispute pages (accounts.hosted_links): lifetime in seconds, and
 # how often one address may open them.
 HOSTED_LINK_MAX_AGE = env.int("HOSTED_LINK_MAX_AGE", default=7 * 24 * 3600)
@@ -260,6 +330,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["arbitration.api.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["arbitration.api.auth.HasApiKey"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "arbitration.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "arbitration.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "arbitration.api.pagination.Cursor",
     "PAGE_SIZE": 50,

@@ -1,4 +1,4 @@
-"""Near-duplicate lookup among N stored images: banded index lookup vs. a full scan.
+"""Near-duplicate lookup among N stored images: keyed index lookup vs. a full scan.
 
 Usage (PostgreSQL is what the target is about):
 
@@ -11,7 +11,7 @@ crop) into the real ``evidence_fingerprint`` table, and queries it through the p
 ``evidence.selectors.near_duplicates``.
 
 The stored rows look like real photos' hashes, not uniform random bits (which share almost
-no band with anything and flatter the index). The real corpus (``--corpus``) is split three
+no key with anything and flatter the index). The real corpus (``--corpus``) is split three
 ways, its product packshots spread over all three:
 
 * **background** files: each is cut into variants the way related-but-different photos of
@@ -24,7 +24,7 @@ ways, its product packshots spread over all three:
   re-encoded, mirrored; uncropped, cropped up to 3 % and up to 10 % per side);
 * **unrelated** files: never stored; queried to count false candidates.
 
-It reports the rows sharing a band with a query (candidates per probe), the lookup's
+It reports the distinct rows sharing a key with a query (candidates per probe), the lookup's
 latency and recall, query hashing time, and the verification (`evidence.forensics.verify`)
 of every match against the pixels it came from: its time, and how many matches of
 unrelated photos it leaves (the photo behind a background row is its background file). Two
@@ -189,7 +189,7 @@ def _load(connection, rows: int, planted: list, background) -> float:
         indexes = cur.fetchall()
         for name, _ in indexes:
             cur.execute(f'DROP INDEX "{name}"')
-    columns = "evidence_id, variant, phash, dhash, whash, " + ", ".join(Fingerprint.BANDS)
+    columns = "evidence_id, variant, phash, dhash, whash, " + ", ".join(Fingerprint.KEYS)
     connection.ensure_connection()
     with (
         connection.connection.cursor() as cur,
@@ -203,14 +203,14 @@ def _load(connection, rows: int, planted: list, background) -> float:
                         i + 1,
                         variant,
                         *(fp.to_signed64(getattr(h, kind)) for kind in fp.KINDS),
-                        *fp.band_keys(h, variant),
+                        *fp.lookup_keys(h, variant),
                     )
                 )
     with connection.cursor() as cur:
         for _, definition in indexes:
             cur.execute(definition)
         # Autovacuum would do this in production: it sets the visibility map that lets the
-        # band lookups be index-only scans.
+        # key lookups be index-only scans.
         cur.execute("VACUUM ANALYZE evidence_fingerprint")
     return time.perf_counter() - started
 
@@ -245,17 +245,32 @@ def _prepare(connection, rows: int, planted: list, background) -> float:
 
 
 def _candidates_sql(views) -> tuple[str, list]:
-    """How many rows share a band with one of the views: what the index hands the rule."""
-    from evidence.models import Fingerprint
-    from evidence.selectors import _views_sql
+    """How many distinct rows share a key with one of the views: what the lookup hands the
+    rule."""
+    from evidence.selectors import lookup_sql
 
-    values, params = _views_sql(views, "postgresql")
-    joins = " UNION ALL ".join(
-        f"SELECT f.evidence_id FROM q JOIN evidence_fingerprint f ON f.{band} = q.{band}"  # noqa: S608
-        for band in Fingerprint.BANDS
+    sql, params = lookup_sql(views, "postgresql")
+    return f"SELECT count(*) FROM ({sql}) c", params  # noqa: S608
+
+
+def _scan_sql(views) -> tuple[str, list]:
+    """`fingerprints.accepts` over every row for ``views``, in SQL: the baseline the index
+    is measured against (the views as arrays, the distances with ``bit_count``)."""
+    from evidence.forensics import fingerprints as fp
+
+    d = {kind: f"bit_count((f.{kind} # q.{kind[0]}h)::bit(64))" for kind in fp.KINDS}
+    within = " + ".join(
+        f"CASE WHEN {d[kind]} <= {fp.THRESHOLDS[kind]} THEN 1 ELSE 0 END" for kind in fp.KINDS
     )
-    sql = f"WITH {values} SELECT count(*), count(DISTINCT evidence_id) FROM ({joins}) c"  # noqa: S608
-    return sql, params
+    strict = " OR ".join(f"{d[kind]} <= {fp.STRICT_THRESHOLD}" for kind in fp.KINDS)
+    hashes = [[fp.to_signed64(getattr(view.hashes, kind)) for view in views] for kind in fp.KINDS]
+    rule = f"({within}) >= {fp.MIN_AGREEING} OR {strict}"
+    sql = (
+        "WITH q (variant, ph, dh, wh) AS (SELECT * FROM unnest(%s::int[], %s::bigint[],"  # noqa: S608
+        " %s::bigint[], %s::bigint[])) SELECT f.evidence_id FROM evidence_fingerprint f"
+        " JOIN q ON q.variant = f.variant WHERE " + rule
+    )
+    return sql, [[view.variant for view in views], *hashes]
 
 
 def main() -> None:
@@ -289,7 +304,7 @@ def main() -> None:
 
     from evidence.forensics import fingerprints as fp
     from evidence.forensics import verify
-    from evidence.selectors import _rule_sql, _views_sql, lookup_sql, near_duplicates
+    from evidence.selectors import lookup_sql, near_duplicates
 
     started = time.perf_counter()
     background_files, planted_files, unrelated_files = _split(_corpus_images(args.corpus))
@@ -334,20 +349,16 @@ def main() -> None:
         views = q.lookup_views()
         if not every_view:
             views = [v for v in views if v.box == fp.centred(fp.STORED_CROPS[v.variant])]
-        values, params = _views_sql(views, "postgresql")
-        sql = (
-            f"WITH {values} SELECT f.evidence_id FROM evidence_fingerprint f, q "  # noqa: S608
-            f"WHERE {_rule_sql('postgresql')}"
-        )
+        sql, params = _scan_sql(views)
         with connection.cursor() as cur:
             cur.execute(sql, params)
             return [row[0] for row in cur.fetchall()]
 
-    def candidates(q) -> tuple[int, int]:
+    def candidates(q) -> int:
         sql, params = _candidates_sql(q.lookup_views())
         with connection.cursor() as cur:
             cur.execute(sql, params)
-            return cur.fetchone()
+            return cur.fetchone()[0]
 
     def pct(values, p):
         if not values:
@@ -369,9 +380,9 @@ def main() -> None:
     )
     print(
         f"{len(fp.STORED_CROPS)} stored crop per image, {len(fp.view_boxes()) * 2} query views,"
-        " exact match on 12 bands (4 each of pHash, dHash, wHash)"
+        " exact match on 24 triple keys (8 each of pHash, dHash, wHash, three bytes each)"
     )
-    # The band indexes are hot in a running service; warm them (and the prepared statement)
+    # The key indexes are hot in a running service; warm them (and the prepared statement)
     # with lookups that are not measured.
     for _, _, img in unrelated_files[:30]:
         near_duplicates(fp.compute(_variant(img, rng)))
@@ -406,7 +417,7 @@ def main() -> None:
                 verify_ms.append(spent)
             confirmed.append(ok)
             total_ms.append(hash_ms[-len(queries) + k] + ms + spent)
-            cands.append(candidates(q)[0])
+            cands.append(candidates(q))
         full_ms = [_timed(scan, q, True)[0] for q, _ in queries[: args.full_scan_queries]]
         scan_ms = [_timed(scan, q, False)[0] for q, _ in queries[: args.scan_queries]]
         print(
@@ -428,7 +439,7 @@ def main() -> None:
             q = fp.compute(edited)
             ms, matches = _timed(near_duplicates, q)
             unrelated_ms.append(ms)
-            unrelated_cands.append(candidates(q)[0])
+            unrelated_cands.append(candidates(q))
             hash_false += len(matches)
             for m in matches[:5]:  # the worker verifies the closest MAX_VERIFIED
                 spent, ok = verified(_jpeg(edited, 90), m.evidence_id)

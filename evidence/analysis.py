@@ -1,9 +1,11 @@
-"""Running the forensic engine on stored evidence and keeping what it found.
+"""Running the forensic engine on stored evidence (photos and videos) and keeping what it
+found.
 
 The worker calls ``analyze_evidence``; it is idempotent per (evidence, analyzer version), so
 a redelivered task, the sweeper and a re-analysis command can all call it safely.
 """
 
+import dataclasses
 import logging
 import time
 from datetime import timedelta
@@ -24,9 +26,10 @@ from webhooks.services import webhooks_emit
 from . import forensics
 from .engine_settings import detector_model_path, trust_anchors, tsa_anchors
 from .forensics import fingerprints as fp
-from .forensics import visible_label
-from .forensics.aggregate import aggregate
+from .forensics import videoio, visible_label
+from .forensics.aggregate import conclude
 from .forensics.decoded import open_image
+from .forensics.wording import said
 from .models import Evidence, Fingerprint, ForensicReport, Signal
 from .selectors import near_duplicates
 
@@ -46,9 +49,25 @@ def _read(field) -> bytes:
         return handle.read()
 
 
+def claim_filed_at(dispute):
+    """When the claim was filed: a packing photo taken later is no evidence of the parcel."""
+    return dispute.submitted_at or dispute.opened_at
+
+
+def packing_references(evidence: Evidence):
+    """The order's packing photos that count for ``evidence``'s claim: taken before it."""
+    photos = Evidence.objects.filter(
+        order_id=evidence.order_id, role=Evidence.Role.PACKING, kind=Evidence.Kind.IMAGE
+    )
+    if evidence.dispute_id is None:
+        return photos.none()
+    return photos.filter(taken_at__lt=claim_filed_at(evidence.dispute))
+
+
 def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
-    """The order's listing photos, which a buyer's photo must not copy. The merchant's own
-    photos are the merchant's to reuse: a listing photo filed as counter-evidence is no copy."""
+    """The order's listing photos and the packing photos taken before the claim, which a
+    buyer's photo is compared with. The merchant's own photos are the merchant's to reuse: a
+    listing photo filed as counter-evidence is no copy."""
     if evidence.role != Evidence.Role.BUYER:
         return []
     listing = Evidence.objects.filter(
@@ -59,6 +78,14 @@ def _listing_references(evidence: Evidence) -> list[forensics.Reference]:
             id=str(item.pk), image=_read(item.original), label=f"listing #{item.pk}"
         )
         for item in listing
+    ] + [
+        forensics.Reference(
+            id=str(item.pk),
+            image=_read(item.original),
+            label=f"packing #{item.pk}",
+            kind=forensics.REFERENCE_PACKING,
+        )
+        for item in packing_references(evidence)
     ]
 
 
@@ -128,33 +155,34 @@ def _known_kind(evidence: Evidence, other: Evidence) -> str | None:
 
 
 def _stored_original(other: Evidence) -> bytes | None:
-    """A candidate's original for the verification; without it the candidate is no match."""
+    """A candidate's original for the verification (a video's first keyframe, which its
+    fingerprints describe); without it the candidate is no match."""
     try:
-        return _read(other.original)
+        data = _read(other.original)
     except OSError:
         log.warning("Evidence %s: original unreadable, near-duplicate not verified", other.pk)
         return None
+    return videoio.poster(data) if other.kind == Evidence.Kind.VIDEO else data
 
 
 def _store_fingerprint(evidence: Evidence, query: fp.Fingerprints) -> None:
-    """One row per stored crop (``fingerprints.STORED_CROPS``), keyed for the band indexes."""
+    """One row per stored crop (``fingerprints.STORED_CROPS``), keyed for the key indexes."""
     for variant, hashes in enumerate(query.stored):
-        keys = fp.band_keys(hashes, variant)
+        keys = fp.lookup_keys(hashes, variant)
         Fingerprint.objects.update_or_create(
             evidence=evidence,
             variant=variant,
             defaults={
                 **{kind: fp.to_signed64(getattr(hashes, kind)) for kind in fp.KINDS},
-                **dict(zip(Fingerprint.BANDS, keys, strict=True)),
+                **dict(zip(Fingerprint.KEYS, keys, strict=True)),
             },
         )
 
 
 def analyze_evidence(evidence_id: int) -> ForensicReport | None:
-    """Analyse one stored image with the current analyzer version and save the report."""
+    """Analyse one stored photo or video with the current analyzer version and save the
+    report."""
     evidence = Evidence.objects.select_related("order").get(pk=evidence_id)
-    if evidence.kind != Evidence.Kind.IMAGE:
-        return None
     version = forensics.ANALYZER_VERSION
     existing = evidence.reports.filter(analyzer_version=version).first()
     if existing is not None:
@@ -175,7 +203,10 @@ def analyze_evidence(evidence_id: int) -> ForensicReport | None:
         detector_model_path=detector_model_path(),
     )
     started = time.perf_counter()
-    report = forensics.analyze(data, context)
+    if evidence.kind == Evidence.Kind.VIDEO:
+        report = forensics.analyze_video(data, context, evidence.format)
+    else:
+        report = forensics.analyze(data, context)
     duration_ms = int((time.perf_counter() - started) * 1000)
     return _save(evidence, report.fingerprints, report, duration_ms)
 
@@ -203,18 +234,7 @@ def _save(evidence: Evidence, query: fp.Fingerprints, report, duration_ms: int):
         if png := report.heatmaps.get(name):
             getattr(row, f"{name}_heatmap").save(f"{name}.png", ContentFile(png), save=False)
     row.save()
-    Signal.objects.bulk_create(
-        Signal(
-            report=row,
-            code=signal.code,
-            score=signal.score,
-            polarity=signal.polarity,
-            detail=signal.detail,
-            regions=signal.regions or ([signal.region] if signal.region else []),
-            data=signal.data,
-        )
-        for signal in report.signals
-    )
+    Signal.objects.bulk_create(_signal_row(row, signal) for signal in report.signals)
     Evidence.objects.filter(pk=evidence.pk).update(analysis=Evidence.Analysis.DONE)
     credit_sources.credit_for_analysis(evidence, row)  # same transaction: see credit_sources
     if evidence.dispute_id:
@@ -238,6 +258,26 @@ def _enqueue_visible_label(report_id: int) -> None:
     read_visible_label_task.delay(report_id)
 
 
+def stored_data(signal: forensics.Signal) -> dict:
+    """The signal's data with its sentence (``message``, see `forensics.wording`) beside it:
+    the console renders that in the reader's language; rows stored before it have none and
+    show their English ``detail``."""
+    return {**signal.data, "message": signal.message} if signal.message else signal.data
+
+
+def _signal_row(report: ForensicReport, signal: forensics.Signal) -> Signal:
+    return Signal(
+        report=report,
+        code=signal.code,
+        score=signal.score,
+        polarity=signal.polarity,
+        detail=signal.detail,
+        regions=signal.regions or ([signal.region] if signal.region else []),
+        data=stored_data(signal),
+        times=list(signal.times or ()),
+    )
+
+
 def _engine_signal(row: Signal) -> forensics.Signal:
     return forensics.Signal(row.code, row.score, polarity=row.polarity, data=row.data)
 
@@ -256,28 +296,44 @@ def read_visible_label(report_id: int) -> ForensicReport | None:
     if row is None or row.metadata.get(VISIBLE_LABEL_READ):
         return row
     evidence = row.evidence
-    found = visible_label.find(open_image(_read(evidence.original)))
+    found, times = _visible_mark(evidence)
     row.metadata = {**row.metadata, VISIBLE_LABEL_READ: True}
     if found is None:
         row.save(update_fields=["metadata"])
         return row
-    Signal.objects.create(
-        report=row,
-        code=found.code,
-        score=found.score,
-        polarity=found.polarity,
-        detail=found.detail,
-        regions=[found.region],
-        data=found.data,
-    )
+    if times:
+        found = dataclasses.replace(found, times=tuple(times))
     before = row.verdict
-    row.forgery_score, row.verdict = aggregate([_engine_signal(s) for s in row.signals.all()])
+    stored = [(signal_row, _engine_signal(signal_row)) for signal_row in row.signals.all()]
+    judged, row.forgery_score, row.verdict = conclude(
+        [s for _, s in stored] + [found], row.metadata
+    )
+    # Judging again may turn a C2PA capture into a conflict with the mark (`reconcile`).
+    kept = {id(s) for s in judged}
+    for signal_row, signal in stored:
+        if id(signal) not in kept:
+            signal_row.delete()
+    known = {id(s) for _, s in stored}
+    Signal.objects.bulk_create(_signal_row(row, s) for s in judged if id(s) not in known)
     row.save(update_fields=["metadata", "forgery_score", "verdict"])
     if evidence.dispute_id:
         _update_dispute_risk(evidence.dispute_id)
     if row.verdict != before:
         _emit_analyzed(evidence, row)
     return row
+
+
+def _visible_mark(evidence: Evidence):
+    """(signal, times) of a visible AIGC mark: on a photo, or on a clip's opening seconds
+    (`videoio.opening_frames`), the first frame showing one."""
+    data = _read(evidence.original)
+    if evidence.kind != Evidence.Kind.VIDEO:
+        return visible_label.find(open_image(data)), []
+    for frame in videoio.opening_frames(data):
+        if (found := visible_label.find(frame.image)) is not None:
+            words = said("video.at", at=f"{frame.time:g}", finding=found.message)
+            return forensics.Signal(**{**found.__dict__, **words}), [frame.time]
+    return None, []
 
 
 def _update_dispute_risk(dispute_id: int) -> None:
@@ -326,16 +382,12 @@ def stale_running() -> timedelta:
 
 
 def stale_evidence_ids(*, now=None) -> list[int]:
-    """Images whose analysis was queued long ago and never finished: a lost message, a
+    """Files whose analysis was queued long ago and never finished: a lost message, a
     broker outage at upload time, or a worker killed mid-analysis."""
     now = now or timezone.now()
-    pending = Evidence.objects.filter(
-        kind=Evidence.Kind.IMAGE, analysis=Evidence.Analysis.PENDING
-    ).filter(analysis_queued_at__lt=now - stale_pending()) | Evidence.objects.filter(
-        kind=Evidence.Kind.IMAGE,
-        analysis=Evidence.Analysis.PENDING,
-        analysis_queued_at__isnull=True,
-    )
+    pending = Evidence.objects.filter(analysis=Evidence.Analysis.PENDING).filter(
+        analysis_queued_at__lt=now - stale_pending()
+    ) | Evidence.objects.filter(analysis=Evidence.Analysis.PENDING, analysis_queued_at__isnull=True)
     running = Evidence.objects.filter(
         analysis=Evidence.Analysis.RUNNING, analysis_queued_at__lt=now - stale_running()
     )
@@ -343,12 +395,28 @@ def stale_evidence_ids(*, now=None) -> list[int]:
 
 
 def outdated_evidence_ids() -> list[int]:
-    """Images without a report from the current analyzer version."""
+    """Photos and videos without a report from the current analyzer version."""
     return list(
-        Evidence.objects.filter(kind=Evidence.Kind.IMAGE)
-        .exclude(reports__analyzer_version=forensics.ANALYZER_VERSION)
-        .values_list("pk", flat=True)
+        Evidence.objects.exclude(reports__analyzer_version=forensics.ANALYZER_VERSION).values_list(
+            "pk", flat=True
+        )
     )
+
+
+def reanalyze_with_new_references(order_id: int) -> int:
+    """A packing photo came in: the order's buyer photos were judged without it. Their
+    current reports are dropped and the photos queued again (after commit)."""
+    ids = list(
+        Evidence.objects.filter(
+            order_id=order_id, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
+        ).values_list("pk", flat=True)
+    )
+    ForensicReport.objects.filter(
+        evidence_id__in=ids, analyzer_version=forensics.ANALYZER_VERSION
+    ).delete()
+    Evidence.objects.filter(pk__in=ids).update(analysis=Evidence.Analysis.PENDING)
+    enqueue_analysis(ids)
+    return len(ids)
 
 
 def requeue(ids) -> int:

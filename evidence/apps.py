@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class EvidenceConfig(AppConfig):
     name = "evidence"
     verbose_name = _("Evidence and forensics")
-
-    def ready(self) -> None:
-        from . import hamming  # noqa: F401  (registers the SQLite popcount function)

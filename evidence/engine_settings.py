@@ -12,6 +12,9 @@ def upload_limits() -> dict:
         "max_bytes": settings.EVIDENCE_MAX_IMAGE_BYTES,
         "max_video_bytes": settings.EVIDENCE_MAX_VIDEO_BYTES,
         "max_pixels": settings.EVIDENCE_MAX_PIXELS,
+        "max_video_seconds": settings.EVIDENCE_MAX_VIDEO_SECONDS,
+        "max_video_side": settings.EVIDENCE_MAX_VIDEO_SIDE,
+        "max_video_pixels": settings.EVIDENCE_MAX_VIDEO_PIXELS,
     }
 
 

@@ -1,12 +1,15 @@
 """Plain-language wording of forensic findings, in one place.
 
 Arbitrators read ``SIGNAL_TEXT`` beside each signal; buyers and merchants only ever see
-``party_summary`` of their *own* photos: a short reason, never the raw scores or heatmaps.
+``party_summary`` of their *own* photos and videos: a short reason, never the raw scores
+or heatmaps. A video reads ``VIDEO_SIGNAL_TEXT`` where the photo's wording names a photo.
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import ForensicReport
+from .forensics import wording
+from .models import ForensicReport, Signal
 
 SIGNAL_TEXT = {
     "provenance.c2pa_ai": _(
@@ -89,22 +92,65 @@ VERDICT_SUMMARY = {
 }
 
 
-def signal_text(code: str) -> str:
+# A video's wording where the photo's would name a photo.
+VIDEO_SIGNAL_TEXT = {
+    "metadata.editing_software": _("The video was saved by a video editing app."),
+    "timeline.captured_before_delivery": _(
+        "The video was recorded before the order was delivered."
+    ),
+    "reuse.listing_match": _("The video shows the merchant's own listing photo."),
+    "reuse.cross_dispute": _("The same footage was already submitted in another dispute."),
+    "provenance.visible_label": _(
+        "The video shows a visible AI-generated mark (such as “AI生成”) in its opening seconds."
+    ),
+}
+
+VIDEO_VERDICT_SUMMARY = {
+    ForensicReport.Verdict.AI_GENERATED: _("This video appears to be generated or altered by AI."),
+    ForensicReport.Verdict.EDITED: _("This video appears to have been edited."),
+    ForensicReport.Verdict.REUSED: _(
+        "This video shows a picture or footage already on file. That does not mean it was edited."
+    ),
+    ForensicReport.Verdict.SUSPICIOUS: _(
+        "This video has features that an arbitrator will look at more closely."
+    ),
+    ForensicReport.Verdict.NO_FINDINGS: _("No signs of editing or AI generation were found."),
+}
+
+
+def signal_text(code: str, video: bool = False) -> str:
+    if video and code in VIDEO_SIGNAL_TEXT:
+        return VIDEO_SIGNAL_TEXT[code]
     return SIGNAL_TEXT.get(code, code)
 
 
-def party_summary(report: ForensicReport | None) -> dict | None:
-    """What the submitting party is told about a flagged photo of theirs: the verdict and
-    the plain reasons of the forgery signals, without scores, regions or heatmaps."""
+def detail_text(signal: Signal) -> str:
+    """The engine's detail line in the reader's language: its stored message rendered
+    through gettext; a row stored before messages existed (or a message this version does
+    not know) shows the English ``detail`` it was stored with."""
+    message = (signal.data or {}).get("message")
+    if not isinstance(message, dict):
+        return signal.detail
+    try:
+        return wording.render(message, gettext)
+    except (KeyError, TypeError, ValueError):
+        return signal.detail
+
+
+def party_summary(report: ForensicReport | None, video: bool = False) -> dict | None:
+    """What the submitting party is told about a flagged photo or video of theirs: the
+    verdict and the plain reasons of the forgery signals, without scores, regions or
+    heatmaps."""
     if report is None or report.verdict == ForensicReport.Verdict.NO_FINDINGS:
         return None
     reasons = [
-        str(signal_text(signal.code))
+        str(signal_text(signal.code, video))
         for signal in report.signals.all()
         if signal.polarity == "forgery" and signal.code in SIGNAL_TEXT
     ]
+    verdicts = VIDEO_VERDICT_SUMMARY if video else VERDICT_SUMMARY
     return {
         "code": report.verdict,
-        "verdict": str(VERDICT_SUMMARY[report.verdict]),
+        "verdict": str(verdicts[report.verdict]),
         "reasons": reasons[:3],
     }

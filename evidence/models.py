@@ -24,6 +24,7 @@ class Evidence(models.Model):
         LISTING = "listing", _("listing photo")
         BUYER = "buyer", _("buyer's evidence")
         MERCHANT = "merchant", _("merchant's evidence")
+        PACKING = "packing", _("merchant's packing photo")
 
     class Kind(models.TextChoices):
         IMAGE = "image", _("photo")
@@ -48,7 +49,6 @@ class Evidence(models.Model):
         RUNNING = "running", _("being analysed")
         DONE = "done", _("analysed")
         FAILED = "failed", _("analysis failed")
-        NOT_APPLICABLE = "n/a", _("not analysed (video)")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey(
@@ -100,6 +100,15 @@ class Evidence(models.Model):
             "(a list of {code, detail}, codes from CaptureProblem)."
         ),
     )
+    taken_at = models.DateTimeField(
+        _("taken at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Packing photos: when it was taken (EXIF), or uploaded when the file does not "
+            "say. One taken after the claim was filed is no reference."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -128,7 +137,7 @@ def _heatmap_path(instance: "ForensicReport", filename: str) -> str:
 
 
 class ForensicReport(models.Model):
-    """The forensic engine's verdict on one image, for one analyzer version."""
+    """The forensic engine's verdict on one photo or video, for one analyzer version."""
 
     class Verdict(models.TextChoices):
         AI_GENERATED = "ai_generated", _("AI-generated")
@@ -175,6 +184,11 @@ class Signal(models.Model):
     detail = models.TextField(blank=True)
     regions = models.JSONField(default=list, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    times = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("In a video: the seconds of the clip where the finding holds."),
+    )
 
     class Meta:
         verbose_name = _("signal")
@@ -188,13 +202,14 @@ class Signal(models.Model):
 class Fingerprint(models.Model):
     """Perceptual hashes of one stored crop of an image (``variant`` indexes
     ``fingerprints.STORED_CROPS``; today one crop, the centre without 10 % of each side),
-    with each of pHash, dHash and wHash split into four indexed 16-bit bands.
+    with 24 indexed triple keys (``fingerprints.lookup_keys``: eight per pHash, dHash and
+    wHash, each three of the hash's bytes, stored as ``variant << 24 | key``).
 
-    Near-duplicate search looks up the bands of the query's aligned views through the band
-    indexes — multi-index hashing — and checks the full distances with the engine's rule in
-    the same query, so it never scans the table. A band column holds ``variant << 16 | band``,
-    so one index per band position serves every crop and a view only meets the crop it is
-    aligned with. Hashes are stored signed (PostgreSQL bigint).
+    Near-duplicate search looks up the keys of the query's aligned views through the key
+    indexes (multi-index hashing) and reads the hashes from the index itself, so it never
+    scans the table or visits the heap. One index per key position serves every crop, and
+    a view only meets the crop it is aligned with. Hashes are stored signed (PostgreSQL
+    bigint).
     """
 
     evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="fingerprints")
@@ -202,20 +217,32 @@ class Fingerprint(models.Model):
     phash = models.BigIntegerField()
     dhash = models.BigIntegerField()
     whash = models.BigIntegerField()
-    p0 = models.PositiveIntegerField()
-    p1 = models.PositiveIntegerField()
-    p2 = models.PositiveIntegerField()
-    p3 = models.PositiveIntegerField()
-    d0 = models.PositiveIntegerField(default=0)
-    d1 = models.PositiveIntegerField(default=0)
-    d2 = models.PositiveIntegerField(default=0)
-    d3 = models.PositiveIntegerField(default=0)
-    w0 = models.PositiveIntegerField(default=0)
-    w1 = models.PositiveIntegerField(default=0)
-    w2 = models.PositiveIntegerField(default=0)
-    w3 = models.PositiveIntegerField(default=0)
+    k0 = models.PositiveIntegerField(default=0)
+    k1 = models.PositiveIntegerField(default=0)
+    k2 = models.PositiveIntegerField(default=0)
+    k3 = models.PositiveIntegerField(default=0)
+    k4 = models.PositiveIntegerField(default=0)
+    k5 = models.PositiveIntegerField(default=0)
+    k6 = models.PositiveIntegerField(default=0)
+    k7 = models.PositiveIntegerField(default=0)
+    k8 = models.PositiveIntegerField(default=0)
+    k9 = models.PositiveIntegerField(default=0)
+    k10 = models.PositiveIntegerField(default=0)
+    k11 = models.PositiveIntegerField(default=0)
+    k12 = models.PositiveIntegerField(default=0)
+    k13 = models.PositiveIntegerField(default=0)
+    k14 = models.PositiveIntegerField(default=0)
+    k15 = models.PositiveIntegerField(default=0)
+    k16 = models.PositiveIntegerField(default=0)
+    k17 = models.PositiveIntegerField(default=0)
+    k18 = models.PositiveIntegerField(default=0)
+    k19 = models.PositiveIntegerField(default=0)
+    k20 = models.PositiveIntegerField(default=0)
+    k21 = models.PositiveIntegerField(default=0)
+    k22 = models.PositiveIntegerField(default=0)
+    k23 = models.PositiveIntegerField(default=0)
 
-    BANDS = ("p0", "p1", "p2", "p3", "d0", "d1", "d2", "d3", "w0", "w1", "w2", "w3")
+    KEYS = tuple(f"k{i}" for i in range(24))
 
     class Meta:
         verbose_name = _("fingerprint")
@@ -225,9 +252,11 @@ class Fingerprint(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=[band], include=["evidence", "phash", "dhash", "whash"], name=f"fp_{band}"
+                fields=[key],
+                include=["evidence", "variant", "phash", "dhash", "whash"],
+                name=f"fp_{key}",
             )
-            for band in ("p0", "p1", "p2", "p3", "d0", "d1", "d2", "d3", "w0", "w1", "w2", "w3")
+            for key in (f"k{i}" for i in range(24))
         ]
 
     def __str__(self) -> str:

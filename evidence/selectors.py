@@ -12,14 +12,7 @@ from arbitration.prepared import Prepared
 
 from . import forensics
 from .forensics import fingerprints as fp
-from .hamming import hamming_sql
 from .models import Evidence, Fingerprint, ForensicReport, Signal
-
-# Every view of the query is looked up by the exact value of each of its twelve bands (four
-# each of pHash, dHash and wHash): a stored crop within 3 bits of a view on any hash shares a
-# band with it (pigeonhole), and in practice nearly every true copy shares one with one of
-# its neighbouring views. Probing neighbouring band values too (radius 1) would find every
-# pHash within 7 bits but cost 17 times the index lookups.
 
 
 @dataclass(frozen=True)
@@ -29,71 +22,45 @@ class NearDuplicate:
     match: fp.Match
 
 
-def _rule_sql(vendor: str) -> str:
-    """`fingerprints.accepts` in SQL, for the row ``f`` against the view ``q``, behind the
-    cheaper `fingerprints.screen` that nearly every candidate row fails. (Neither database
-    shares a distance computed twice in one expression, so the screen's three distances
-    are what most rows cost.)"""
-    d = {kind: hamming_sql(vendor, f"f.{kind}", f"q.{kind[0]}h") for kind in fp.KINDS}
-    screen = " OR ".join(f"{d[kind]} <= {bound}" for kind, bound in fp.screen())
-    within = " + ".join(
-        f"CASE WHEN {d[kind]} <= {fp.THRESHOLDS[kind]} THEN 1 ELSE 0 END" for kind in fp.KINDS
-    )
-    strict = " OR ".join(f"{d[kind]} <= {fp.STRICT_THRESHOLD}" for kind in fp.KINDS)
-    return f"({screen}) AND (({within}) >= {fp.MIN_AGREEING} OR {strict})"
-
-
-def _views_sql(views, vendor: str) -> tuple[str, list]:
-    """The views as a relation ``q`` with one row per view: its index, its band keys and its
-    hashes. PostgreSQL gets one array per column (sixteen parameters, whatever the number
-    of views: binding a thousand scalars cost more than the lookup's index probes); SQLite,
-    which has no arrays, a VALUES list."""
-    columns = ["vi", *Fingerprint.BANDS, "ph", "dh", "wh"]
-    types = ["int"] * (1 + len(Fingerprint.BANDS)) + ["bigint"] * len(fp.KINDS)
-    rows = [
-        (
-            index,
-            *fp.band_keys(view.hashes, view.variant),
-            *(fp.to_signed64(getattr(view.hashes, kind)) for kind in fp.KINDS),
-        )
-        for index, view in enumerate(views)
-    ]
-    names = ", ".join(columns)
-    if vendor == "postgresql":
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
-        columns_of_rows = [list(column) for column in zip(*rows, strict=True)]
-        return f"q ({names}) AS (SELECT * FROM unnest({arrays}))", columns_of_rows  # noqa: S608
-    values = ", ".join(f"({', '.join(['%s'] * len(types))})" for _ in rows)
-    return f"q ({names}) AS (VALUES {values})", [v for row in rows for v in row]
+def _view_keys(views) -> list[list[int]]:
+    """Per key column, the distinct keys of all views: 74 views share most of their keys, so
+    each index is probed once per distinct key, not once per view."""
+    per_view = [fp.lookup_keys(view.hashes, view.variant) for view in views]
+    return [sorted(set(column)) for column in zip(*per_view, strict=True)]
 
 
 def lookup_sql(views, vendor: str) -> tuple[str, list]:
-    """The lookup statement for ``views``: per band column, the views joined with the
-    fingerprint rows that share that band (an index lookup each), the rule applied to them."""
-    values, params = _views_sql(views, vendor)
-    rule = _rule_sql(vendor)
+    """The distinct stored rows that share a key with a view: per key column an index probe
+    for each distinct key, read from the index alone (it includes the hashes), the union
+    de-duplicated. PostgreSQL takes one array per column, so the text is the same for every
+    query (24 parameters however many keys); SQLite, which has no arrays, an ``IN`` list."""
     table = Fingerprint._meta.db_table
-    # Only names from the model and the engine's constants go into the text; every value
-    # is a parameter.
-    selects = [
-        f"SELECT q.vi, f.evidence_id, f.phash, f.dhash, f.whash FROM q "  # noqa: S608
-        f"JOIN {table} f ON f.{band} = q.{band} WHERE {rule}"
-        for band in Fingerprint.BANDS
-    ]
-    return f"WITH {values} " + " UNION ALL ".join(selects), params
+    keys = _view_keys(views)
+    selects, params = [], []
+    for column, values in zip(Fingerprint.KEYS, keys, strict=True):
+        if vendor == "postgresql":
+            test, params = "= ANY(%s::int[])", [*params, values]
+        else:
+            test, params = f"IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+        # Only names from the model go into the text; every key is a parameter.
+        selects.append(
+            f"SELECT evidence_id, variant, phash, dhash, whash FROM {table} "  # noqa: S608
+            f"WHERE {column} {test}"
+        )
+    return " UNION ".join(selects), params
 
 
 def _execute_prepared(cursor, sql: str, params: list) -> None:
     """Run ``sql`` as a prepared statement on PostgreSQL.
 
-    Planning the lookup (twelve joins) costs more than running it. Connections are
+    Planning the lookup (24 index probes) costs about as much as running it. Connections are
     persistent (``CONN_MAX_AGE``), so the statement is prepared once per connection and
-    PostgreSQL soon settles on a generic plan, skipping planning altogether. The views are
+    PostgreSQL soon settles on a generic plan, skipping planning altogether. The keys are
     parameters, so the text is the same for every query; its digest names it. (Behind a
-    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED = False``.) SQLite caches
+    pooler in transaction mode, set ``NEAR_DUPLICATES_PREPARED=false``.) SQLite caches
     statements itself.
     """
-    if connection.vendor != "postgresql" or not getattr(settings, "NEAR_DUPLICATES_PREPARED", True):
+    if connection.vendor != "postgresql" or not settings.NEAR_DUPLICATES_PREPARED:
         cursor.execute(sql, params)
         return
     name = f"tp_near_duplicates_{hashlib.blake2s(sql.encode(), digest_size=6).hexdigest()}"
@@ -109,33 +76,41 @@ def _execute_prepared(cursor, sql: str, params: list) -> None:
 
 def near_duplicates(query: fp.Fingerprints, *, limit: int = 50) -> list[NearDuplicate]:
     """Stored images that are near-duplicates of ``query`` (or of its mirror image), cropped
-    up to 10 % per side, resized or re-encoded (see `fingerprints` for the aligned views).
+    up to 10 % per side, resized or re-encoded (see `fingerprints` for the aligned views),
+    closest first.
 
-    One statement: per band column, a nested loop of index lookups (``f.<band> = q.<band>``
-    for every view) with the engine's rule applied to the rows found, so only matches leave
-    the database and the table is never scanned. Matches are verified again with
-    ``fingerprints.compare`` so the database and the CLI agree on what a match is.
+    One statement fetches the distinct rows sharing a triple key with any view (index
+    probes only; the table is never scanned), then the engine's rule is applied to every
+    view against every row found (`fingerprints.closest_matches`, one vectorised pass, the
+    same code `fingerprints.compare` runs), so a row that one view's key found may be
+    accepted through a closer view, as a full scan would accept it.
     """
     views = query.lookup_views()
     sql, params = lookup_sql(views, connection.vendor)
     with connection.cursor() as cursor:
         _execute_prepared(cursor, sql, params)
         rows = cursor.fetchall()
-    hits: dict[int, dict] = {}
-    for view_index, evidence_id, *hashes in rows:
-        view = views[view_index]
-        entry = hits.setdefault(evidence_id, {"views": set(), "stored": {}})
-        entry["views"].add(view_index)
-        entry["stored"][view.variant] = fp.Hashes(*(fp.from_signed64(v) for v in hashes))
-    found = []
-    for evidence_id, entry in hits.items():
-        crops = entry["stored"]
+    if not rows:
+        return []
+    evidence_ids, variants, *hashes = zip(*rows, strict=True)
+    rows_of: dict[int, list[int]] = {}
+    for row, evidence_id in enumerate(evidence_ids):
+        rows_of.setdefault(evidence_id, []).append(row)
+    found: dict[int, NearDuplicate] = {}
+    columns = dict(zip(fp.KINDS, hashes, strict=True))
+    for row, match in fp.closest_matches(views, variants, columns):
+        evidence_id = evidence_ids[row]
+        if evidence_id in found:  # another crop of an image found closer
+            continue
+        crops = {
+            variants[i]: fp.Hashes(*(fp.from_signed64(column[i]) for column in hashes))
+            for i in rows_of[evidence_id]
+        }
         stored = fp.Fingerprints(None, tuple(crops.get(v) for v in range(len(fp.STORED_CROPS))))
-        match = fp.compare(query, stored, [views[i] for i in sorted(entry["views"])])
-        if match is not None:
-            found.append(NearDuplicate(evidence_id, stored, match))
-    found.sort(key=lambda item: sum(item.match.distances.values()))
-    return found[:limit]
+        found[evidence_id] = NearDuplicate(evidence_id, stored, match)
+        if len(found) == limit:
+            break
+    return list(found.values())
 
 
 def current_reports(evidence_ids) -> dict[int, ForensicReport]:

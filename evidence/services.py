@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Party
 from arbitration.errors import DomainError
@@ -37,15 +38,31 @@ def evidence_validate(files) -> list[Inspected]:
     return [_inspect(upload) for upload in files]
 
 
+def _check_dispute_room(dispute, party: Party, adding: int) -> None:
+    """Each side files at most ``EVIDENCE_MAX_PER_DISPUTE`` files on one dispute."""
+    limit = settings.EVIDENCE_MAX_PER_DISPUTE
+    filed = Evidence.objects.filter(dispute=dispute, submitted_by=party).count()
+    if filed + adding > limit:
+        raise RejectedUpload(
+            _("A dispute takes at most %(limit)d files from each side; %(filed)d are filed.")
+            % {"limit": limit, "filed": filed},
+            code="dispute_full",
+            field="files",
+        )
+
+
 @transaction.atomic
 def evidence_add(
     *, order, party: Party, files, role: str, dispute=None, caption: str = ""
 ) -> list[Evidence]:
     """Validate and store uploads as evidence of ``party`` on ``order`` (and ``dispute``).
 
-    Originals stay private; a re-encoded copy without EXIF/GPS/XMP is made now, so the
-    counterparty can see it at once. Analysis is queued after commit.
+    Originals stay private; a copy without EXIF/GPS/XMP (a video's re-muxed without any
+    metadata) is made now, so the counterparty can see it at once. Photos and videos alike
+    are queued for analysis after commit.
     """
+    if dispute is not None:
+        _check_dispute_room(dispute, party, len(files))
     inspected = evidence_validate(files)
     stored, written = [], []
     try:
@@ -67,11 +84,7 @@ def evidence_add(
                 width=info.width,
                 height=info.height,
                 safe_copy_mime=copy_mime,
-                analysis=(
-                    Evidence.Analysis.PENDING
-                    if info.kind == Evidence.Kind.IMAGE
-                    else Evidence.Analysis.NOT_APPLICABLE
-                ),
+                analysis=Evidence.Analysis.PENDING,
             )
             item.original.save("original", upload, save=False)
             written.append(item.original)
@@ -85,5 +98,5 @@ def evidence_add(
         for field in written:
             field.storage.delete(field.name)
         raise
-    enqueue_analysis(item.pk for item in stored if item.kind == Evidence.Kind.IMAGE)
+    enqueue_analysis(item.pk for item in stored)
     return stored

@@ -56,6 +56,18 @@ def _credit_kind(value: str) -> str:
     return str(CreditEvent.Kind(value).label) if value in CreditEvent.Kind.values else value
 
 
+def _with_note(text: str, facts: dict) -> str:
+    if not facts["note"]:
+        return text
+    return _join(text, _("Note from the arbitrator: %(note)s") % facts)
+
+
+def _join(*sentences: str) -> str:
+    """Sentences one after the other. Each went through gettext on its own: a call inside an
+    f-string would never reach the catalogue."""
+    return " ".join(sentences)
+
+
 def _appeal_text(context: dict) -> str:
     facts = {"event": _credit_kind(context.get("event_kind", "")), "note": context.get("note", "")}
     if context.get("status") == "reversed":
@@ -63,9 +75,7 @@ def _appeal_text(context: dict) -> str:
     else:
         text = _("The arbitrator confirmed the event you appealed (%(event)s); it still counts.")
     text = text % facts
-    if facts["note"]:
-        text = f"{text} {_('Note from the arbitrator: %(note)s') % facts}"
-    return text
+    return _with_note(text, facts)
 
 
 def _proposal_text(context: dict) -> str:
@@ -85,9 +95,7 @@ def _proposal_text(context: dict) -> str:
             "nothing was booked on your credit record."
         )
     text = text % facts
-    if facts["note"]:
-        text = f"{text} {_('Note from the arbitrator: %(note)s') % facts}"
-    return text
+    return _with_note(text, facts)
 
 
 def _shipment_text(step: str, has_due: bool) -> str:
@@ -111,6 +119,25 @@ def _shipment_text(step: str, has_due: bool) -> str:
     return text
 
 
+def _appeal_step_text(context: dict) -> str:
+    step = context.get("step", "")
+    if step == "appeal_filed":
+        return _("%(who)s appealed the decision; another arbitrator will review it.") % {
+            "who": _who(context.get("side", ""))
+        }
+    if step == "appeal_upheld":
+        return _("The appeal was reviewed and the decision stands.")
+    adjustment = int(context.get("adjustment_fen") or 0)
+    facts = {"outcome": _outcome(context), "money": yuan(abs(adjustment))}
+    if adjustment > 0:
+        text = _("The decision was overturned: %(outcome)s. The buyer is owed %(money)s more.")
+    elif adjustment < 0:
+        text = _("The decision was overturned: %(outcome)s. The buyer owes %(money)s back.")
+    else:
+        text = _("The decision was overturned: %(outcome)s.")
+    return text % facts
+
+
 def title(notification: Notification) -> str:
     c = notification.context
     ref = c.get("reference", "")
@@ -128,6 +155,8 @@ def title(notification: Notification) -> str:
         Kind.WITHDRAWN: _("%(ref)s was withdrawn"),
         Kind.EXPIRED: _("%(ref)s expired"),
         Kind.SHIPMENT: _("Shipping update on %(ref)s"),
+        Kind.APPEAL: _("Appeal on %(ref)s"),
+        Kind.RECOVERY: _("Fast refund on %(ref)s to be recovered"),
         Kind.DEADLINE_APPROACHING: _("Deadline approaching on %(ref)s"),
         Kind.CREDIT_TIER_CHANGED: _("Your credit tier changed"),
         Kind.CREDIT_APPEAL_DECIDED: _("Your credit appeal was decided"),
@@ -177,6 +206,13 @@ def body(notification: Notification) -> str:
     elif kind == Kind.SHIPMENT:
         facts["tracking"] = c.get("tracking", "")
         text = _shipment_text(c.get("step", ""), bool(c.get("due_at")))
+    elif kind == Kind.APPEAL:
+        return _appeal_step_text(c)
+    elif kind == Kind.RECOVERY:
+        text = _(
+            "An arbitrator found evidence behind the fast refund fabricated: the platform "
+            "recovers the %(money)s it paid."
+        )
     elif kind == Kind.DEADLINE_APPROACHING and c.get("request"):
         facts["what"] = c.get("what", "")
         text = _(
@@ -197,5 +233,5 @@ def body(notification: Notification) -> str:
         text = _("Something changed on %(order)s.")
     text = text % facts
     if kind in ANSWER_BY and facts["due"]:
-        text = f"{text} {_('Answer by %(due)s.') % facts}"
+        text = _join(text, _("Answer by %(due)s.") % facts)
     return text

@@ -25,6 +25,8 @@ class Notification(models.Model):
         WITHDRAWN = "withdrawn", _("dispute withdrawn")
         EXPIRED = "expired", _("dispute expired")
         SHIPMENT = "shipment", _("shipment update")
+        APPEAL = "appeal", _("decision appeal update")
+        RECOVERY = "recovery", _("refund recovery")
         DEADLINE_APPROACHING = "deadline_approaching", _("deadline approaching")
         CREDIT_TIER_CHANGED = "credit_tier_changed", _("credit tier changed")
         CREDIT_APPEAL_DECIDED = "credit_appeal_decided", _("credit appeal decided")

@@ -60,6 +60,12 @@ RULES: dict[str, Rule] = {
     "ship_replacement": Rule(Kind.SHIPMENT, "other"),
     "confirm_replacement": Rule(Kind.SHIPMENT, "other"),
     "replacement_lapse": Rule(Kind.SHIPMENT, "both"),
+    # appeals of a decision (services/appeals.py): both sides hear of the filing and outcome
+    "appeal_filed": Rule(Kind.APPEAL, "other"),
+    "appeal_upheld": Rule(Kind.APPEAL, "both"),
+    "appeal_overturned": Rule(Kind.APPEAL, "both"),
+    # a fast refund's evidence found fabricated (services/recoveries.py)
+    "recovery_requested": Rule(Kind.RECOVERY, "both"),
 }
 
 NOTIFYING_ACTIONS = frozenset(RULES)

@@ -86,6 +86,10 @@ def _event_facts(event: DisputeEvent, kind: str) -> dict:
             facts["outcome"] = payload.get("outcome")
     if kind == Kind.EVIDENCE_REQUESTED:
         facts["what"], facts["due_at"] = payload.get("what"), payload.get("due_at")
+    if kind == Kind.APPEAL:
+        facts["step"], facts["side"] = event.action, payload.get("side")
+        facts["outcome"], facts["amount_fen"] = payload.get("outcome"), None
+        facts["adjustment_fen"] = payload.get("adjustment_fen")
     if kind == Kind.SHIPMENT:
         facts["tracking"] = payload.get("tracking_number")
         facts["step"] = event.action

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from . import messages, selectors, services
@@ -29,8 +29,11 @@ def notifications_badge(request):
 @require_POST
 def notifications_mark_all_read(request):
     services.notifications_mark_read(user=request.user)
-    if request.htmx:
-        return notification_list(request)
+    if request.htmx:  # the list, and the nav's badge out of band (it lives outside the list)
+        response = notification_list(request)
+        badge = render(request, "notifications/partials/badge.html", {"oob": True})
+        response.content += badge.content
+        return response
     return redirect("notifications")
 
 
@@ -44,10 +47,13 @@ CREDIT_KINDS = frozenset(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_open(request, pk: int):
-    """Mark one notification read and go to what it is about."""
+    """Go to what a notification is about; only a POST (the list's button) marks it read, so
+    a link previewer or prefetcher that follows the URL changes nothing."""
     notification = get_object_or_404(Notification, pk=pk, recipient__user=request.user)
-    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user, ids=[notification.pk])
     if notification.kind in CREDIT_KINDS:
         return redirect("credit")
     if notification.dispute_id:

@@ -7,6 +7,7 @@ from PIL import Image
 
 from accounts.models import Party
 from arbitration import services
+from evidence.models import Evidence
 from tests.factories import OrderFactory, PartyFactory, PlatformFactory, UserFactory
 from tests.fixtures.receiver import Receiver
 
@@ -124,3 +125,23 @@ def dispute(order, buyer):
         files=[jpeg_upload()],
         user=buyer.user,
     )
+
+
+@pytest.fixture
+def decided_dispute(dispute, buyer, merchant, arbitrator):
+    """A decided partial refund whose buyer wrote her phone number into the claim."""
+    merchant.address = "景德镇市珠山区"  # the factories give both parties one address
+    merchant.save(update_fields=["address"])
+    dispute.description = "The mug arrived cracked. Call me on 13812341234."
+    dispute.save(update_fields=["description"])
+    services.dispute_escalate(dispute=dispute, party=buyer)
+    evidence = list(Evidence.objects.filter(dispute=dispute))
+    services.dispute_decide(
+        dispute=dispute,
+        user=arbitrator,
+        outcome="partial_refund",
+        amount_fen=4000,
+        reasoning="The photo shows a crack; the mug still holds water.",
+        evidence_ids=[e.pk for e in evidence],
+    )
+    return dispute

@@ -36,9 +36,38 @@ class Destination:
         return name if self.port == DEFAULT_PORTS[self.scheme] else f"{name}:{self.port}"
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are IPv4
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215, a private translator
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d, routed nowhere
+REFUSED = (LOCAL_NAT64, IPV4_COMPATIBLE)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address reaches through: a translator (NAT64), a tunnel
+    (6to4, Teredo's server and client) or the mapped form."""
+    found = []
+    if ip.ipv4_mapped:
+        found.append(ip.ipv4_mapped)
+    if ip in NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour:
+        found.append(ip.sixtofour)
+    if ip.teredo:
+        found.extend(ip.teredo)
+    return found
+
+
 def _is_public(address: str) -> bool:
+    """Globally routable, not multicast, and whatever IPv4 it embeds is so too: NAT64's
+    ``64:ff9b::a9fe:a9fe`` is 169.254.169.254, the cloud metadata service."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return ip.is_global and not ip.is_multicast
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.is_site_local or any(ip in net for net in REFUSED):
+            return False
+        return all(_is_public(str(inner)) for inner in _embedded_ipv4(ip))
+    return True
 
 
 def resolve(host: str, port: int) -> list[str]:

@@ -16,6 +16,9 @@ class EventType(models.TextChoices):
     EVIDENCE_REQUESTED = "dispute.evidence_requested", "dispute.evidence_requested"
     DEADLINE_APPROACHING = "dispute.deadline_approaching", "dispute.deadline_approaching"
     CREDIT_TIER_CHANGED = "credit.tier_changed", "credit.tier_changed"
+    APPEAL_DECIDED = "dispute.appeal_decided", "dispute.appeal_decided"
+    RECOVERY_REQUESTED = "refund.recovery_requested", "refund.recovery_requested"
+    RECOVERY_SETTLED = "refund.recovery_settled", "refund.recovery_settled"
 
 
 class WebhookEndpoint(models.Model):

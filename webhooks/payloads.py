@@ -45,6 +45,47 @@ def decision_data(decision) -> dict:
     }
 
 
+def appeal_data(appeal) -> dict:
+    """An appeal and, once decided, the money it moves: ``adjustment_fen`` is signed (the
+    buyer is owed more when positive, owes it back when negative); ``payer``/``payee`` name
+    the sides so the platform need not read the sign."""
+    adjustment = appeal.adjustment_fen
+    payer, payee = ("merchant", "buyer") if adjustment > 0 else ("buyer", "merchant")
+    return {
+        "object": "appeal",
+        "id": appeal.pk,
+        "dispute": appeal.dispute_id,
+        "decision": appeal.decision_id,
+        "side": appeal.side,
+        "status": appeal.status,
+        "original_outcome": appeal.decision.outcome,
+        "original_amount_fen": appeal.decision.amount_fen,
+        "outcome": appeal.outcome or appeal.decision.outcome,
+        "amount_fen": appeal.decision.amount_fen + adjustment,
+        "adjustment_fen": adjustment,
+        "payer": payer if adjustment else "",
+        "payee": payee if adjustment else "",
+        "currency": appeal.dispute.order.currency,
+        "reviewed_at": _ts(appeal.reviewed_at),
+    }
+
+
+def recovery_data(recovery) -> dict:
+    return {
+        "object": "refund_recovery",
+        "id": recovery.pk,
+        "dispute": recovery.dispute_id,
+        "refund_reference": recovery.refund.reference if recovery.refund else "",
+        "amount_fen": recovery.amount_fen,
+        "currency": recovery.currency,
+        "funded_by": recovery.funded_by,
+        "status": recovery.status,
+        "evidence": [str(item.uid) for item in recovery.evidence.all()],
+        "requested_at": _ts(recovery.requested_at),
+        "settled_at": _ts(recovery.settled_at),
+    }
+
+
 def analysis_data(evidence, report) -> dict:
     return {
         "object": "evidence",

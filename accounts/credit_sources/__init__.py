@@ -8,7 +8,8 @@ it twice books or proposes nothing new.
 Two kinds of source, on purpose:
 
 - what an arbitrator decided (``decisions.py``: a decision, evidence confirmed fabricated, an
-  upheld merchant report) is booked at once through ``credit.credit_event_record``;
+  upheld merchant report, a decision overturned on appeal, which strikes the original
+  decision's events) is booked at once through ``credit.credit_event_record``;
 - what the detection found (``findings.py``, ``velocity.py``) is only *proposed*
   (``proposals.credit_proposal_make``) and weighs nothing until an arbitrator confirms it.
   The first filer of a photo is never proposed for someone else's later copy, and evidence
@@ -25,14 +26,22 @@ What does *not* cost anything, on purpose:
   count of claims) only when the arbitrator confirms the proposal.
 """
 
-from .decisions import credit_for_decision, credit_for_report, fabricated_evidence_check
+from .decisions import (
+    credit_for_appeal,
+    credit_for_decision,
+    credit_for_fabrication,
+    credit_for_report,
+    fabricated_evidence_check,
+)
 from .findings import credit_for_analysis
 from .velocity import credit_for_dispute_opened
 
 __all__ = [
     "credit_for_analysis",
+    "credit_for_appeal",
     "credit_for_decision",
     "credit_for_dispute_opened",
+    "credit_for_fabrication",
     "credit_for_report",
     "fabricated_evidence_check",
 ]

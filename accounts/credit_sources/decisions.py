@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ..credit import reason_of
+from ..credit import credit_event_reverse, reason_of
 from ..models import CreditEvent, MerchantReport
 from .common import Kind, book, msgid
 
@@ -12,15 +12,56 @@ from .common import Kind, book, msgid
 def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent]:
     """Book what a decision says about the parties; ``fabricated_evidence`` is the evidence
     the arbitrator confirmed fabricated (each costs its submitter)."""
-    from arbitration.models import Decision, Dispute
+    from arbitration.models import Decision
 
-    dispute = decision.dispute
     source = decision.source
     key = f"decision:{decision.pk}"
-    booked = []
-    upheld = decision.outcome != Decision.Outcome.NO_REFUND
     judged = source in (Decision.Source.ARBITRATOR, Decision.Source.DEADLINE)
-    if judged or source == Decision.Source.MERCHANT_ACCEPTED:
+    booked = _book_outcome(
+        decision.dispute,
+        decision.outcome,
+        key=key,
+        user=decision.decided_by,
+        buyer=judged or source == Decision.Source.MERCHANT_ACCEPTED,
+        merchant=judged,
+    )
+    for item in sorted(fabricated_evidence, key=lambda e: e.pk):
+        booked.append(
+            credit_for_fabrication(
+                item,
+                dispute=decision.dispute,
+                key=f"{key}:evidence:{item.pk}",
+                user=decision.decided_by,
+            )
+        )
+    return booked
+
+
+def credit_for_fabrication(item, *, dispute, key: str, user) -> CreditEvent:
+    """Evidence an arbitrator confirmed fabricated costs its submitter (once per ``key``);
+    ``dispute`` is the one it was judged in (a listing photo belongs to none)."""
+    return book(
+        item.submitted_by,
+        Kind.EVIDENCE_FABRICATED,
+        reason_of(
+            gettext_noop("Dispute %(ref)s: the arbitrator found your %(what_label)s fabricated."),
+            ref=dispute.reference,
+            what_label=msgid(type(item).Role(item.role).label),
+        ),
+        key,
+        dispute=dispute,
+        evidence=item,
+        user=user,
+    )
+
+
+def _book_outcome(dispute, outcome, *, key, user, buyer: bool, merchant: bool) -> list:
+    """The buyer's claim upheld or denied, and the merchant's item found not as described."""
+    from arbitration.models import Decision, Dispute
+
+    booked = []
+    upheld = outcome != Decision.Outcome.NO_REFUND
+    if buyer:
         if upheld:
             kind, text = Kind.CLAIM_UPHELD, gettext_noop("Dispute %(ref)s: your claim was upheld.")
         else:
@@ -32,10 +73,10 @@ def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent
                 reason_of(text, ref=dispute.reference),
                 key,
                 dispute=dispute,
-                user=decision.decided_by,
+                user=user,
             )
         )
-    if judged and upheld and dispute.reason == Dispute.Reason.NOT_AS_DESCRIBED:
+    if merchant and upheld and dispute.reason == Dispute.Reason.NOT_AS_DESCRIBED:
         booked.append(
             book(
                 dispute.merchant,
@@ -46,28 +87,41 @@ def credit_for_decision(decision, *, fabricated_evidence=()) -> list[CreditEvent
                 ),
                 key,
                 dispute=dispute,
-                user=decision.decided_by,
-            )
-        )
-    for item in sorted(fabricated_evidence, key=lambda e: e.pk):
-        booked.append(
-            book(
-                item.submitted_by,
-                Kind.EVIDENCE_FABRICATED,
-                reason_of(
-                    gettext_noop(
-                        "Dispute %(ref)s: the arbitrator found your %(what_label)s fabricated."
-                    ),
-                    ref=dispute.reference,
-                    what_label=msgid(type(item).Role(item.role).label),
-                ),
-                f"{key}:evidence:{item.pk}",
-                dispute=dispute,
-                evidence=item,
-                user=decision.decided_by,
+                user=user,
             )
         )
     return booked
+
+
+def credit_for_appeal(appeal) -> tuple[list[CreditEvent], list[CreditEvent]]:
+    """An overturned decision: strike what it booked, book what the new outcome says.
+
+    Returns ``(reversed, booked)``. An upheld appeal changes nothing on the ledgers.
+    """
+    from arbitration.models import DecisionAppeal
+
+    if appeal.status != DecisionAppeal.Status.OVERTURNED:
+        return [], []
+    key = f"decision:{appeal.decision_id}"
+    struck = [
+        credit_event_reverse(
+            event=event,
+            user=appeal.reviewed_by,
+            note=_("Decision overturned on appeal: %(reasons)s") % {"reasons": appeal.reasons},
+        )
+        for event in CreditEvent.objects.filter(
+            dispute=appeal.dispute, reversed_at__isnull=True
+        ).filter(Q(source_key=key) | Q(source_key__startswith=f"{key}:"))
+    ]
+    booked = _book_outcome(
+        appeal.dispute,
+        appeal.outcome,
+        key=f"appeal:{appeal.pk}",
+        user=appeal.reviewed_by,
+        buyer=True,
+        merchant=True,
+    )
+    return struck, booked
 
 
 def fabricated_evidence_check(dispute, ids) -> list:

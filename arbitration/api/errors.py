@@ -7,7 +7,13 @@ plain 500 in the same format, never a stack trace.
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -41,8 +47,30 @@ def _field_name(view, field: str | None) -> str | None:
     return getattr(view, "domain_fields", {}).get(field, field)
 
 
+def _over_a_limit(exc) -> Response | None:
+    """Django's request limits, hit while DRF parses the body, as the client's error."""
+    if isinstance(exc, RequestDataTooBig):
+        message = _("The request body is larger than %(limit)d bytes (files not counted).") % {
+            "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        }
+        return error_response(413, "request_too_large", message)
+    if isinstance(exc, TooManyFieldsSent):
+        message = _("The request has more than %(limit)d fields.") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+        return error_response(400, "too_many_fields", message)
+    if isinstance(exc, TooManyFilesSent):
+        message = _("The request has more than %(limit)d files.") % {
+            "limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+        return error_response(400, "too_many_files", message)
+    return None
+
+
 def exception_handler(exc, context):
     view = context.get("view")
+    if (limited := _over_a_limit(exc)) is not None:
+        return limited
     if isinstance(exc, lifecycle.IllegalTransition):
         details = {"state": exc.state, "transition": exc.transition}
         return error_response(status.HTTP_409_CONFLICT, exc.code, str(exc), details)

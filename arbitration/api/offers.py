@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts.models import Party
 from arbitration import services
+from arbitration.limits import MAX_FEN, MESSAGE_MAX, STATEMENT_MAX
 from arbitration.models import Decision, Dispute, Offer
 
 from . import serializers as s
@@ -39,25 +40,39 @@ class OfferInput(serializers.Serializer):
         "order, or lines) or replacement (no money).",
     )
     amount_fen = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The refund offered, in fen."
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_FEN,
+        help_text="The refund offered, in fen.",
     )
     percent = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Or a whole percent of the amount paid."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=100,
+        help_text="Or a whole percent of the amount paid.",
     )
     lines = s.RefundLineInput(
         many=True, required=False, default=list, help_text="Or refunds of single order lines."
     )
-    message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class AnswerInput(serializers.Serializer):
     party = PARTY
-    message = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    message = serializers.CharField(
+        max_length=MESSAGE_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 class EscalateInput(serializers.Serializer):
     party = PARTY
-    statement = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    statement = serializers.CharField(
+        max_length=STATEMENT_MAX, required=False, allow_blank=True, default=""
+    )
 
 
 def _dispute(platform, pk: int) -> Dispute:

@@ -1,9 +1,19 @@
 """Serializers of the API: one per purpose, input or output, no rules (those are services)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Party
+from arbitration.limits import (
+    CURRENCIES,
+    DESCRIPTION_MAX,
+    EARLIEST,
+    LATEST,
+    MAX_FEN,
+    MAX_ORDER_LINES,
+    MAX_QUANTITY,
+)
 from arbitration.models import (
     Decision,
     Dispute,
@@ -30,8 +40,16 @@ class PartyInput(serializers.Serializer):
 class ItemInput(serializers.Serializer):
     sku = serializers.CharField(max_length=120, required=False, allow_blank=True)
     title = serializers.CharField(max_length=200)
-    quantity = serializers.IntegerField(min_value=1)
-    unit_price_fen = serializers.IntegerField(min_value=0)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    unit_price_fen = serializers.IntegerField(min_value=0, max_value=MAX_FEN)
+
+
+def in_range(value):
+    if value is not None and not EARLIEST <= value < LATEST:
+        raise serializers.ValidationError(
+            _("Give a time between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST.year, "latest": LATEST.year}
+        )
 
 
 class OrderInput(serializers.Serializer):
@@ -39,11 +57,17 @@ class OrderInput(serializers.Serializer):
     buyer = PartyInput()
     merchant = PartyInput()
     title = serializers.CharField(max_length=200)
-    amount_fen = serializers.IntegerField(min_value=1, help_text="Amount paid, in fen.")
-    currency = serializers.CharField(min_length=3, max_length=3, default="CNY")
-    items = ItemInput(many=True, required=False, default=list)
-    placed_at = serializers.DateTimeField(required=False)
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    amount_fen = serializers.IntegerField(
+        min_value=1, max_value=MAX_FEN, help_text="Amount paid, in fen."
+    )
+    currency = serializers.ChoiceField(
+        choices=sorted(CURRENCIES), default="CNY", help_text="An ISO 4217 code."
+    )
+    items = ItemInput(many=True, required=False, default=list, max_length=MAX_ORDER_LINES)
+    placed_at = serializers.DateTimeField(required=False, validators=[in_range])
+    delivered_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[in_range]
+    )
 
 
 class PartyOutput(serializers.ModelSerializer):
@@ -89,9 +113,9 @@ class DisputeInput(serializers.Serializer):
     order = serializers.CharField(max_length=120, help_text="The order's external id.")
     reason = serializers.ChoiceField(choices=Dispute.Reason.choices)
     remedy = serializers.ChoiceField(choices=Dispute.Remedy.choices)
-    description = serializers.CharField()
+    description = serializers.CharField(max_length=DESCRIPTION_MAX)
     claimed_amount_fen = serializers.IntegerField(
-        min_value=1, required=False, help_text="Defaults to the order's amount."
+        min_value=1, max_value=MAX_FEN, required=False, help_text="Defaults to the order's amount."
     )
     files = serializers.ListField(
         child=serializers.FileField(),
@@ -132,9 +156,11 @@ class RefundLineInput(serializers.Serializer):
     """One order line to refund: which (0-based index into the order's items), how many units,
     how much and why. At most what was paid for those units and not yet refunded."""
 
-    line = serializers.IntegerField(min_value=0, help_text="Index into the order's items.")
-    quantity = serializers.IntegerField(min_value=1)
-    amount_fen = serializers.IntegerField(min_value=1)
+    line = serializers.IntegerField(
+        min_value=0, max_value=MAX_ORDER_LINES - 1, help_text="Index into the order's items."
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    amount_fen = serializers.IntegerField(min_value=1, max_value=MAX_FEN)
     reason = serializers.ChoiceField(choices=RefundLine.Reason.choices)
 
 
@@ -311,6 +337,7 @@ class EvidenceOutput(serializers.ModelSerializer):
             "height",
             "analysis",
             "report",
+            "taken_at",
             "created_at",
         ]
 

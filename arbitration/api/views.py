@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.hosted_links import hosted_links_make
+from accounts.hosted_links import hosted_links_make, hosted_links_revoke
 from accounts.models import Party
 from arbitration import services
 from arbitration.models import Dispute, DisputeEvent
@@ -32,6 +32,7 @@ from .common import (
 )
 from .idempotency import idempotent
 from .pagination import Cursor
+from .parsers import JSONParser
 from .render import SUMMARY_VALUES, dispute_detail_data, summary, when
 
 
@@ -156,6 +157,34 @@ class DisputeLinksView(PlatformView):
         )
         links = hosted_links_make(dispute=dispute)
         return Response(s.HostedLinksOutput(links).data, status=status.HTTP_201_CREATED)
+
+
+class RevokeLinksInput(serializers.Serializer):
+    party = serializers.ChoiceField(
+        choices=Party.Kind.choices, help_text="Whose links to this dispute to revoke."
+    )
+
+
+class RevokedLinksOutput(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="How many live links were revoked.")
+
+
+class DisputeLinksRevokeView(PlatformView):
+    @extend_schema(
+        operation_id="disputes_links_revoke",
+        request=RevokeLinksInput,
+        responses={200: RevokedLinksOutput, **ERRORS},
+        description="Revoke one party's links to the dispute; browsers they opened are "
+        "logged out at their next request.",
+    )
+    def post(self, request, pk: int):
+        data = read_input(RevokeLinksInput, request)
+        dispute = get_object_or_404(
+            platform_disputes(self.platform).select_related("buyer", "merchant"), pk=pk
+        )
+        party = dispute.buyer if data["party"] == Party.Kind.BUYER else dispute.merchant
+        revoked = hosted_links_revoke(party=party, dispute=dispute)
+        return Response(RevokedLinksOutput({"revoked": revoked}).data)
 
 
 def _evidence_response(items, **kwargs) -> Response:

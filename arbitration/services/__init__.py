@@ -1,5 +1,6 @@
 """Use cases of the dispute domain. Views, the console, the API and tasks call these."""
 
+from .appeals import appeal_file, appeal_review
 from .deadlines import dispute_expire, expire_overdue
 from .decisions import dispute_decide, refund_complete, refunds_due
 from .disputes import (
@@ -16,6 +17,8 @@ from .offers import offer_accept, offer_make, offer_reject
 from .orders import order_upsert, party_upsert
 
 __all__ = [
+    "appeal_file",
+    "appeal_review",
     "dispute_decide",
     "dispute_escalate",
     "dispute_expire",

@@ -22,6 +22,11 @@ def locked(dispute: Dispute) -> Dispute:
     )
 
 
+def appeal_deadline(decision):
+    """Until when a decision may be appealed (and a fast refund's photos flagged)."""
+    return decision.created_at + decision.dispute.platform.appeal_window
+
+
 def side_of(dispute: Dispute, party: Party) -> str:
     """The actor a party is in this dispute, or ``NotAllowed`` for an outsider."""
     if party.pk == dispute.buyer_id:
@@ -43,7 +48,7 @@ def amount_from(
     if percent is not None:
         if not 0 < percent <= 100:
             raise DomainError(_("A percentage must be between 1 and 100."), field="percent")
-        return (order_amount_fen * percent + 50) // 100
+        return percent_of(order_amount_fen, percent)
     if amount_fen < 0:
         raise DomainError(_("An amount cannot be negative."), field=field)
     if amount_fen > order_amount_fen:
@@ -53,6 +58,11 @@ def amount_from(
             field=field,
         )
     return amount_fen
+
+
+def percent_of(base_fen: int, percent: int) -> int:
+    """``percent`` % of ``base_fen``, rounded half up to the fen: the one rounding rule."""
+    return (base_fen * percent + 50) // 100
 
 
 def yuan(fen: int) -> str:

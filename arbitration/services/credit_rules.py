@@ -9,8 +9,9 @@ trusted     a money-only claim (refund only or partial     normal flow
 standard    normal flow                                    normal flow
 watch       before submission, for a claim about the       review required
             item's condition: three photos of different
-            angles (no two near-duplicates), or a video,
-            or a photo captured live in the app; review
+            angles (no two near-duplicates), or a video
+            analysed without a forgery finding, or a
+            photo captured live in the app; review
             required
 restricted  the remedy must be a return and refund; every  review required
             step reviewed (review required)
@@ -21,6 +22,12 @@ a silent merchant sends the claim to review instead of deciding it by default
 (``deadlines.needs_arbitrator``), and a settlement the parties reach themselves (an offer
 accepted, the merchant accepting the claim) goes to ``under_review`` for an arbitrator to
 confirm (``lifecycle``: ``accept_offer_for_review``, ``accept_claim_for_review``).
+
+**A video counts once analysed.** A clip is the stronger evidence only when it is what it
+claims to be, and AI-generated refund videos are known: a video counts for the watch tier
+only when the current analyzer's report on it has no forgery finding (``FORGERY_VERDICTS``).
+A claim sent with a video that is still being analysed is refused with that reason; the
+buyer saves the claim and sends it once the analysis is done (a minute or two).
 
 A trusted buyer's fast refund is not held back by the merchant's tier: the merchant's review
 covers what the merchant agrees to, not what the platform pays a buyer with a record.
@@ -43,7 +50,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CreditTier, Party
 from evidence.forensics import fingerprints
-from evidence.models import Evidence
+from evidence.models import Evidence, ForensicReport
+from evidence.selectors import current_reports
 
 from .. import lifecycle
 from ..errors import DomainError
@@ -53,6 +61,12 @@ from .common import yuan
 Remedy = Dispute.Remedy
 
 WATCH_MIN_ANGLES = 3
+# Verdicts that keep a video from counting for the watch tier (the photo's "copy" included).
+FORGERY_VERDICTS = {
+    ForensicReport.Verdict.AI_GENERATED,
+    ForensicReport.Verdict.EDITED,
+    ForensicReport.Verdict.REUSED,
+}
 REVIEW_TIERS = frozenset({CreditTier.WATCH, CreditTier.RESTRICTED})
 FAST_REFUND_REMEDIES = frozenset({Remedy.REFUND_ONLY, Remedy.PARTIAL_REFUND})
 RESTRICTED_REMEDIES = frozenset({Remedy.RETURN_AND_REFUND})
@@ -130,8 +144,9 @@ class EvidenceCount:
     """What a claim's evidence amounts to for the watch-tier rule."""
 
     angles: int
-    videos: int
+    videos: int  # analysed without a forgery finding
     live: int
+    videos_waiting: int = 0  # not analysed yet: they may count once they are
 
     @property
     def enough(self) -> bool:
@@ -166,23 +181,42 @@ def evidence_count(*, uploads=(), inspected=(), stored=()) -> EvidenceCount:
         for upload, info in zip(uploads, inspected, strict=True)
         if info.kind == Evidence.Kind.IMAGE
     ]
-    videos = sum(info.kind == Evidence.Kind.VIDEO for info in inspected)
+    waiting = sum(info.kind == Evidence.Kind.VIDEO for info in inspected)
     live = 0
+    clips = []
     for item in stored:
         if item.captured_live_at is not None:
             live += 1
         elif item.kind == Evidence.Kind.VIDEO:
-            videos += 1
+            clips.append(item)
         else:
             with item.original.open("rb") as fh:
                 images.append(fh.read())
-    return EvidenceCount(angles=distinct_angles(images), videos=videos, live=live)
+    reports = current_reports(item.pk for item in clips) if clips else {}
+    videos = sum(
+        reports[item.pk].verdict not in FORGERY_VERDICTS for item in clips if item.pk in reports
+    )
+    waiting += sum(item.pk not in reports for item in clips)
+    return EvidenceCount(
+        angles=distinct_angles(images), videos=videos, live=live, videos_waiting=waiting
+    )
 
 
 def watch_evidence_check(count: EvidenceCount) -> None:
     """Refuse a watch-tier claim whose evidence is not enough, saying what is missing."""
     if count.enough:
         return
+    if count.videos_waiting:
+        raise DomainError(
+            _(
+                "Your video counts once its analysis has found no sign of forgery, which "
+                "takes a minute or two. Save the claim now and send it when the analysis "
+                "is done, or add photos from %(needed)d different angles."
+            )
+            % {"needed": WATCH_MIN_ANGLES},
+            code="video_not_analysed",
+            field="files",
+        )
     missing = WATCH_MIN_ANGLES - count.angles
     raise DomainError(
         _(
@@ -218,8 +252,10 @@ def open_notice(buyer: Party, order) -> dict | None:
             "text": _(
                 "Because of earlier disputes on your account, a claim about the item's "
                 "condition needs photos of the item from at least 3 different angles, or a "
-                "video, or a photo taken with the in-app camera, before it can be sent. An "
-                "arbitrator reviews every claim."
+                "video, or a photo taken with the in-app camera, before it can be sent. A "
+                "video counts once its analysis has found no sign of forgery: save the "
+                "claim and send it when the analysis is done. An arbitrator reviews every "
+                "claim."
             ),
         }
     if tier == CreditTier.RESTRICTED:

@@ -18,6 +18,7 @@ replacement after the decision have theirs; their rule is ``remedies.remedy_expi
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from evidence.forensics import ANALYZER_VERSION
 from evidence.models import Evidence, ForensicReport
@@ -27,21 +28,19 @@ from ..models import Decision, Dispute, DisputeEvent, Offer
 from ..resilience import each, keys_in_order
 from .common import locked
 from .decisions import claim_outcome, settle
-from .remedies import remedy_expire
+from .remedies import LAPSE, remedy_expire
 
 Actor = DisputeEvent.Actor
 State = Dispute.State
 
 
 def needs_arbitrator(dispute: Dispute) -> bool:
-    """A default decision needs every buyer photo analysed by the current analyzer and
-    found clean; anything pending, failed or flagged goes to a human, and so does a dispute
-    a party's credit tier put under review (``credit_rules``)."""
+    """A default decision needs every buyer photo and video analysed by the current
+    analyzer and found clean; anything pending, failed or flagged goes to a human, and so
+    does a dispute a party's credit tier put under review (``credit_rules``)."""
     if dispute.review_required:
         return True
-    photos = Evidence.objects.filter(
-        dispute=dispute, role=Evidence.Role.BUYER, kind=Evidence.Kind.IMAGE
-    )
+    photos = Evidence.objects.filter(dispute=dispute, role=Evidence.Role.BUYER)
     if photos.exclude(analysis=Evidence.Analysis.DONE).exists():
         return True
     return (
@@ -50,6 +49,80 @@ def needs_arbitrator(dispute: Dispute) -> bool:
         .exists()
         or photos.exclude(reports__analyzer_version=ANALYZER_VERSION).exists()
     )
+
+
+def expiry_outcome(dispute: Dispute) -> str | None:
+    """The transition the deadline takes if nobody moves: the expiry rule of the module
+    docstring, used by ``dispute_expire`` and, for its words, by ``consequence``."""
+    if dispute.state in lifecycle.FULFILMENT_STATES:
+        return LAPSE.get(dispute.state)
+    if dispute.state not in lifecycle.EVIDENCE_STATES:
+        return None
+    if dispute.state == State.AWAITING_MERCHANT and not needs_arbitrator(dispute):
+        return "default_decide"
+    if dispute.waiting_on == Dispute.Side.MERCHANT:
+        return "escalate"
+    return "expire"
+
+
+# The expiry rule in words, by outcome: (told to the side that must act, told to the other).
+CONSEQUENCES = {
+    "default_decide": (
+        _lazy("If you do not answer in time, the buyer is refunded as claimed."),
+        _lazy("If the merchant does not answer in time, you are refunded as you claimed."),
+    ),
+    "escalate": (
+        _lazy("If you do not answer in time, an arbitrator decides the dispute."),
+        _lazy("If the merchant does not answer in time, an arbitrator decides the dispute."),
+    ),
+    "expire": (
+        _lazy("If you do not answer in time, this claim is closed."),
+        _lazy("If the buyer does not answer in time, the claim is closed."),
+    ),
+    "return_lapse": (
+        _lazy("If you do not send the item back in time, the return ends without a refund."),
+        _lazy(
+            "If the buyer does not send the item back in time, the return ends without a refund."
+        ),
+    ),
+    "acknowledge_return": (
+        _lazy(
+            "If you do not confirm in time, the return counts as received and the buyer is "
+            "refunded."
+        ),
+        _lazy(
+            "If the merchant does not confirm in time, the return counts as received "
+            "and you are refunded."
+        ),
+    ),
+    "replacement_lapse": (
+        _lazy("If you do not ship a replacement in time, the buyer is refunded instead."),
+        _lazy("If the merchant does not ship a replacement in time, you are refunded instead."),
+    ),
+    "confirm_replacement": (
+        _lazy(
+            "If you do not confirm in time, the replacement counts as received and the "
+            "dispute closes."
+        ),
+        _lazy(
+            "If the buyer does not confirm in time, the replacement counts as received "
+            "and the dispute closes."
+        ),
+    ),
+}
+
+
+def consequence(dispute: Dispute, side: str) -> str:
+    """What silence costs, told to ``side``: the outcome ``expiry_outcome`` names, in words."""
+    if dispute.deadline_at is None or dispute.waiting_on not in (
+        Dispute.Side.BUYER,
+        Dispute.Side.MERCHANT,
+    ):
+        return ""
+    words = CONSEQUENCES.get(expiry_outcome(dispute))
+    if words is None:
+        return ""
+    return str(words[0] if side == dispute.waiting_on else words[1])
 
 
 @transaction.atomic
@@ -67,10 +140,11 @@ def dispute_expire(dispute_id: int, *, now=None) -> str | None:
     payload = {"deadline": dispute.deadline_at.isoformat(), "waiting_on": dispute.waiting_on}
     if dispute.state in lifecycle.FULFILMENT_STATES:
         return remedy_expire(dispute, now=now, payload=payload)
+    outcome = expiry_outcome(dispute)
     dispute.offers.filter(status=Offer.Status.PENDING).update(
         status=Offer.Status.LAPSED, answered_at=now
     )
-    if dispute.state == State.AWAITING_MERCHANT and not needs_arbitrator(dispute):
+    if outcome == "default_decide":
         lifecycle.apply(dispute, "default_decide", actor=Actor.SYSTEM, payload=payload)
         settle(
             dispute,
@@ -80,7 +154,7 @@ def dispute_expire(dispute_id: int, *, now=None) -> str | None:
             source=Decision.Source.DEADLINE,
         )
         return "default_decide"
-    if dispute.waiting_on == Dispute.Side.MERCHANT:
+    if outcome == "escalate":
         dispute.evidence_closed_at = now
         dispute.save(update_fields=["evidence_closed_at"])
         lifecycle.apply(

@@ -17,6 +17,7 @@ from .. import lifecycle
 from ..errors import DomainError, NotAllowed
 from ..models import Decision, Dispute, DisputeEvent, Refund
 from .common import amount_from, locked, yuan
+from .flags import flags_settle
 
 Actor = DisputeEvent.Actor
 Outcome = Decision.Outcome
@@ -192,6 +193,7 @@ def dispute_decide(
     if len(evidence) != len(set(evidence_ids)):
         raise DomainError(_("Some of the evidence chosen is not part of this dispute."))
     fabricated = credit_sources.fabricated_evidence_check(dispute, fabricated_evidence_ids)
+    upheld_flags = flags_settle(dispute, fabricated=fabricated, user=user)
     lifecycle.apply(
         dispute,
         "decide",
@@ -204,7 +206,7 @@ def dispute_decide(
         dispute,
         outcome=outcome,
         amount_fen=amount,
-        reasoning=reasoning.strip(),
+        reasoning="\n\n".join(filter(None, [reasoning.strip(), upheld_flags])),
         source=Decision.Source.ARBITRATOR,
         user=user,
         evidence=evidence,

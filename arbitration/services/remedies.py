@@ -347,6 +347,15 @@ def replacement_confirm(*, dispute: Dispute, party: Party, user=None) -> Shipmen
     return _receive(dispute, Shipment.Kind.REPLACEMENT, user=user, now=timezone.now())
 
 
+# What a fulfilment step's deadline does (``remedy_expire``; its words: ``deadlines``).
+LAPSE = {
+    State.AWAITING_RETURN: "return_lapse",
+    State.RETURN_IN_TRANSIT: "acknowledge_return",
+    State.AWAITING_REPLACEMENT: "replacement_lapse",
+    State.REPLACEMENT_SHIPPED: "confirm_replacement",
+}
+
+
 def remedy_expire(dispute: Dispute, *, now: datetime, payload: dict) -> str | None:
     """The expiry rule for the fulfilment steps (see the module docstring).
 
@@ -354,13 +363,14 @@ def remedy_expire(dispute: Dispute, *, now: datetime, payload: dict) -> str | No
     """
     from .decisions import refund_queue
 
-    if dispute.state == State.AWAITING_RETURN:
+    step = LAPSE.get(dispute.state)
+    if step == "return_lapse":
         lifecycle.apply(dispute, "return_lapse", actor=Actor.SYSTEM, payload=payload)
         return "return_lapse"
-    if dispute.state == State.RETURN_IN_TRANSIT:
+    if step == "acknowledge_return":
         _return_received(dispute, actor=Actor.SYSTEM, now=now, extra={**payload, "deemed": True})
         return "acknowledge_return"
-    if dispute.state == State.AWAITING_REPLACEMENT:
+    if step == "replacement_lapse":
         amount = dispute.claimed_amount_fen
         lifecycle.apply(
             dispute,
@@ -370,7 +380,7 @@ def remedy_expire(dispute: Dispute, *, now: datetime, payload: dict) -> str | No
         )
         refund_queue(dispute, amount)
         return "replacement_lapse"
-    if dispute.state == State.REPLACEMENT_SHIPPED:
+    if step == "confirm_replacement":
         lifecycle.apply(
             dispute,
             "confirm_replacement",

@@ -16,7 +16,7 @@ UPLOAD_MESSAGES = {
     "too_large": gettext_lazy("This file is too large. The limit is %(limit)s."),
     "unsupported_type": gettext_lazy(
         "This file is not a supported photo or video. "
-        "Upload a JPEG, PNG, WebP, HEIC or GIF photo, or an MP4 video."
+        "Upload a JPEG, PNG, WebP, HEIC or GIF photo, or an MP4 or MOV video."
     ),
     "too_many_pixels": gettext_lazy(
         "This image is too large to process safely (more than %(limit)s, "
@@ -26,6 +26,15 @@ UPLOAD_MESSAGES = {
         "This file is incomplete; the upload may have been cut off. Please upload it again."
     ),
     "corrupt": gettext_lazy("This file is damaged and cannot be opened as a photo or video."),
+    "audio_only": gettext_lazy("This file has sound but no picture. Upload a video or a photo."),
+    "unsupported_codec": gettext_lazy(
+        "This video is encoded in a format we cannot check. "
+        "Upload it as recorded by a phone or camera (H.264 or HEVC)."
+    ),
+    "too_long": gettext_lazy("This video is too long. The limit is %(limit)s."),
+    "video_too_large": gettext_lazy(
+        "This video's picture is too large (more than %(limit)s). Upload it at 4K or less."
+    ),
     "polyglot": gettext_lazy(
         "This file contains hidden extra data besides the photo or video and was refused. "
         "Upload the original file from your camera or phone."

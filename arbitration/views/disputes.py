@@ -23,14 +23,17 @@ from ..errors import DomainError
 from ..forms import (
     EscalateForm,
     EvidenceForm,
-    MessageForm,
     OfferForm,
+    RejectForm,
     ReportForm,
     StatementForm,
 )
 from ..lifecycle import IllegalTransition
 from ..models import Decision, DisputeEvent, Refund
+from ..negotiation import thread
+from ..services.deadlines import consequence
 from ..services.remedies import order_lines
+from ..steps import step_bar
 from .common import error_message, error_status, upload_rate
 from .timeline import describe
 
@@ -45,17 +48,13 @@ def auto_id(form_name: str) -> str:
 
 
 def with_own_findings(groups: dict[str, list], party) -> dict[str, list]:
-    """Put the plain explanation (``party_summary``) on the party's OWN analysed photos only:
-    the other side's findings, scores, regions and heatmaps never reach a party's page."""
-    own = [
-        item
-        for items in groups.values()
-        for item in items
-        if item.submitted_by_id == party.pk and item.kind == Evidence.Kind.IMAGE
-    ]
+    """Put the plain explanation (``party_summary``) on the party's OWN analysed photos and
+    videos only: the other side's findings, scores, regions and heatmaps never reach a
+    party's page."""
+    own = [item for items in groups.values() for item in items if item.submitted_by_id == party.pk]
     reports = current_reports(item.pk for item in own) if own else {}
     for item in own:
-        item.finding = party_summary(reports.get(item.pk))
+        item.finding = party_summary(reports.get(item.pk), item.kind == Evidence.Kind.VIDEO)
     return groups
 
 
@@ -72,6 +71,8 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
         "offer": offer,
         "offer_is_mine": offer is not None and offer.made_by_id == party.pk,
         "moves": selectors.moves_for(dispute, side, offer, reported=reported),
+        "steps": step_bar(dispute),
+        "consequence": consequence(dispute, side),
         "evidence": with_own_findings(selectors.dispute_evidence(dispute), party),
         "timeline": [describe(e, side) for e in selectors.dispute_timeline(dispute, side)],
         "decision": Decision.objects.filter(dispute=dispute).first(),
@@ -90,12 +91,22 @@ def dispute_context(request, dispute, party, side, *, forms=None) -> dict:
             initial={"statement": dispute.merchant_statement}, auto_id=auto_id("respond_form")
         ),
         "escalate_form": EscalateForm(auto_id=auto_id("escalate_form")),
+        "reject_form": RejectForm(auto_id=auto_id("reject_form")),
+        "negotiation": thread(dispute),
         "report_form": ReportForm(auto_id=auto_id("report_form")),
         "evidence_form": EvidenceForm(auto_id=auto_id("evidence_form")),
     }
+    from .appeals import appeal_context
+    from .flags import flag_context
+    from .packing import packing_context
+    from .recoveries import recovery_context
     from .remedies import remedy_context
 
     context.update(remedy_context(dispute, party, side, context["moves"]))
+    context.update(appeal_context(dispute, side))
+    context.update(packing_context(dispute, side))
+    context.update(flag_context(dispute, side))
+    context.update(recovery_context(dispute))
     context.update(forms or {})
     return context
 
@@ -163,7 +174,7 @@ def offer_reject(request, pk: int):
     return _move(
         request,
         pk,
-        form_class=MessageForm,
+        form_class=RejectForm,
         form_name="reject_form",
         call=lambda dispute, party, form: services.offer_reject(
             dispute=dispute, party=party, message=form.cleaned_data["message"], user=request.user

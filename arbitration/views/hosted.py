@@ -9,6 +9,8 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts.hosted_links import InvalidLink, hosted_link_open
 
+from ..hosted_scope import HOSTED_SCOPE
+
 
 def link_rate(group, request) -> str:
     """Read at request time so a changed setting (or a test's override) takes effect."""
@@ -20,9 +22,10 @@ def link_rate(group, request) -> str:
 @ratelimit(key="ip", rate=link_rate, method="GET", block=True)
 def hosted_link(request, pk: int, token: str):
     try:
-        user = hosted_link_open(token=token, dispute_pk=pk)
+        user, link = hosted_link_open(token=token, dispute_pk=pk)
     except InvalidLink as error:
         context = {"message": error.message, "code": error.code}
         return render(request, "arbitration/hosted_link_invalid.html", context, status=error.status)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[HOSTED_SCOPE] = {"link": link.pk, "dispute": pk}
     return redirect("dispute", pk=pk)

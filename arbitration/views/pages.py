@@ -58,13 +58,20 @@ def dispute_open(request, order_id: int):
     if active is not None:
         messages.info(request, _("This order already has an open dispute."))
         return redirect("dispute", pk=active.pk)
+    settled = order.disputes.filter(state__in=lifecycle.SETTLED_STATES).first()
+    if settled is not None:  # said on GET, not only after the form is filled and refused
+        context = {"order": order, "settled": settled}
+        return render(request, "arbitration/dispute_open.html", context, status=409)
     status = 200
     tier = order.buyer.credit_tier
     remedies = credit_rules.allowed_remedies(tier)
     # a watch-tier buyer may keep the claim as a draft and take photos with the in-app camera
-    capture = tier == credit_rules.CreditTier.WATCH and "capture" in request.POST
+    photos_required = tier == credit_rules.CreditTier.WATCH
+    capture = photos_required and "capture" in request.POST
     if request.method == "POST":
-        form = DisputeOpenForm(request.POST, request.FILES, remedies=remedies)
+        form = DisputeOpenForm(
+            request.POST, request.FILES, remedies=remedies, photos_required=photos_required
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -91,7 +98,11 @@ def dispute_open(request, order_id: int):
             status = 400
     else:
         initial = Dispute.Remedy.REFUND_ONLY if Dispute.Remedy.REFUND_ONLY in remedies else None
-        form = DisputeOpenForm(initial={"remedy": initial or remedies[0]}, remedies=remedies)
+        form = DisputeOpenForm(
+            initial={"remedy": initial or remedies[0]},
+            remedies=remedies,
+            photos_required=photos_required,
+        )
     template = (
         "arbitration/partials/dispute_open_form.html"
         if request.htmx
@@ -136,6 +147,7 @@ def _merchant_orders(user, *, failed=None):
     for order in orders:
         mine = failed is not None and failed.order_id == order.pk
         order.upload_form = failed if mine else _listing_form(order)
+        order.packing_form = EvidenceForm(auto_id=f"packing{order.pk}-%s")
     return orders
 
 

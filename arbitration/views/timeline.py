@@ -11,6 +11,7 @@ from accounts.models import MerchantReport
 
 from ..models import Decision, Dispute, DisputeEvent, Offer, Shipment
 from ..services.common import yuan
+from .settlement_texts import settlement_texts
 
 Actor = DisputeEvent.Actor
 
@@ -66,6 +67,7 @@ def describe(event: DisputeEvent, side: str) -> Entry:
             % {"who": who, "count": p.get("count", 0)}
         ),
         "merchant_responded": lambda: _("%(who)s responded to the claim.") % {"who": who},
+        "dossier_exported": lambda: _("%(who)s exported the case file.") % {"who": who},
         "offer": lambda: (
             _offer_text(who, p)
             or _("%(who)s offered a partial refund of %(money)s.")
@@ -126,6 +128,7 @@ def describe(event: DisputeEvent, side: str) -> Entry:
         ),
     }
     texts.update(_remedy_texts(event, who, side, p))
+    texts.update(settlement_texts(who, p))
     make = texts.get(event.action)
     if make is None:
         text = _("The dispute is now %(state)s.") % {"state": _label(Dispute.State, event.to_state)}

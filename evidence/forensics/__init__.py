@@ -4,7 +4,8 @@
 aggregates their signals into a `Report`. The image is hashed once too: the report carries
 its fingerprints, and a caller that searches stored fingerprints (the worker) passes
 `Context.lookup` instead of hashing the image itself. The worker and `manage.py analyze_image` both
-call it; bump ANALYZER_VERSION whenever a result could change.
+call it; bump ANALYZER_VERSION whenever a result could change. `analyze_video` judges an
+MP4 or MOV by the same rules (see `video`).
 """
 
 from __future__ import annotations
@@ -26,15 +27,18 @@ from . import (
     reuse,
     thumbnail,
     timeline,
+    video,
     watermark,
 )
-from .aggregate import aggregate, ai_involvement, reconcile
+from .aggregate import conclude
 from .decoded import decode
 from .fingerprints import Fingerprints
 from .types import (
     KNOWN_EVIDENCE,
     KNOWN_OTHER_LISTING,
     KNOWN_OWN_LISTING,
+    REFERENCE_LISTING,
+    REFERENCE_PACKING,
     VERDICTS,
     Context,
     KnownFingerprint,
@@ -43,7 +47,7 @@ from .types import (
     Signal,
 )
 
-ANALYZER_VERSION = "2026.1"
+ANALYZER_VERSION = "2026.2"
 
 ANALYZERS = {
     "c2pa": c2pa_manifest.run,
@@ -68,6 +72,8 @@ __all__ = [
     "KNOWN_EVIDENCE",
     "KNOWN_OTHER_LISTING",
     "KNOWN_OWN_LISTING",
+    "REFERENCE_LISTING",
+    "REFERENCE_PACKING",
     "VERDICTS",
     "Context",
     "Fingerprints",
@@ -76,6 +82,7 @@ __all__ = [
     "Report",
     "Signal",
     "analyze",
+    "analyze_video",
 ]
 
 
@@ -101,10 +108,7 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
     timings["detector"] = _ms(t)
     signals += result.signals
     meta.update(result.metadata)
-    signals = reconcile(signals)
-    score, verdict = aggregate(signals)
-    if involvement := ai_involvement(signals):
-        meta["ai_involvement"] = involvement
+    signals, score, verdict = conclude(signals, meta)
     timings["total"] = _ms(t0)
     meta["timings_ms"] = timings
     return Report(
@@ -114,11 +118,16 @@ def analyze(image_bytes: bytes, context: Context | None = None) -> Report:
         format=img.format,
         forgery_score=score,
         verdict=verdict,
-        signals=tuple(sorted(signals, key=lambda s: (-s.score, s.code))),
+        signals=signals,
         metadata=meta,
         heatmaps=heatmaps,
         fingerprints=img.fingerprints,
     )
+
+
+def analyze_video(data: bytes, context: Context | None = None, fmt: str = "MP4") -> Report:
+    """The report on a clip intake accepted as `fmt` (MP4 or MOV)."""
+    return video.analyze(data, context or Context(), fmt, ANALYZER_VERSION)
 
 
 def _ms(start: float) -> float:

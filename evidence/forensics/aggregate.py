@@ -82,6 +82,7 @@ How the label and provenance codes weigh:
 from __future__ import annotations
 
 from .types import AUTHENTIC, FORGERY, Signal
+from .wording import said
 
 CAPTURE = "provenance.c2pa_capture"
 CONFLICT = "provenance.conflict"
@@ -173,6 +174,17 @@ def aggregate(signals: list[Signal] | tuple[Signal, ...]) -> tuple[float, str]:
     return score, "no_findings"
 
 
+def conclude(signals, meta: dict) -> tuple[tuple[Signal, ...], float, str]:
+    """The rule applied to an analysis' signals (a photo's or a video's, and again when the
+    second stage adds a visible mark): `reconcile`, then `aggregate`; the AI involvement goes
+    into `meta`. Signals come back strongest first."""
+    signals = reconcile(list(signals))
+    score, verdict = aggregate(signals)
+    if involvement := ai_involvement(signals):
+        meta["ai_involvement"] = involvement
+    return tuple(sorted(signals, key=lambda s: (-s.score, s.code))), score, verdict
+
+
 def reconcile(signals: list[Signal]) -> list[Signal]:
     """`signals` with a C2PA camera capture replaced by ``provenance.conflict`` when the file
     also carries an AI mark (AI_MARKERS) of another analyzer; see the module docstring."""
@@ -183,10 +195,10 @@ def reconcile(signals: list[Signal]) -> list[Signal]:
     conflict = Signal(
         CONFLICT,
         CONFLICT_SCORE,
-        detail=(
-            f"The C2PA manifest declares a camera capture "
-            f"({capture.data.get('source_type', 'capture')}), yet the file carries an AI "
-            f"mark ({', '.join(markers)}): the capture is not counted as authenticity."
+        **said(
+            "conflict",
+            source_type=capture.data.get("source_type", "capture"),
+            markers=", ".join(markers),
         ),
         data={"capture": dict(capture.data), "markers": markers},
     )

@@ -25,6 +25,7 @@ import re
 from .decoded import Decoded
 from .intake import BoxError, bytes_reader, iter_boxes, samsung_sef
 from .types import Context, Result, Signal
+from .wording import phrase, said
 
 SAMSUNG_SCORE = 0.9
 CREDIT_SCORE = 0.85
@@ -55,11 +56,7 @@ def _samsung(img: Decoded) -> Signal | None:
         return Signal(
             "provenance.ai_edit",
             SAMSUNG_SCORE,
-            detail=(
-                f"Samsung Galaxy AI generative edit recorded by the phone's Gallery editor "
-                f"(SEF record {name}, genAIType {kind}, after the image data): an existing "
-                "picture partly changed by a generative tool, not a fully generated image."
-            ),
+            **said("ai_edit.samsung", record=name, kind=kind),
             data={"tool": "Samsung Galaxy AI", "where": f"Samsung SEF {name}", "gen_ai_type": kind},
         )
     return None
@@ -112,15 +109,12 @@ def _credit(img: Decoded) -> Signal | None:
         tool = next((t for phrase, t in CREDITS.items() if phrase in _norm(credit)), None)
         if tool is None:
             continue
-        detail = f"{where} is '{credit.strip()}'"
-        if composite:
-            detail += f" and the XMP DigitalSourceType {COMPOSITE}"
+        extra = phrase("ai_edit.composite", source_type=COMPOSITE) if composite else ""
         return Signal(
             "provenance.ai_edit",
             CREDIT_AND_SOURCE_SCORE if composite else CREDIT_SCORE,
-            detail=(
-                f"{tool}: {detail}. An existing picture partly changed by a generative tool, "
-                "not a fully generated image."
+            **said(
+                "ai_edit.credit", tool=tool, where=where, credit=credit.strip(), composite=extra
             ),
             data={"tool": tool, "where": where, "source_type": COMPOSITE if composite else None},
         )

@@ -54,6 +54,7 @@ from .c2pa_status import CHANGED, INTACT, NOT_VERIFIABLE, Check, classify, valid
 from .decoded import Decoded
 from .source_types import CAPTURE_TYPES, COMPOSITE_TRAINED, TRAINED, short_name
 from .types import AUTHENTIC, Context, Result, Signal
+from .wording import phrase, said
 
 AI_SOURCE_TYPES = {TRAINED: 0.97, COMPOSITE_TRAINED: 0.9}  # `source_types` says why only these
 CAPTURE_SOURCE_TYPES = CAPTURE_TYPES
@@ -71,11 +72,11 @@ MIME = {
     "HEIC": "image/heic",
     "HEIF": "image/heif",
 }
-CREDENTIAL_NOTE = {
+CREDENTIAL_NOTE = {  # the `wording` key of why a signer is not trusted
     "untrusted": "",
-    "expired": ": its certificate has expired",
-    "invalid": ": its certificate is not valid for C2PA signing",
-    "revoked": ": its certificate was revoked",
+    "expired": "c2pa.credential.expired",
+    "invalid": "c2pa.credential.invalid",
+    "revoked": "c2pa.credential.revoked",
 }
 
 
@@ -83,9 +84,15 @@ def run(img: Decoded, context: Context) -> Result:
     mime = MIME.get(img.format)
     if mime is None or (b"c2pa" not in img.data and b"provenance" not in img.data):
         return Result([], metadata={"c2pa": "absent"})
+    return read_manifest(img.data, mime, context)
+
+
+def read_manifest(data: bytes, mime: str, context: Context) -> Result:
+    """The signals of the manifest store in `data` (any format c2pa-rs reads: images, and
+    MP4/MOV with the store in a `uuid` box), by the rules above."""
     trust = Trust(context.trust_anchors_pem, context.tsa_anchors_pem)
     try:
-        store = _read(img.data, mime, trust)
+        store = _read(data, mime, trust)
     except _NoManifest:
         return Result([], metadata={"c2pa": "absent"})
     except _Remote as exc:
@@ -94,7 +101,7 @@ def run(img: Decoded, context: Context) -> Result:
     except _Unreadable as exc:
         meta = {"state": "unreadable", "integrity": NOT_VERIFIABLE, "error": str(exc)[:300]}
         return Result([], metadata={"c2pa": meta})
-    if store["_state"] == "Trusted" and trust.tsa and not _signer_anchored(img.data, mime, trust):
+    if store["_state"] == "Trusted" and trust.tsa and not _signer_anchored(data, mime, trust):
         store["_state"] = "Valid"
     return judge(store, anchors=bool(trust.signers))
 
@@ -209,16 +216,22 @@ def judge(store: dict, anchors: bool) -> Result:
     trusted = check.credential == "trusted"
     signals = []
     if declared:
-        where = "The parent ingredient's C2PA manifest" if declared.in_parent else "C2PA manifest"
-        detail = f"{where} declares digitalSourceType {declared.source_type}"
-        if declared.generator:
-            detail += f", made with {declared.generator}"
-        if declared.in_parent:
-            detail += f" (signed by {declared.signer})"
+        parent = declared.in_parent
+        words = said(
+            "c2pa.ai",
+            where=phrase("c2pa.where.parent" if parent else "c2pa.where.active"),
+            source_type=declared.source_type,
+            made_with=phrase("c2pa.made_with", generator=declared.generator)
+            if declared.generator
+            else "",
+            signed_by=phrase("c2pa.signed_by", signer=declared.signer) if parent else "",
+            note=note,
+            marks=marks,
+        )
         signal = Signal(
             "provenance.c2pa_ai",
             declared.score,
-            detail=f"{detail}; {note}{marks}.",
+            **words,
             data={
                 "source_type": declared.source_type,
                 "declared_in": "parent_ingredient" if declared.in_parent else "active_manifest",
@@ -236,9 +249,12 @@ def judge(store: dict, anchors: bool) -> Result:
                 "provenance.c2pa_capture",
                 CAPTURE_SCORE_TRUSTED if trusted else CAPTURE_SCORE_UNTRUSTED,
                 polarity=AUTHENTIC,
-                detail=(
-                    f"C2PA manifest declares a camera capture ({captured[0]}"
-                    f"{', ' + meta['generator'] if meta['generator'] else ''}); {note}{marks}."
+                **said(
+                    "c2pa.capture",
+                    source_type=captured[0],
+                    generator=", " + meta["generator"] if meta["generator"] else "",
+                    note=note,
+                    marks=marks,
                 ),
                 data={
                     "source_type": captured[0],
@@ -255,30 +271,43 @@ def judge(store: dict, anchors: bool) -> Result:
 def _invalid(check: Check, declared: _Declaration | None) -> Signal:
     codes = ", ".join(check.changed)
     if check.in_ingredient:
-        what = "an ingredient's manifest inside the file was altered after it was signed"
+        what = "c2pa.invalid.ingredient"
     elif set(check.changed) & HASH_CODES:
-        what = "the file was changed after it was signed"
+        what = "c2pa.invalid.file"
     else:
-        what = "the manifest was altered after it was signed"
-    detail = f"The C2PA manifest fails validation ({codes}): {what}."
-    if declared:
-        detail += f" It declares {declared.source_type}, which may no longer describe this file."
+        what = "c2pa.invalid.manifest"
+    words = said(
+        "c2pa.invalid",
+        codes=codes,
+        what=phrase(what),
+        declared=phrase("c2pa.invalid.declared", source_type=declared.source_type)
+        if declared
+        else "",
+    )
     data = {"failures": list(check.changed), "credential": check.credential}
-    return Signal("provenance.c2pa_invalid", INVALID_SCORE, detail=detail, data=data)
+    return Signal("provenance.c2pa_invalid", INVALID_SCORE, data=data, **words)
 
 
-def _trust_note(who: str, check: Check, anchors: bool) -> str:
+def _trust_note(who: str, check: Check, anchors: bool) -> list[dict]:
+    """The clauses on the signer and the checks, as messages (see `wording`)."""
     if check.credential == "trusted":
-        note = f"signer {who} is trusted by the configured anchors"
+        note = [phrase("c2pa.trusted", who=who)]
     else:
-        note = f"signer {who} is not trusted{CREDENTIAL_NOTE[check.credential]}"
-        note += "" if anchors else " (no trust anchors configured)"
+        why = CREDENTIAL_NOTE[check.credential]
+        note = [
+            phrase(
+                "c2pa.untrusted",
+                who=who,
+                why=phrase(why) if why else "",
+                anchors="" if anchors else phrase("c2pa.no_anchors"),
+            )
+        ]
     if check.integrity == INTACT:
-        note += "; the file's hashes and the claim signature verify"
+        note.append(phrase("c2pa.verified"))
     else:
-        note += "; the reader could not verify it fully (" + ", ".join(check.unverified) + ")"
+        note.append(phrase("c2pa.unverified", codes=", ".join(check.unverified)))
     if check.identity:
-        note += "; a CAWG identity assertion in it does not verify"
+        note.append(phrase("c2pa.identity"))
     return note
 
 
@@ -312,10 +341,10 @@ def _ai_product(manifest: dict) -> str:
     return "Samsung Galaxy AI" if name == "Samsung Galaxy" else name
 
 
-def _marks_note(bindings: list[dict]) -> str:
+def _marks_note(bindings: list[dict]) -> dict | str:
     if not bindings:
         return ""
-    return "; it registers " + ", ".join(b["vendor"] for b in bindings)
+    return phrase("c2pa.marks", vendors=", ".join(b["vendor"] for b in bindings))
 
 
 def _ingredient_changed(ingredient: dict) -> bool:

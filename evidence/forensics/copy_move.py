@@ -26,6 +26,7 @@ from scipy.fft import dct
 from . import regions
 from .decoded import Decoded
 from .types import Context, Result, Signal
+from .wording import said
 
 SIDE = 384
 B = 8
@@ -110,8 +111,7 @@ def run(img: Decoded, context: Context) -> Result:
             Signal(
                 "pixel.copy_move",
                 score,
-                detail="An area of the photo was cloned onto another part of it "
-                "(source and target boxes).",
+                **said("copy_move"),
                 region=target,
                 regions=[source, target],
                 data={"source": source, "target": target, "votes": votes},

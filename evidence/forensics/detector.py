@@ -12,6 +12,7 @@ from PIL import Image
 
 from .decoded import open_image
 from .types import Context, Result, Signal
+from .wording import said
 
 FIRE_AT = 0.5
 
@@ -42,8 +43,7 @@ def run(data: bytes, context: Context) -> Result:
             Signal(
                 "model.ai_detector",
                 p,
-                detail=f"The configured AI-image detector rates this image {p:.0%} likely "
-                "generated.",
+                **said("detector", percent=round(p * 100)),
                 data={"probability": round(p, 3)},
             )
         ],

@@ -9,6 +9,7 @@ import numpy as np
 
 from .decoded import Decoded
 from .types import Context, Result, Signal
+from .wording import said
 
 SAMPLE = 1024  # pixels per side of the analysed central area
 POSITIONS = ((0, 1), (1, 0), (1, 1), (0, 2), (2, 0), (1, 2), (2, 1), (2, 2))
@@ -86,9 +87,7 @@ def run(img: Decoded, context: Context) -> Result:
             Signal(
                 "pixel.double_jpeg",
                 SCORE,
-                detail="The JPEG was saved twice with different settings (empty DCT "
-                "histogram bins): the photo was re-saved, by an editor or simply when it was "
-                "forwarded.",
+                **said("double_jpeg"),
                 data={"gap": round(p, 3)},
             )
         ],

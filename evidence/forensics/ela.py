@@ -28,6 +28,7 @@ from . import heatmap, regions
 from .cells import CLIPPED_LUT, MAX_CLIPPED, block_mean, cell_size
 from .decoded import Decoded
 from .types import Context, Result, Signal
+from .wording import said
 
 JPEG_FORMATS = ("JPEG", "MPO")  # MPO: a camera JPEG with a multi-picture index
 ELA_QUALITY = 90
@@ -121,8 +122,7 @@ def run(img: Decoded, context: Context) -> Result:
             Signal(
                 "pixel.ela",
                 score,
-                detail=f"Error-level analysis: {len(boxes)} area(s) respond to re-compression "
-                f"{strength:.1f}x more than their texture explains (pasted or painted content).",
+                **said("ela", count=len(boxes), ratio=round(strength, 1)),
                 region=boxes[0],
                 regions=boxes if len(boxes) > 1 else None,
                 data={"ratio": round(strength, 2), "area": round(area, 4)},

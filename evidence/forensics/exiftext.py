@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+
+from PIL import Image, UnidentifiedImageError
 
 from .decoded import Decoded
 
 MAKE, MODEL, SOFTWARE, DATETIME = 0x010F, 0x0110, 0x0131, 0x0132
 DESCRIPTION, ARTIST, XP_COMMENT = 0x010E, 0x013B, 0x9C9C
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
+EXIF_IFD = 0x8769
 EXPOSURE_TIME, F_NUMBER, ISO, USER_COMMENT, LENS_MODEL = 0x829A, 0x829D, 0x8827, 0x9286, 0xA434
 
 _EXIF_DATE = re.compile(r"(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
@@ -100,6 +104,18 @@ def parse_date(value: str, offset: str = "") -> dt.datetime | None:
 
 def captured_at(img: Decoded) -> dt.datetime | None:
     return parse_date(exif_field(img, DATETIME_ORIGINAL), exif_field(img, OFFSET_TIME_ORIGINAL))
+
+
+def file_captured_at(data: bytes) -> dt.datetime | None:
+    """``captured_at`` of an image file without decoding its pixels (at upload time)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            exif_ifd = image.getexif().get_ifd(EXIF_IFD)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    return parse_date(
+        text(exif_ifd.get(DATETIME_ORIGINAL)), text(exif_ifd.get(OFFSET_TIME_ORIGINAL))
+    )
 
 
 def modified_at(img: Decoded) -> dt.datetime | None:

@@ -1,5 +1,6 @@
-"""Analyse image files from disk under the upload rules: what `manage.py analyze_image` and
-`bench/accuracy.py` share, so the calibration figures are the command's own results."""
+"""Analyse evidence files (photos and videos) from disk under the upload rules: what
+`manage.py analyze_image` and `bench/accuracy.py` share, so the calibration figures are the
+command's own results."""
 
 from __future__ import annotations
 
@@ -8,23 +9,29 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import analyze, fingerprints
-from .intake import RejectedFile, inspect_file
+from . import analyze, analyze_video, fingerprints, videoio
+from .intake import Inspected, RejectedFile, inspect_file
 from .types import Context, KnownFingerprint, Reference, Report
 
 
-def read_image(path: str | Path, limits: dict | None = None) -> bytes:
-    """The file's bytes if an upload of it would be accepted as an image; else RejectedFile."""
+def read_evidence(path: str | Path, limits: dict | None = None) -> tuple[bytes, Inspected]:
+    """The file's bytes and description if an upload of it would be accepted; else
+    RejectedFile."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise RejectedFile("unreadable", f"Cannot read {path}: {exc.strerror}.") from exc
     try:
-        inspected = inspect_file(io.BytesIO(data), **(limits or {}))
+        return data, inspect_file(io.BytesIO(data), **(limits or {}))
     except RejectedFile as exc:
         raise RejectedFile(exc.code, f"{path}: {exc.message}", exc.params) from exc
+
+
+def read_image(path: str | Path, limits: dict | None = None) -> bytes:
+    """A listing photo's bytes: it must be accepted as an image."""
+    data, inspected = read_evidence(path, limits)
     if inspected.kind != "image":
-        raise RejectedFile("not_an_image", f"{path}: only images can be analysed, not video.")
+        raise RejectedFile("not_an_image", f"{path}: a listing photo must be a photo.")
     return data
 
 
@@ -50,11 +57,17 @@ def context_for(
 
 
 def _known(path: str | Path, limits: dict | None) -> KnownFingerprint:
-    data = read_image(path, limits)
+    """Evidence on file; a video is known by its first keyframe, as the worker stores it."""
+    data, inspected = read_evidence(path, limits)
+    if inspected.kind == "video":
+        data = videoio.poster(data)
     stored = fingerprints.of_bytes(data, views=False)
     return KnownFingerprint(str(path), stored, Path(path).name, image=data)
 
 
 def analyze_path(path: str | Path, context: Context, limits: dict | None = None) -> Report:
-    """Refuse the file as an upload would be refused, else analyse it."""
-    return analyze(read_image(path, limits), context)
+    """Refuse the file as an upload would be refused, else analyse it as a photo or video."""
+    data, inspected = read_evidence(path, limits)
+    if inspected.kind == "video":
+        return analyze_video(data, context, inspected.format)
+    return analyze(data, context)

@@ -6,7 +6,7 @@ of more than a few percent per side moves the picture under them and they break.
 handled by comparing *aligned views* instead of whole frames:
 
 * Each stored image keeps the hashes of its centred crop without `INNER` (10 %) of each side
-  (`STORED_CROPS`; one crop, so one row and one index entry per band).
+  (`STORED_CROPS`; one crop, so one row and one index entry per key).
 * A query image is looked at through `views`, each a crop of itself that is the stored inner
   crop under an assumption about how much the query lost on each side. The assumptions are
   made per axis (`AXIS`, six each): 2.5 % or 7.5 % off either end (`GRID`, four), so any
@@ -27,25 +27,32 @@ product photos in the real corpus, bench/reuse_precision.py), so a hash match is
 candidate, and `verify` decides on the pixels.
 
 Hashes are unsigned 64-bit ints, bits row-major, most significant first. PostgreSQL `bigint`
-is signed: store `to_signed64(h)` and read back with `from_signed64(v)`. Each hash is split
-into four 16-bit bands; the band columns hold `variant << 16 | band` so one index per band
-position serves every stored crop. If two hashes differ in at most 3 bits, one of their four
-bands is identical (pigeonhole), and a true copy's bands mostly are even when it differs
-more: the lookup fetches the rows sharing an exact band with a view on any of the three
-hashes (twelve indexes), then verifies the full Hamming distances.
+is signed: store `to_signed64(h)` and read back with `from_signed64(v)`.
+
+The lookup is multi-index hashing with *triple keys* (`lookup_keys`): each hash is cut into
+eight bytes, and key i is bytes (i, i+2, i+5) mod 8, 24 bits, eight keys per hash and 24 per
+stored crop, each with its own index; a key column holds ``variant << 24 | key`` so one index
+per key position serves every stored crop. A key survives as long as its three bytes are
+clean, which the 5-8 scattered bit errors left between a 10 %-cropped copy and its best view
+usually allow for some key; 16-bit bands needed a clean quarter, which such a copy often has
+not, and a pair of them lost 2-5 % of copies (bench/RESULTS-near-duplicates.txt). A 24-bit
+key is also selective where a 16-bit band is not: plain-background packshots give
+near-constant bands, and one band value stood for 18-85 rows of a realistic million. The
+lookup fetches the distinct rows sharing any key with any view, and the rule
+(`closest_matches`) is applied to every view against every row found.
 """
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 
 import numpy as np
 from PIL import Image, ImageOps
 
-HASH_BITS = 64
-BANDS = 4
-BAND_BITS = HASH_BITS // BANDS
+KEY_TRIPLES = tuple((i, (i + 2) % 8, (i + 5) % 8) for i in range(8))  # bytes of each key
+KEY_BITS = 24
 KINDS = ("phash", "dhash", "whash")
 
 # Near-duplicate thresholds (Hamming distance out of 64), calibrated on resized, re-encoded,
@@ -223,20 +230,21 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & _MASK64).bit_count()
 
 
-def bands(h: int, n: int = BANDS) -> tuple[int, ...]:
-    """Split a 64-bit hash into `n` equal bands, most significant first."""
-    width = HASH_BITS // n
-    mask = (1 << width) - 1
-    h &= _MASK64
-    return tuple((h >> (width * (n - 1 - i))) & mask for i in range(n))
+def _bytes(h: int) -> tuple[int, ...]:
+    """The eight bytes of a 64-bit hash, most significant first."""
+    return tuple((h & _MASK64).to_bytes(8, "big"))
 
 
-def band_keys(h: int | Hashes, variant: int) -> tuple[int, ...]:
-    """What the band columns store for stored crop `variant`: ``variant << 16 | band``, for
-    one hash, or for all three kinds of a `Hashes` (pHash, dHash, wHash bands in order)."""
-    if isinstance(h, Hashes):
-        return tuple(key for kind in KINDS for key in band_keys(getattr(h, kind), variant))
-    return tuple(variant << BAND_BITS | band for band in bands(h))
+def keys(h: int) -> tuple[int, ...]:
+    """The eight triple keys of one hash (`KEY_TRIPLES`), each its three bytes in order."""
+    b = _bytes(h)
+    return tuple(b[i] << 16 | b[j] << 8 | b[k] for i, j, k in KEY_TRIPLES)
+
+
+def lookup_keys(h: Hashes, variant: int) -> tuple[int, ...]:
+    """What the key columns store for stored crop `variant`: ``variant << 24 | key`` for the
+    keys of pHash, dHash and wHash in order (24)."""
+    return tuple(variant << KEY_BITS | key for kind in KINDS for key in keys(getattr(h, kind)))
 
 
 def to_signed64(h: int) -> int:
@@ -256,39 +264,67 @@ class Match:
     cropped: bool = False  # the closest view assumed the query had been cropped
 
 
-def accepts(d: dict[str, int]) -> tuple[bool, int]:
-    """The rule: two hash kinds within their thresholds, or one within STRICT_THRESHOLD."""
-    agreeing = sum(d[k] <= THRESHOLDS[k] for k in THRESHOLDS)
-    return agreeing >= MIN_AGREEING or min(d.values()) <= STRICT_THRESHOLD, agreeing
+def accepts(d):
+    """The rule: two hash kinds within their thresholds, or one within STRICT_THRESHOLD.
+
+    ``d`` maps each kind to a distance, or to an array of them (`closest_matches`); the
+    answer is then an array too. Returns (accepted, agreeing kinds)."""
+    agreeing = sum(d[k] <= THRESHOLDS[k] for k in KINDS)
+    strict = reduce(operator.or_, (d[k] <= STRICT_THRESHOLD for k in KINDS))
+    return (agreeing >= MIN_AGREEING) | strict, agreeing
 
 
-def screen() -> tuple[tuple[str, int], ...]:
-    """(kind, bound) pairs of which every match `accepts` meets at least one: in a loose
-    match, any ``len(KINDS) - MIN_AGREEING + 1`` kinds include an agreeing one, and the
-    other kinds can only match alone, within STRICT_THRESHOLD. The database tests this
-    first: three Hamming distances per candidate row instead of the rule's seven."""
-    loose = len(KINDS) - MIN_AGREEING + 1
-    return tuple((kind, THRESHOLDS[kind]) for kind in KINDS[:loose]) + tuple(
-        (kind, STRICT_THRESHOLD) for kind in KINDS[loose:]
-    )
+def _signed_to_unsigned(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64).view(np.uint64)
+
+
+def closest_matches(views, variants, hashes, limit: int | None = None) -> list[tuple[int, Match]]:
+    """The rule for every view against every stored row at once: per row that some aligned
+    view is accepted for (`accepts`), the closest such view's `Match`, as (row index,
+    match), closest first, at most ``limit``.
+
+    A row is stored crop ``variants[i]`` with hashes ``hashes[kind][i]`` (signed 64-bit, as
+    the database holds them). Vectorised because a plain-background query meets thousands
+    of rows, most of which the rule turns away."""
+    if not views or not len(variants):
+        return []
+    aligned = np.array([v.variant for v in views])[:, None] == np.asarray(variants)[None, :]
+    d = {}
+    for kind in KINDS:
+        query = np.array([getattr(v.hashes, kind) for v in views], dtype=np.uint64)
+        d[kind] = np.bitwise_count(query[:, None] ^ _signed_to_unsigned(hashes[kind])[None, :])
+    accepted, agreeing = accepts(d)
+    accepted &= aligned
+    total = np.where(accepted, sum(d[kind].astype(np.int32) for kind in KINDS), 1 << 20)
+    best = total.argmin(axis=0)  # the first closest view, as a loop over views would pick
+    rows = np.flatnonzero(accepted[best, np.arange(len(best))])
+    rows = rows[np.argsort(total[best[rows], rows], kind="stable")][:limit]
+    out = []
+    for row in rows.tolist():
+        view = views[best[row]]
+        out.append(
+            (
+                row,
+                Match(
+                    {kind: int(d[kind][best[row], row]) for kind in KINDS},
+                    view.mirrored,
+                    int(agreeing[best[row], row]),
+                    view.box != centred(STORED_CROPS[view.variant]),
+                ),
+            )
+        )
+    return out
 
 
 def compare(query: Fingerprints, stored: Fingerprints, views=None) -> Match | None:
     """Near-duplicate test: the same file, or a query view close to the stored crop it is
     aligned with (`accepts`). Returns the closest accepted view's match, or None.
 
-    `views` narrows the views tried (the database lookup passes those whose band hit)."""
+    `views` narrows the views tried."""
     if query.sha256 and query.sha256 == stored.sha256:
         return Match({"phash": 0, "dhash": 0, "whash": 0}, False, 3)
+    crops = [(variant, h) for variant, h in enumerate(stored.stored) if h is not None]
+    hashes = {kind: [to_signed64(getattr(h, kind)) for _, h in crops] for kind in KINDS}
     tried = query.lookup_views() if views is None else views
-    best = None
-    for view in tried:
-        ref = stored.stored[view.variant] if view.variant < len(stored.stored) else None
-        if ref is None:
-            continue
-        d = view.hashes.distances(ref)
-        ok, agreeing = accepts(d)
-        if ok and (best is None or sum(d.values()) < sum(best.distances.values())):
-            cropped = view.box != centred(STORED_CROPS[view.variant])
-            best = Match(d, view.mirrored, agreeing, cropped)
-    return best
+    found = closest_matches(tried, [variant for variant, _ in crops], hashes, limit=1)
+    return found[0][1] if found else None

@@ -39,6 +39,7 @@ from .exiftext import (
     tools,
 )
 from .types import Context, Result, Signal
+from .wording import said
 
 GENERATOR_SCORE = 0.95
 MARKER_SCORE = 0.85
@@ -63,6 +64,14 @@ _MARKERS = [
     ("InvokeAI", r"\binvokeai\b"),
     ("xAI Grok", r"\bgrok\b"),
     ("Imagen", r"\bimagen\b|\bgemini\b.*image"),
+    ("OpenAI Sora", r"\bsora\b"),
+    ("Google Veo", r"\bveo\s?\d?\b"),
+    ("Hailuo", r"\bhailuo\b|海螺|\bminimax\b"),
+    ("Runway", r"\brunwayml\b|\brunway gen-?\d"),
+    ("Pika", r"\bpika(?:labs| labs|\.art)\b"),
+    ("Vidu", r"\bvidu\b"),
+    ("PixVerse", r"\bpixverse\b"),
+    ("Luma Dream Machine", r"dream machine|\blumalabs?\b"),
 ]
 _COMPILED = [(name, re.compile(rx, re.I)) for name, rx in _MARKERS]
 _A1111 = re.compile(r"\bSteps:\s*\d+,\s*Sampler:\s*[^,\n]+,.*\b(?:CFG scale|Seed):\s*[\d.]+", re.S)
@@ -93,17 +102,15 @@ def run(img: Decoded, context: Context) -> Result:
         found = finder(img)
         if found:
             break
-    if not found:
-        return Result([])
-    return Result(
-        [
-            Signal(
-                "provenance.generator_metadata",
-                found.score,
-                detail=f"{found.name} generator metadata found in {found.where}.",
-                data={"generator": found.name, "where": found.where},
-            )
-        ]
+    return Result([signal(found)] if found else [])
+
+
+def signal(found: Found) -> Signal:
+    return Signal(
+        "provenance.generator_metadata",
+        found.score,
+        **said("generator", name=found.name, where=found.where),
+        data={"generator": found.name, "where": found.where},
     )
 
 
@@ -269,6 +276,11 @@ def _tool_fields(img: Decoded) -> Found | None:
         ("PNG text chunk 'Software'", img.text.get("Software", "")),
         *(("EXIF Software or XMP CreatorTool", tool) for tool in tools(img)),
     ]
+    return named_in(fields)
+
+
+def named_in(fields) -> Found | None:
+    """A generator named in one of (where, value) fields where software names itself."""
     for where, value in fields:
         for name, rx in _COMPILED:
             if value and rx.search(value):

@@ -1,7 +1,12 @@
 """Upload validation for evidence files, by content rather than name or claimed type.
 
-Pure Python (Pillow, pillow_heif, stdlib) so the web layer, the worker and the
+Pure Python (Pillow, pillow_heif, PyAV, stdlib) so the web layer, the worker and the
 command line all refuse the same files for the same reasons.
+
+Videos (MP4, and MOV as phones write it; H.264 or HEVC) are checked box by box first (no
+`moov` means the recording was cut off, bytes after the movie are a polyglot), then opened
+with PyAV (`videoio.probe`): a video stream within the duration and frame-size caps, every
+packet demuxed and the first frame decoded.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ import pillow_heif
 from PIL import Image, UnidentifiedImageError
 
 from .payloads import MARKUP, payload_at, payload_within, zip_end_record
+from .videoio import VideoProblem, probe
 
 pillow_heif.register_heif_opener()
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 DEFAULT_MAX_VIDEO_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MAX_VIDEO_SECONDS = 10 * 60
+DEFAULT_MAX_VIDEO_SIDE = 4096  # DCI 4K; a phone's UHD is 3840 x 2160
+DEFAULT_MAX_VIDEO_PIXELS = 4096 * 2160
 
 # Animations are decoded frame by frame; these bound the total work.
 MAX_FRAMES = 500
@@ -39,7 +48,7 @@ MESSAGES = {
     "too_large": "This file is too large. The limit is %(limit)s.",
     "unsupported_type": (
         "This file is not a supported photo or video. "
-        "Upload a JPEG, PNG, WebP, HEIC or GIF photo, or an MP4 video."
+        "Upload a JPEG, PNG, WebP, HEIC or GIF photo, or an MP4 or MOV video."
     ),
     "too_many_pixels": (
         "This image is too large to process safely (more than %(limit)s, "
@@ -49,6 +58,15 @@ MESSAGES = {
         "This file is incomplete; the upload may have been cut off. Please upload it again."
     ),
     "corrupt": "This file is damaged and cannot be opened as a photo or video.",
+    "audio_only": "This file has sound but no picture. Upload a video or a photo.",
+    "unsupported_codec": (
+        "This video is encoded in a format we cannot check. "
+        "Upload it as recorded by a phone or camera (H.264 or HEVC)."
+    ),
+    "too_long": "This video is too long. The limit is %(limit)s.",
+    "video_too_large": (
+        "This video's picture is too large (more than %(limit)s). Upload it at 4K or less."
+    ),
     "polyglot": (
         "This file contains hidden extra data besides the photo or video and was refused. "
         "Upload the original file from your camera or phone."
@@ -65,6 +83,7 @@ class Inspected:
     height: int | None
     size: int
     sha256: str
+    duration: float | None = None  # seconds, for a video
 
 
 class RejectedFile(ValueError):
@@ -89,7 +108,9 @@ MIME = {
     "HEIC": "image/heic",
     "GIF": "image/gif",
     "MP4": "video/mp4",
+    "MOV": "video/quicktime",
 }
+VIDEO_FORMATS = {"MP4", "MOV"}
 PIL_FORMAT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIC": "HEIF", "GIF": "GIF"}
 
 HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
@@ -108,9 +129,13 @@ MP4_BRANDS = {
     b"M4V ",
     b"M4VH",
     b"M4VP",
+    b"3gp4",
+    b"3gp5",
+    b"3gp6",
 }
+MOV_BRAND = b"qt  "
 # Containers that share MP4's box syntax but are not photo or video evidence.
-NOT_VIDEO_MAJOR_BRANDS = {b"qt  ", b"M4A ", b"M4B ", b"M4P ", b"crx "} | AVIF_BRANDS
+NOT_VIDEO_MAJOR_BRANDS = {b"M4A ", b"M4B ", b"M4P ", b"crx "} | AVIF_BRANDS
 
 # Where content sniffers look for markup (browsers read up to 1445 bytes, old ones 256).
 HEAD_SCAN_BYTES = 1024
@@ -126,25 +151,38 @@ PADDING = re.compile(rb"(?:\x00|\xff(?!\xd8\xff))+")
 JPEG_NEXT_MARKER = re.compile(rb"\xff(?![\x00\xd0-\xd7\xff])", re.DOTALL)
 
 
+@dataclass(frozen=True)
+class VideoLimits:
+    seconds: float = DEFAULT_MAX_VIDEO_SECONDS
+    side: int = DEFAULT_MAX_VIDEO_SIDE
+    pixels: int = DEFAULT_MAX_VIDEO_PIXELS
+
+
 def inspect_file(
     fileobj,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_video_bytes: int = DEFAULT_MAX_VIDEO_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_video_seconds: float = DEFAULT_MAX_VIDEO_SECONDS,
+    max_video_side: int = DEFAULT_MAX_VIDEO_SIDE,
+    max_video_pixels: int = DEFAULT_MAX_VIDEO_PIXELS,
 ) -> Inspected:
     """Validate an uploaded file and describe it, or raise RejectedFile.
 
     The whole file is inspected from its first byte; the caller's position is restored.
     """
     position = fileobj.tell()
+    video = VideoLimits(max_video_seconds, max_video_side, max_video_pixels)
     try:
-        return _inspect(fileobj, max_bytes, max_video_bytes, max_pixels)
+        return _inspect(fileobj, max_bytes, max_video_bytes, max_pixels, video)
     finally:
         fileobj.seek(position)
 
 
-def _inspect(fileobj, max_bytes: int, max_video_bytes: int, max_pixels: int) -> Inspected:
+def _inspect(
+    fileobj, max_bytes: int, max_video_bytes: int, max_pixels: int, video: VideoLimits
+) -> Inspected:
     fileobj.seek(0, io.SEEK_END)
     size = fileobj.tell()
     if size == 0:
@@ -154,7 +192,7 @@ def _inspect(fileobj, max_bytes: int, max_video_bytes: int, max_pixels: int) -> 
     fmt = sniff(head)
     if fmt is None:
         raise _reject("unsupported_type")
-    kind = "video" if fmt == "MP4" else "image"
+    kind = "video" if fmt in VIDEO_FORMATS else "image"
     cap = max_video_bytes if kind == "video" else max_bytes
     if size > cap:
         raise _reject("too_large", limit=human_size(cap))
@@ -176,9 +214,11 @@ def _inspect(fileobj, max_bytes: int, max_video_bytes: int, max_pixels: int) -> 
         data = b"".join(chunks)
         del chunks
         width, height = _check_image(data, fmt, max_pixels)
+        duration = None
     else:
-        width, height = _check_mp4(fileobj, size)
-    return Inspected(kind, fmt, MIME[fmt], width, height, size, digest.hexdigest())
+        _check_mp4(fileobj, size)
+        width, height, duration = _probe_video(fileobj, video)
+    return Inspected(kind, fmt, MIME[fmt], width, height, size, digest.hexdigest(), duration)
 
 
 def sniff(head: bytes) -> str | None:
@@ -200,6 +240,8 @@ def sniff(head: bytes) -> str | None:
             return "HEIC"
         if major in HEIF_GENERIC_BRANDS and not brands & AVIF_BRANDS:
             return "HEIC"
+        if major == MOV_BRAND:
+            return "MOV"
         if major in NOT_VIDEO_MAJOR_BRANDS:
             return None
         if brands & MP4_BRANDS:
@@ -681,6 +723,25 @@ MP4_TOP_BOXES = {
 }
 
 
+def _probe_video(fileobj, limits: VideoLimits) -> tuple[int, int, float]:
+    fileobj.seek(0)
+    try:
+        found = probe(
+            fileobj, max_seconds=limits.seconds, max_side=limits.side, max_pixels=limits.pixels
+        )
+    except VideoProblem as exc:
+        if exc.code == "too_long":
+            raise _reject("too_long", limit=_minutes(limits.seconds)) from exc
+        if exc.code == "video_too_large":
+            raise _reject("video_too_large", limit=f"{limits.side} pixels") from exc
+        raise _reject(exc.code) from exc
+    return found.width, found.height, found.duration
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
+
+
 def _check_mp4(fileobj, size: int) -> tuple[int | None, int | None]:
     read = _file_reader(fileobj)
     head = read(0, HEAD_SCAN_BYTES)
@@ -714,6 +775,7 @@ def _parse_moov(data: bytes, moov: Box) -> tuple[int | None, int | None]:
     types = [c.type for c in children]
     if b"mvhd" not in types or b"trak" not in types:
         raise _reject("corrupt")
+    sound = False
     for trak in (c for c in children if c.type == b"trak"):
         tkhd = hdlr = None
         for box in iter_boxes(read, trak.payload, trak.end):
@@ -725,9 +787,11 @@ def _parse_moov(data: bytes, moov: Box) -> tuple[int | None, int | None]:
                         hdlr = sub
         if tkhd is None:
             raise _reject("corrupt")
-        if hdlr is not None and data[hdlr.payload + 8 : hdlr.payload + 12] == b"vide":
+        handler = data[hdlr.payload + 8 : hdlr.payload + 12] if hdlr is not None else b""
+        if handler == b"vide":
             return _tkhd_dimensions(data, tkhd)
-    raise _reject("unsupported_type")
+        sound = sound or handler == b"soun"
+    raise _reject("audio_only" if sound else "unsupported_type")
 
 
 def _tkhd_dimensions(data: bytes, tkhd: Box) -> tuple[int | None, int | None]:

@@ -11,6 +11,7 @@ import re
 from .decoded import Decoded
 from .source_types import COMPOSITE_TRAINED, TRAINED
 from .types import Context, Result, Signal
+from .wording import phrase, said
 
 AI_SOURCE_TYPES = {TRAINED: 0.95, COMPOSITE_TRAINED: 0.9}
 AI_SYSTEM_SCORE = 0.9  # the file names the AI system that made it, without a source type
@@ -38,17 +39,19 @@ def run(img: Decoded, context: Context) -> Result:
     if not ai and not system.get("ai_system"):
         return Result([], metadata=meta)
     kind = max(ai, key=ai.get) if ai else None
-    if kind:
-        detail = f"XMP Iptc4xmpExt:DigitalSourceType is {kind} (AI-generated media)"
-    else:
-        detail = "XMP Iptc4xmpExt:AISystemUsed names the AI system that made the picture"
+    named = ""
     if system.get("ai_system"):
         version = system.get("ai_system_version")
-        detail += f"; AI system: {system['ai_system']}" + (f" {version}" if version else "")
+        name = system["ai_system"] + (f" {version}" if version else "")
+        named = phrase("iptc.system_name", name=name)
+    if kind:
+        words = said("iptc.source_type", kind=kind, system=named)
+    else:
+        words = said("iptc.ai_system", system=named)
     signal = Signal(
         "provenance.iptc_ai",
         ai[kind] if kind else AI_SYSTEM_SCORE,
-        detail=detail + ".",
+        **words,
         data={"source_type": kind} | system,
     )
     return Result([signal], metadata=meta)

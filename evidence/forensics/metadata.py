@@ -22,6 +22,7 @@ from .exiftext import (
     tools,
 )
 from .types import Context, Result, Signal
+from .wording import phrase, said
 
 EDITORS = [
     ("Adobe Photoshop", r"photoshop"),
@@ -42,6 +43,26 @@ EDITORS = [
     ("Pixelmator", r"pixelmator"),
     ("Remini", r"\bremini\b"),
     ("Wink", r"\bwink\b"),
+    # Video editors, named in a clip's encoder, software or handler tags.
+    ("CapCut / 剪映", r"capcut|剪映|jianying"),
+    ("InShot", r"\binshot\b"),
+    ("Adobe Premiere", r"premiere"),
+    ("Adobe After Effects", r"after effects"),
+    ("Final Cut Pro", r"final cut"),
+    ("iMovie", r"\bimovie\b"),
+    ("DaVinci Resolve", r"davinci resolve"),
+    ("KineMaster", r"kinemaster"),
+    ("VivaCut / VivaVideo", r"vivacut|vivavideo|小影"),
+    ("Filmora", r"filmora"),
+    ("PowerDirector", r"powerdirector"),
+    ("Kuaiying", r"快影|kwaicut|kuaiying"),
+    ("Bijian", r"必剪"),
+    ("Videoleap", r"videoleap"),
+    ("VN Video Editor", r"\bvn video\b"),
+    ("VLLO", r"\bvllo\b"),
+    ("Movavi", r"movavi"),
+    ("Clipchamp", r"clipchamp"),
+    ("Vegas Pro", r"vegas pro"),
 ]
 _EDITORS = [(name, re.compile(rx, re.I)) for name, rx in EDITORS]
 EDITOR_SCORE = 0.6
@@ -61,8 +82,7 @@ def run(img: Decoded, context: Context) -> Result:
             Signal(
                 "metadata.no_camera_data",
                 NO_CAMERA_SCORE,
-                detail="No camera make, model or exposure data (screenshots, downloads and "
-                "generated images look like this; so do photos stripped by apps).",
+                **said("metadata.no_camera"),
             )
         )
     meta = {
@@ -82,8 +102,13 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def editor_in(values) -> str | None:
+    """The first editing application named in `values` (tool or software names)."""
+    return next((name for value in values for name, rx in _EDITORS if rx.search(value)), None)
+
+
 def _editing(img: Decoded) -> Signal | None:
-    editor = next((name for tool in tools(img) for name, rx in _EDITORS if rx.search(tool)), None)
+    editor = editor_in(tools(img))
     taken, modified = captured_at(img), modified_at(img)
     late = None
     if taken and modified:
@@ -94,25 +119,26 @@ def _editing(img: Decoded) -> Signal | None:
         return None
     parts = []
     if editor:
-        parts.append(f"saved by {editor}")
+        parts.append(phrase("metadata.saved_by", editor=editor))
     if late:
-        parts.append(f"modified {_human(late)} after it was taken ({modified} vs {taken})")
+        after = _human(late)
+        parts.append(phrase("metadata.modified", after=after, modified=modified, taken=taken))
     score = BOTH_SCORE if editor and late else EDITOR_SCORE if editor else MODIFIED_SCORE
     return Signal(
         "metadata.editing_software",
         score,
-        detail="The file was " + "; ".join(parts) + ".",
+        **said("metadata.editing", parts=parts),
         data={"editor": editor, "modified_after_capture_s": late.total_seconds() if late else None},
     )
 
 
-def _human(delta) -> str:
+def _human(delta) -> dict:
     s = int(delta.total_seconds())
     if s >= 86400:
-        return f"{s // 86400} day(s)"
+        return phrase("metadata.days", n=s // 86400)
     if s >= 3600:
-        return f"{s // 3600} hour(s)"
-    return f"{s // 60} minute(s)"
+        return phrase("metadata.hours", n=s // 3600)
+    return phrase("metadata.minutes", n=s // 60)
 
 
 def _has_camera_data(img: Decoded) -> bool:

@@ -22,6 +22,7 @@ from . import heatmap, regions
 from .cells import MAX_CLIPPED, block_mean, cell_size, clipped_share, hh_blocks
 from .decoded import Decoded
 from .types import Context, Result, Signal
+from .wording import said
 
 FLOOR_PERCENTILE = 20
 MIN_BLOCKS = 2  # 8 x 8 blocks per cell side: the floor is a percentile, one block is no floor
@@ -147,15 +148,13 @@ def run(img: Decoded, context: Context) -> Result:
     if not found or area > MAX_AREA:
         return Result([], maps, meta)
     boxes = [regions.to_region(b, odd.shape) for b in found]
-    word = "much cleaner"
     contrast = float(np.exp(np.abs(np.log(ratio[odd])).mean()))
     return Result(
         [
             Signal(
                 "pixel.noise_inconsistency",
                 min(0.85, 0.35 + 0.08 * contrast),
-                detail=f"{len(boxes)} area(s) are {word} than the rest of the photo "
-                f"({contrast:.1f}x): content from another source.",
+                **said("noise", count=len(boxes), contrast=round(contrast, 1)),
                 region=boxes[0],
                 regions=boxes if len(boxes) > 1 else None,
                 data={"contrast": round(contrast, 2), "area": round(area, 4)},

@@ -1,6 +1,6 @@
-"""Reuse of a picture already on file: the merchant's own listing photo (possibly with a
-painted-on defect), evidence already filed in another dispute, or another merchant's
-listing photo.
+"""Reuse of a picture already on file: the merchant's own listing photo or packing photo of
+the order (possibly with a painted-on defect), evidence already filed in another dispute, or
+another merchant's listing photo.
 
 A listing photo explains a copy of it: a buyer's photo that is the listing photo is reported
 as that (``reuse.listing_match``), not as evidence of the other disputes that filed the same
@@ -24,12 +24,14 @@ from .types import (
     KNOWN_EVIDENCE,
     KNOWN_OTHER_LISTING,
     KNOWN_OWN_LISTING,
+    REFERENCE_PACKING,
     Context,
     KnownFingerprint,
     Reference,
     Result,
     Signal,
 )
+from .wording import phrase, said
 
 LISTING_NCC = 0.85  # aligned correlation above which the evidence is the listing photo
 DIFF_SIDE = 512
@@ -116,21 +118,17 @@ def _cross_dispute(
 
 def _cross_signal(known: KnownFingerprint, mirrored: bool, data: dict) -> Signal:
     """The signal a match with ``known`` yields, by what ``known`` is."""
-    how = "a mirrored copy" if mirrored else "a near-duplicate"
+    how = phrase("reuse.how.mirrored" if mirrored else "reuse.how.near")
     name = known.label or known.id
     if known.kind == KNOWN_OWN_LISTING:
         data = {"reference_id": known.id, **{k: v for k, v in data.items() if k != "known_id"}}
-        detail = f"This image is {how} of the merchant's listing photo {name}."
-        return Signal("reuse.listing_match", LISTING_SCORE, detail=detail, data=data)
+        words = said("reuse.listing", how=how, name=name, cropped="")
+        return Signal("reuse.listing_match", LISTING_SCORE, data=data, **words)
     if known.kind == KNOWN_OTHER_LISTING:
-        detail = f"This image is {how} of another merchant's listing photo ({name})."
-        return Signal("reuse.listing_elsewhere", CROSS_SCORE, detail=detail, data=data)
-    return Signal(
-        "reuse.cross_dispute",
-        CROSS_SCORE,
-        detail=f"This image is {how} of evidence already filed elsewhere ({name}).",
-        data=data,
-    )
+        words = said("reuse.elsewhere", how=how, name=name)
+        return Signal("reuse.listing_elsewhere", CROSS_SCORE, data=data, **words)
+    words = said("reuse.cross", how=how, name=name)
+    return Signal("reuse.cross_dispute", CROSS_SCORE, data=data, **words)
 
 
 def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
@@ -152,17 +150,22 @@ def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
         return []
     a, ref, ref_img, verified = best
     name = ref.label or ref.id
-    how = "a mirrored copy" if a.mirrored else "a copy"
+    packing = ref.kind == REFERENCE_PACKING
+    how = phrase("reuse.how.mirrored" if a.mirrored else "reuse.how.copy")
     crop = a.w < 0.985 or a.h < 0.985
     signals = [
         Signal(
             "reuse.listing_match",
             LISTING_SCORE,
-            detail=f"This image is {how} of the merchant's listing photo {name}"
-            + (" (cropped)" if crop else "")
-            + ".",
+            **said(
+                "reuse.packing" if packing else "reuse.listing",
+                how=how,
+                name=name,
+                cropped=phrase("reuse.cropped") if crop else "",
+            ),
             data={
                 "reference_id": ref.id,
+                "reference_kind": ref.kind,
                 "ncc": round(a.ncc, 3),
                 "mirrored": a.mirrored,
                 "crop": {
@@ -182,11 +185,14 @@ def _listing(img: Decoded, listing: list[Reference]) -> list[Signal]:
             Signal(
                 "reuse.local_edit",
                 EDIT_SCORE,
-                detail=f"It is the listing photo {name} with one area changed "
-                f"({area:.1%} of the picture): something was painted on.",
+                **said(
+                    "reuse.local_edit.packing" if packing else "reuse.local_edit",
+                    name=name,
+                    percent=round(area * 100, 1),
+                ),
                 region=boxes[0],
                 regions=boxes if len(boxes) > 1 else None,
-                data={"reference_id": ref.id},
+                data={"reference_id": ref.id, "reference_kind": ref.kind},
             )
         )
     return signals

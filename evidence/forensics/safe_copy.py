@@ -1,8 +1,10 @@
 """The copy of an upload that the counterparty and public pages see.
 
 Originals stay private because they carry where and with what they were taken (EXIF GPS,
-XMP, maker notes, MP4 location atoms). Images are re-encoded from pixels alone; MP4s keep
-their bytes and layout, with metadata boxes blanked in place so sample offsets stay valid.
+XMP, maker notes, a video's location in ©xyz, ISO 6709 keys, timed metadata tracks or
+boxes of its own). Images are re-encoded from pixels alone; videos are re-muxed
+(`videoio.remux`): their video and audio packets as they are, into a new MP4 that carries
+no metadata at all, so no box or track the original had can ride along.
 """
 
 from __future__ import annotations
@@ -11,27 +13,11 @@ import io
 
 from PIL import Image, ImageCms, ImageOps
 
-from .intake import PIL_FORMAT, Box, Inspected, bytes_reader, iter_boxes
+from .intake import PIL_FORMAT, Inspected
+from .videoio import remux
 
 JPEG_QUALITY = 85
-
-# Boxes whose children are walked when looking for metadata to blank.
-CONTAINERS = {
-    b"moov",
-    b"trak",
-    b"mdia",
-    b"minf",
-    b"stbl",
-    b"edts",
-    b"dinf",
-    b"mvex",
-    b"moof",
-    b"traf",
-}
-# Metadata boxes: user data (©xyz location, ©mak, ©mod...), iTunes/Apple metadata (including
-# com.apple.quicktime.location.ISO6709) and XMP.
-METADATA_BOXES = {b"udta", b"meta"}
-XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+VIDEO_COPY_MIME = "video/mp4"
 
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -42,7 +28,7 @@ def make_safe_copy(fileobj, inspected: Inspected, *, max_side: int = 2048) -> tu
     try:
         fileobj.seek(0)
         if inspected.kind == "video":
-            return strip_mp4_metadata(fileobj.read()), inspected.mime
+            return remux(fileobj.read(), "mp4"), VIDEO_COPY_MIME
         return _reencode_image(fileobj, inspected, max_side)
     finally:
         fileobj.seek(position)
@@ -91,27 +77,3 @@ def _to_srgb(im: Image.Image) -> Image.Image:
 
 def _has_transparency(im: Image.Image) -> bool:
     return im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
-
-
-def strip_mp4_metadata(data: bytes) -> bytes:
-    """Blank every udta/meta box and XMP uuid box: type becomes `free`, payload zeroed."""
-    buf = bytearray(data)
-    _blank(buf, 0, len(buf))
-    return bytes(buf)
-
-
-def _blank(buf: bytearray, start: int, end: int) -> None:
-    for box in iter_boxes(bytes_reader(buf), start, end):
-        if box.type in METADATA_BOXES or _is_xmp_uuid(buf, box):
-            _free(buf, box)
-        elif box.type in CONTAINERS:
-            _blank(buf, box.payload, box.end)
-
-
-def _is_xmp_uuid(buf: bytearray, box: Box) -> bool:
-    return box.type == b"uuid" and bytes(buf[box.payload : box.payload + 16]) == XMP_UUID
-
-
-def _free(buf: bytearray, box: Box) -> None:
-    buf[box.offset + 4 : box.offset + 8] = b"free"
-    buf[box.payload : box.end] = bytes(box.end - box.payload)

@@ -31,6 +31,7 @@ from . import regions
 from .align import Alignment, align
 from .decoded import Decoded
 from .types import Context, Result, Signal
+from .wording import said
 
 JPEG_IF_OFFSET, JPEG_IF_LENGTH = 0x0201, 0x0202
 MIN_SIDE = 48  # a thumbnail (or main image) smaller than this has too little to compare
@@ -69,8 +70,7 @@ def run(img: Decoded, context: Context) -> Result:
                 Signal(
                     "metadata.thumbnail_mismatch",
                     REPLACED_SCORE,
-                    detail="The embedded EXIF thumbnail shows a different picture from the "
-                    "main image: the content was replaced after capture.",
+                    **said("thumbnail.replaced"),
                     data={"ncc": round(ncc, 3)},
                 )
             ]
@@ -223,8 +223,7 @@ def _local_change(t: np.ndarray, m: np.ndarray, where, ncc: float) -> Result:
             Signal(
                 "metadata.thumbnail_mismatch",
                 CHANGED_SCORE,
-                detail="The embedded EXIF thumbnail differs from the main image in one area: "
-                "that area was changed after capture.",
+                **said("thumbnail.changed"),
                 region=reg,
                 data={"ncc": round(ncc, 3), "max_cell_diff": round(float(cells.max()), 1)},
             )

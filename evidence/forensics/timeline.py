@@ -7,30 +7,29 @@ import datetime as dt
 from .decoded import Decoded
 from .exiftext import captured_at
 from .types import Context, Result, Signal
+from .wording import said
 
 BEFORE_DELIVERY_SCORE = 0.7
 
 
 def run(img: Decoded, context: Context) -> Result:
-    delivered = context.delivered_at
-    taken = captured_at(img)
-    if delivered is None or taken is None:
-        return Result([])
-    if _before(taken, delivered):
-        return Result(
-            [
-                Signal(
-                    "timeline.captured_before_delivery",
-                    BEFORE_DELIVERY_SCORE,
-                    detail=(
-                        f"EXIF says the photo was taken {taken.isoformat()}, before the order "
-                        f"was delivered ({delivered.isoformat()})."
-                    ),
-                    data={"captured_at": taken.isoformat(), "delivered_at": delivered.isoformat()},
-                )
-            ]
-        )
-    return Result([])
+    found = before_delivery(captured_at(img), context.delivered_at, "timeline.before_delivery")
+    return Result([found] if found else [])
+
+
+def before_delivery(
+    taken: dt.datetime | None, delivered: dt.datetime | dt.date | None, key: str
+) -> Signal | None:
+    """The signal when `taken` is before the delivery; `key` is the sentence that says where
+    the time was read (a photo's EXIF, a clip's container)."""
+    if delivered is None or taken is None or not _before(taken, delivered):
+        return None
+    return Signal(
+        "timeline.captured_before_delivery",
+        BEFORE_DELIVERY_SCORE,
+        **said(key, taken=taken.isoformat(), delivered=delivered.isoformat()),
+        data={"captured_at": taken.isoformat(), "delivered_at": delivered.isoformat()},
+    )
 
 
 def _before(taken: dt.datetime, delivered: dt.datetime | dt.date) -> bool:

@@ -20,13 +20,17 @@ VERDICTS = ("ai_generated", "edited", "reused", "suspicious", "no_findings")
 
 # What a known image is decides the signal a match with it yields (see `reuse`).
 KNOWN_EVIDENCE = "evidence"  # filed in another dispute: reuse.cross_dispute
+REFERENCE_LISTING, REFERENCE_PACKING = "listing", "packing"
 KNOWN_OWN_LISTING = "own_listing"  # this merchant's listing photo: reuse.listing_match
 KNOWN_OTHER_LISTING = "other_listing"  # another merchant's listing photo: reuse.listing_elsewhere
 
 
 @dataclass(frozen=True)
 class Signal:
-    """One finding. Regions are {"x", "y", "w", "h"} fractions of the image size."""
+    """One finding. Regions are {"x", "y", "w", "h"} fractions of the image size. In a
+    video, `times` are the seconds of the clip where it applies (empty: the whole file,
+    from its metadata); a photo's signals have none. ``message`` is ``detail`` as a
+    template key and parameters (see `wording`)."""
 
     code: str
     score: float
@@ -35,6 +39,8 @@ class Signal:
     region: dict | None = None
     regions: list | None = None
     data: dict = field(default_factory=dict)
+    times: tuple[float, ...] | None = None
+    message: dict | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +55,10 @@ class Signal:
             out["regions"] = self.regions
         if self.data:
             out["data"] = self.data
+        if self.times is not None:
+            out["times"] = list(self.times)
+        if self.message:
+            out["message"] = self.message
         return out
 
 
@@ -64,6 +74,8 @@ class Report:
     metadata: dict
     heatmaps: dict[str, bytes] = field(default_factory=dict)
     fingerprints: Fingerprints | None = None  # what the worker stores for later lookups
+    duration: float | None = None  # a video's length in seconds; None for a photo
+    frames_analysed: int | None = None  # a video's keyframes run through the photo engine
 
     def codes(self) -> set[str]:
         return {s.code for s in self.signals}
@@ -72,8 +84,9 @@ class Report:
         return next((s for s in self.signals if s.code == code), None)
 
     def to_dict(self, file: str | None = None) -> dict[str, Any]:
-        """The design's JSON shape; heatmaps travel separately (they are PNG bytes)."""
-        return {
+        """The design's JSON shape, plus `duration` and `frames_analysed` for a video;
+        heatmaps travel separately (they are PNG bytes)."""
+        out = {
             "file": file,
             "sha256": self.sha256,
             "width": self.width,
@@ -84,15 +97,21 @@ class Report:
             "signals": [s.to_dict() for s in self.signals],
             "metadata": self.metadata,
         }
+        if self.duration is not None:
+            out["duration"] = round(self.duration, 3)
+            out["frames_analysed"] = self.frames_analysed
+        return out
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A merchant's listing photo of the order."""
+    """A merchant's photo of the order that a buyer's photo must not copy: a listing photo,
+    or a packing photo (``kind``: the unit itself as it was sent)."""
 
     id: str
     image: bytes
     label: str = ""
+    kind: str = REFERENCE_LISTING
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from PIL import Image
 from rapidocr import RapidOCR
 
 from .types import Signal, region
+from .wording import phrase, said
 
 READ_SIDE = 800  # the short side the bands are read at: a legal (5 %) mark is 40 px tall
 BAND = 0.16  # of the height, at the top and at the bottom
@@ -122,9 +123,12 @@ def find(image: Image.Image) -> Signal | None:
     return Signal(
         "provenance.visible_label",
         score,
-        detail=(
-            f"Visible {kind} “{text}” at the {'top' if y0 < sh / 2 else 'bottom'} edge "
-            f"(its box {tall:.1%} of the short side tall)."
+        **said(
+            "visible_label",
+            kind=phrase("visible_label.stamp" if score == STAMP else "visible_label.mark"),
+            text=text,
+            edge=phrase("visible_label.top" if y0 < sh / 2 else "visible_label.bottom"),
+            percent=round(tall * 100, 1),
         ),
         region=region(x0, y0, x1, y1, sw, sh),
         data={"text": text, "kind": kind, "box_height": round(float(tall), 4)},

@@ -31,6 +31,7 @@ import numpy as np
 
 from .decoded import Decoded, open_image
 from .types import Context, Result, Signal
+from .wording import said
 
 STEP = 36.0  # the library's default scale for the U channel
 MIN_PIXELS = 256 * 256  # the library refuses smaller images
@@ -81,10 +82,12 @@ def run(img: Decoded, context: Context) -> Result:
             Signal(
                 "provenance.invisible_watermark",
                 SCORE,
-                detail=(
-                    f"Invisible {mark.generator} watermark ({total}-bit message "
-                    f"{mark.message}) decoded: {matched} of {total} bits match. It is "
-                    "written by the generator's own pipeline, so the file is its output."
+                **said(
+                    "watermark",
+                    generator=mark.generator,
+                    total=total,
+                    message=mark.message,
+                    matched=matched,
                 ),
                 data={
                     "generator": mark.generator,

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import template
 from django.utils import timezone
 
-from ..timefmt import relative_text
+from ..timefmt import relative_text, zone_name
 
 register = template.Library()
 SOON = timedelta(hours=24)
@@ -26,3 +26,9 @@ def deadline_status(moment) -> str:
     if left <= timedelta(0):
         return "overdue"
     return "soon" if left <= SOON else "later"
+
+
+@register.simple_tag
+def reader_zone() -> str:
+    """The active zone's plain name ("北京时间")."""
+    return zone_name()

@@ -1,33 +1,7 @@
-/* Small enhancements on top of htmx: upload previews and progress, the offer mode switch. */
+/* Small enhancements on top of htmx: upload progress, the offer mode switch (the photo
+   picker is picker.js). */
 (function () {
   "use strict";
-
-  function showPreviews(input) {
-    var form = input.closest("form");
-    var box = form && form.querySelector("[data-previews]");
-    if (!box) return;
-    box.querySelectorAll("img,video").forEach(function (el) { URL.revokeObjectURL(el.src); });
-    box.textContent = "";
-    Array.prototype.forEach.call(input.files || [], function (file) {
-      var item = document.createElement("div");
-      item.className = "preview";
-      var media;
-      if (file.type.indexOf("video/") === 0) {
-        media = document.createElement("video");
-        media.muted = true;
-        media.preload = "metadata";
-      } else {
-        media = document.createElement("img");
-        media.alt = file.name;
-      }
-      media.src = URL.createObjectURL(file);
-      var name = document.createElement("span");
-      name.textContent = file.name;
-      item.appendChild(media);
-      item.appendChild(name);
-      box.appendChild(item);
-    });
-  }
 
   function syncOfferMode(form) {
     var checked = form.querySelector("input[name=mode]:checked");
@@ -37,13 +11,23 @@
     });
   }
 
+  /* After a refused form, put the focus on its first error (a screen reader reads it). */
+  function focusFirstError(root) {
+    var field = root.querySelector && root.querySelector(
+      ".has-error input:not([type=hidden]), .has-error select, .has-error textarea, .form-errors"
+    );
+    if (!field) return;
+    if (!field.matches("input, select, textarea")) field.setAttribute("tabindex", "-1");
+    field.focus();
+  }
+
   function init(root) {
     root.querySelectorAll("[data-offer-form]").forEach(syncOfferMode);
+    focusFirstError(root);
   }
 
   document.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.matches("input[type=file]")) showPreviews(target);
     if (target.matches("[data-offer-form] input[name=mode]")) syncOfferMode(target.closest("form"));
   });
 

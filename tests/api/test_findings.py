@@ -49,7 +49,7 @@ def test_the_dispute_body_sums_up_each_sides_findings(client_a, dispute):
     findings = response.json()["findings"]
     assert findings["buyer"] == {
         "evidence": 2,
-        "analysis": {"pending": 1, "running": 0, "done": 1, "failed": 0, "n/a": 0},
+        "analysis": {"pending": 1, "running": 0, "done": 1, "failed": 0},
         "verdicts": {
             "ai_generated": 1,
             "edited": 0,

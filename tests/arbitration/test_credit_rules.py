@@ -15,9 +15,10 @@ from arbitration import lifecycle, services
 from arbitration.errors import DomainError
 from arbitration.models import Decision, Dispute, DisputeEvent, Offer, Refund
 from arbitration.services import credit_rules
+from evidence import analysis
 from evidence.models import Evidence
 from tests.conftest import jpeg_upload
-from tests.fixtures import uploads
+from tests.fixtures import uploads, videos
 
 # Points that move a party from the default base (100) into each tier (defaults 110/80/50).
 TIER_POINTS = {CreditTier.TRUSTED: 20, CreditTier.WATCH: -30, CreditTier.RESTRICTED: -60}
@@ -182,13 +183,37 @@ def test_a_watch_claim_with_three_angles_goes_through_under_review(order, buyer)
     assert "buyer's credit tier is watch" in dispute.review_reason
 
 
-def test_a_watch_claim_with_a_video_goes_through(order, buyer):
+def test_a_watch_claims_video_counts_once_analysed_without_a_forgery_finding(order, buyer):
     put_in_tier(buyer, CreditTier.WATCH)
     video = SimpleUploadedFile("clip.mp4", uploads.mp4(), "video/mp4")
+    with pytest.raises(DomainError) as refused:
+        claim(order, buyer, files=[video])
+    assert refused.value.code == "video_not_analysed"
+    assert "Save the claim now" in refused.value.message
 
-    dispute = claim(order, buyer, files=[video])
+    video.seek(0)
+    draft = claim(order, buyer, files=[video], submit=False)
+    with pytest.raises(DomainError) as waiting:
+        services.dispute_submit(dispute=draft, party=buyer)
+    assert waiting.value.code == "video_not_analysed"
+    analysis.analyze_evidence(draft.evidence.get().pk)
+    dispute = services.dispute_submit(dispute=draft, party=buyer)
 
+    assert dispute.state == Dispute.State.AWAITING_MERCHANT
     assert dispute.review_required
+
+
+def test_a_watch_claims_video_with_a_forgery_finding_does_not_count(order, buyer):
+    put_in_tier(buyer, CreditTier.WATCH)
+    labelled = videos.with_boxes(videos.clip(), moov=videos.mdta_meta({"AIGC": videos.aigc("1")}))
+    draft = claim(
+        order, buyer, files=[SimpleUploadedFile("clip.mp4", labelled, "video/mp4")], submit=False
+    )
+    report = analysis.analyze_evidence(draft.evidence.get().pk)
+    assert report.verdict == "ai_generated"
+    with pytest.raises(DomainError) as refused:
+        services.dispute_submit(dispute=draft, party=buyer)
+    assert refused.value.code == "more_evidence_needed"
 
 
 def test_a_watch_claim_of_a_parcel_never_received_needs_no_photos_but_a_review(order, buyer):

@@ -47,11 +47,35 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        violations = _watch_for_csp_violations(browser)
         yield browser
         browser.close()
+        assert not violations, f"Content-Security-Policy violations: {violations}"
         # ORM calls made while Playwright's loop runs get their own connection; close it, or
         # it keeps the PostgreSQL test database from being dropped at the end of the run.
         connections.close_all()
+
+
+def _watch_for_csp_violations(browser) -> list[str]:
+    """Every page of every context reports what the Content-Security-Policy blocked (a
+    script, a style, an eval); the test fails on any."""
+    violations: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on(
+            "console",
+            lambda message: (
+                violations.append(f"{message.location.get('url')}: {message.text[:120]}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return context
+
+    browser.new_context = watched_context
+    return violations
 
 
 @pytest.fixture
@@ -82,3 +106,50 @@ def cracked_mug_jpeg(tmp_path) -> Path:
     img.save(buffer, "JPEG", quality=90)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """``open_as(user, path, viewport=PHONE, language="zh-hans")``: a page of a fresh browser
+    context signed in as ``user`` (a session made with ``force_login``, no login form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    contexts = []
+
+    def open_page(user, path, *, viewport=PHONE, language="zh-hans"):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(
+            viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
+        context.set_default_timeout(20_000)
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                },
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.dialogs = []  # the messages of the confirmations accepted
+
+        def accept(dialog):
+            page.dialogs.append(dialog.message)
+            dialog.accept()
+
+        page.on("dialog", accept)
+        page.goto(f"{live_server.url}{path}")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -104,9 +104,11 @@ def test_a_watch_buyer_is_asked_for_more_angles_before_the_claim_goes_through(
     assert not Dispute.objects.exists()
     shoot(page, "asked-for-more-angles")
 
-    # Three different angles go through, to an arbitrator's review.
+    # The first photo is still chosen; two more angles make three, to an arbitrator's review.
     form = _fill_claim(page)
-    form.locator("[name=files]").set_input_files([str(_angle(tmp_path, n)) for n in (1, 2, 3)])
+    expect(form.get_by_test_id("picker-slot")).to_have_count(1)
+    form.locator("[name=files]").set_input_files([str(_angle(tmp_path, n)) for n in (2, 3)])
+    expect(form.get_by_test_id("picker-slot")).to_have_count(3)
     page.get_by_test_id("dispute-submit").click()
     expect(page.get_by_test_id("dispute-state")).to_have_class(
         re.compile(r"state-awaiting_merchant")

@@ -1,6 +1,7 @@
 """Only arbitrators enter the console, and even they cannot delete or rewrite state."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import Platform
@@ -37,7 +38,23 @@ def test_it_refuses_a_buyer_at_the_console_login_form(client, buyer):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert "may not enter the arbitration console" in response.content.decode()
+    assert "may not enter the arbitration console" not in response.content.decode()
+
+
+def test_a_buyers_right_password_reads_like_a_wrong_one(client, buyer):
+    """The console's refusal must not confirm that a buyer's password is right."""
+
+    def errors(password: str) -> list[str]:
+        response = client.post(
+            "/console/login/",
+            {"username": buyer.user.username, "password": password},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        return [str(e) for e in response.context["form"].non_field_errors()]
+
+    right, wrong = errors("pw-for-tests-1"), errors("not-the-password")
+    assert right == wrong
+    assert len(right) == 1
 
 
 def test_it_lets_an_arbitrator_who_is_not_staff_log_in(client):
@@ -131,3 +148,25 @@ def test_it_masks_buyer_phone_numbers_in_the_party_list(console_client, buyer):
     detail = console_client.get(reverse("console:accounts_party_change", args=[buyer.pk]))
     assert "13812341234" not in detail.content.decode()
     assert "世纪大道" not in detail.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("merchant_hours", "buyer_hours"), [(0, 48), (24, 0), (11, 48), (24, 721), (-1, 48)]
+)
+def test_it_refuses_a_response_window_out_of_bounds(
+    console_client, platform, merchant_hours, buyer_hours
+):
+    url = reverse("console:accounts_platform_change", args=[platform.pk])
+    response = console_client.post(
+        url, {"merchant_response_hours": merchant_hours, "buyer_response_hours": buyer_hours}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    platform.refresh_from_db()
+    assert (platform.merchant_response_hours, platform.buyer_response_hours) == (48, 72)
+
+
+def test_the_database_refuses_a_zero_hour_window_too(platform):
+    platform.merchant_response_hours = 0
+    with pytest.raises(IntegrityError), transaction.atomic():
+        platform.save()

@@ -37,7 +37,7 @@ def styles(html: str, code: str) -> list[dict]:
     """The region boxes drawn for ``code``, as {role, left, top, width, height} fractions."""
     boxes = []
     pattern = (
-        r'class="region [^"]*" style="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;'
+        r'class="region [^"]*" data-box="left:([\d.]+)%;top:([\d.]+)%;width:([\d.]+)%;'
         rf'height:([\d.]+)%" data-testid="region" data-code="{re.escape(code)}" '
         r'data-role="(\w+)"'
     )
@@ -170,7 +170,7 @@ def test_the_page_reads_findings_in_a_fixed_number_of_queries(
     assert response.content.decode().count('data-testid="verdict"') == 6
 
 
-QUERIES = 17  # 15 + the arbitrator's evidence requests + the credit proposals
+QUERIES = 20  # 15 + evidence requests, credit proposals, appeals, photo flags, recovery
 
 
 def test_it_puts_the_image_filed_in_another_dispute_beside_the_reused_evidence(

@@ -28,7 +28,7 @@ def test_it_puts_disputes_under_review_first_then_by_risk(console_client, queued
     waiting = queued("awaiting_merchant", risk=0.99)
     low = queued("under_review", risk=0.1)
     high = queued("under_review", risk=0.9)
-    assert rows(console_client) == [high, low, waiting]
+    assert rows(console_client, "queue=all") == [high, low, waiting]
 
 
 def test_it_filters_by_state(console_client, queued):
@@ -107,3 +107,33 @@ def test_the_index_counts_the_work_waiting_by_state(console_client, queued):
     waiting = {state: count for state, _label, count in response.context["waiting"]}
     assert waiting == {"under_review": 2, "awaiting_merchant": 0, "negotiating": 1, "open": 0}
     assert f"{QUEUE}?state__exact=under_review" in response.content.decode()
+
+
+def test_the_default_queue_is_the_open_work_with_counts(console_client, queued):
+    review = queued("under_review")
+    queued("awaiting_merchant")
+    queued("refunded")
+    assert rows(console_client) == [review]
+    body = console_client.get(QUEUE).content.decode()
+    assert "Open work (1)" in body and "Between the parties (1)" in body and "Finished (1)" in body
+
+
+def test_finished_disputes_are_behind_a_filter(console_client, queued):
+    queued("under_review")
+    done = queued("closed")
+    assert rows(console_client, "queue=finished") == [done]
+
+
+def test_a_state_filter_is_not_narrowed_by_the_default(console_client, queued):
+    waiting = queued("negotiating")
+    assert rows(console_client, "state__exact=negotiating") == [waiting]
+
+
+def test_the_queue_shows_the_time_left_on_each_review(console_client, queued):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    queued("under_review", review_due_at=timezone.now() + timedelta(hours=30))
+    body = console_client.get(QUEUE).content.decode()
+    assert "in 30 h" in body

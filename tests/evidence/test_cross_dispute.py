@@ -78,15 +78,15 @@ def test_an_unrelated_photo_in_another_dispute_is_not_reuse(buyer, outsider):
     assert not report.signals.filter(code="reuse.cross_dispute").exists()
 
 
-def test_each_stored_crop_is_one_row_keyed_for_its_bands(buyer):
+def test_each_stored_crop_is_one_row_keyed_for_its_triple_keys(buyer):
     item = _claim(buyer, product_photo(seed=13))
     report = analysis.analyze_evidence(item.pk)
     rows = Fingerprint.objects.filter(evidence=item).order_by("variant")
     assert [row.variant for row in rows] == list(range(len(fp.STORED_CROPS)))
     stored = fp.of_bytes(product_photo(seed=13), views=False).stored
     for row in rows:
-        assert row.p0 >> fp.BAND_BITS == row.variant
-        assert (row.w3 & 0xFFFF) == fp.bands(fp.from_signed64(row.whash))[3]
+        assert row.k0 >> fp.KEY_BITS == row.variant
+        assert (row.k23 & 0xFFFFFF) == fp.keys(fp.from_signed64(row.whash))[7]
         assert fp.hamming(fp.from_signed64(row.phash), stored[row.variant].phash) <= 4
     assert report.metadata["fingerprints"]["phash"] == f"{fp.from_signed64(rows[0].phash):016x}"
 

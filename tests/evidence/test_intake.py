@@ -44,7 +44,6 @@ def rejected(data: bytes, **limits) -> RejectedFile:
         (uploads.pdf, "unsupported_type"),
         (uploads.html, "unsupported_type"),
         (uploads.zip_file, "unsupported_type"),
-        (uploads.quicktime_mov, "unsupported_type"),
         (uploads.jpeg_with_html_after_eoi, "polyglot"),
         (uploads.png_with_html_after_iend, "polyglot"),
         (uploads.truncated_mp4, "truncated"),
@@ -143,8 +142,8 @@ def test_mp4_with_junk_after_the_movie_is_polyglot():
     assert rejected(uploads.mp4() + b"<html><body>hi</body></html>").code == "polyglot"
 
 
-def test_mp4_without_a_video_track_is_not_a_video():
-    assert rejected(uploads.mp4(handler=b"soun")).code == "unsupported_type"
+def test_mp4_without_a_video_track_is_refused_as_sound_only():
+    assert rejected(uploads.mp4(handler=b"soun")).code == "audio_only"
 
 
 # ---------------------------------------------------------------- accepted
@@ -200,9 +199,11 @@ def test_photos_with_metadata_are_accepted():
     assert_inspected(uploads.png_with_text(), "image", "PNG", "image/png", (64, 48))
 
 
-def test_minimal_hand_built_mp4_is_accepted():
+def test_phone_like_mp4_and_mov_are_accepted():
     assert_inspected(uploads.mp4(320, 240), "video", "MP4", "video/mp4", (320, 240))
     assert_inspected(uploads.mp4(with_metadata=True), "video", "MP4", "video/mp4", (320, 240))
+    mov = assert_inspected(uploads.quicktime_mov(), "video", "MOV", "video/quicktime", None)
+    assert mov.duration == pytest.approx(2.0)
 
 
 def test_classification_ignores_names_and_reads_content():
@@ -226,8 +227,8 @@ def test_file_position_is_restored():
 
 
 def test_large_video_is_hashed_in_chunks_from_a_real_file(tmp_path):
-    payload = bytes(range(256)) * (12 * 1024)  # 3 MB of mdat: more than one read chunk
-    data = uploads.mp4(mdat_payload=payload)
+    data = uploads.mp4(640, 480)
+    data = data + uploads.box(b"free", bytes(3 * 1024 * 1024))  # more than one read chunk
     path = tmp_path / "clip.mp4"
     path.write_bytes(data)
     with path.open("rb") as f:

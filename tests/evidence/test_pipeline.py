@@ -2,13 +2,14 @@
 
 import io
 import re
+from datetime import timedelta
 
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
 from arbitration import services
@@ -167,19 +168,19 @@ def _plan(sql: str, params) -> str:
         return "\n".join(row[-1] for row in cursor.fetchall())
 
 
-def test_the_band_lookup_never_scans_the_table(order, merchant):
+def test_the_key_lookup_never_scans_the_table(order, merchant):
     (item,) = evidence_add(
         order=order, party=merchant, files=[upload(product_photo(3))], role="listing"
     )
     analysis.analyze_evidence(item.pk)
-    query = fp.of_bytes(cropped(product_photo(3), 0.1))
+    query = fp.of_bytes(cropped(product_photo(3), 0.06))
     with CaptureQueriesContext(connection) as ctx:
         assert [m.evidence_id for m in near_duplicates(query)] == [item.pk]
     assert len(ctx.captured_queries) == 1
     plan = _plan(*lookup_sql(query.lookup_views(), connection.vendor))
-    for band in Fingerprint.BANDS:
+    for key in Fingerprint.KEYS:
         assert re.search(
-            rf"(Index Only Scan|Index Scan|USING (COVERING )?INDEX) .*fp_{band}\b", plan
+            rf"(Index Only Scan|Index Scan|USING (COVERING )?INDEX) .*fp_{key}\b", plan
         )
     assert not re.search(r"Seq Scan on evidence_fingerprint|SCAN f\b", plan), plan
 
@@ -236,19 +237,31 @@ def test_a_broker_outage_at_upload_time_does_not_fail_the_upload(
     assert item.analysis_queued_at is not None
 
 
-def test_a_video_is_stored_but_not_queued_for_image_analysis(order, merchant):
+def test_a_video_is_queued_and_analysed_like_a_photo(
+    order, merchant, django_capture_on_commit_callbacks
+):
     from tests.fixtures.uploads import mp4
 
-    (video,) = evidence_add(
-        order=order,
-        party=merchant,
-        files=[SimpleUploadedFile("clip.mp4", mp4(), content_type="video/mp4")],
-        role="merchant",
-    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        (video,) = evidence_add(
+            order=order,
+            party=merchant,
+            files=[SimpleUploadedFile("clip.mp4", mp4(), content_type="video/mp4")],
+            role="merchant",
+        )
     assert video.kind == Evidence.Kind.VIDEO
-    assert video.analysis == Evidence.Analysis.NOT_APPLICABLE
+    assert video.analysis == Evidence.Analysis.PENDING
+    assert callbacks  # the analysis task is sent after commit
+    assert analysis.outdated_evidence_ids() == [video.pk]
+    later = timezone.now() + analysis.stale_pending() + timedelta(seconds=1)
+    assert analysis.stale_evidence_ids(now=later) == [video.pk]  # swept if the task is lost
+    report = analysis.analyze_evidence(video.pk)
+    assert report.verdict == "no_findings"
+    assert report.metadata["video"]["duration"] == 2.0
+    video.refresh_from_db()
+    assert video.analysis == Evidence.Analysis.DONE
     assert analysis.outdated_evidence_ids() == []
-    assert analysis.analyze_evidence(video.pk) is None
+    assert analysis.analyze_evidence(video.pk) == report  # idempotent per version
 
 
 def test_a_party_is_told_why_their_photo_was_flagged_without_scores(
@@ -280,3 +293,24 @@ def test_a_clean_photo_gets_no_party_summary(order, merchant):
     from evidence.explain import party_summary
 
     assert party_summary(None) is None
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_lookup_answers_the_same_with_or_without_a_prepared_statement(
+    order, merchant, settings, prepared
+):
+    """PostgreSQL runs it as a named prepared statement unless a transaction-mode pooler
+    rules that out (``NEAR_DUPLICATES_PREPARED``); SQLite always runs it plainly."""
+    settings.NEAR_DUPLICATES_PREPARED = prepared
+    (item,) = evidence_add(
+        order=order, party=merchant, files=[upload(product_photo(8))], role="listing"
+    )
+    analysis.analyze_evidence(item.pk)
+    query = fp.of_bytes(cropped(product_photo(8), 0.04))
+    with CaptureQueriesContext(connection) as ctx:
+        assert [m.evidence_id for m in near_duplicates(query)] == [item.pk]
+        assert [m.evidence_id for m in near_duplicates(query)] == [item.pk]
+    statements = " ".join(q["sql"] for q in ctx.captured_queries)
+    uses_prepared = connection.vendor == "postgresql" and prepared
+    assert ("EXECUTE tp_near_duplicates_" in statements) == uses_prepared
+    assert statements.count("PREPARE tp_near_duplicates_") <= 1

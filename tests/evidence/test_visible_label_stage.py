@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from evidence import analysis
 from evidence.models import ForensicReport
 from evidence.services import evidence_add
+from tests.fixtures import c2pa_files as c2
 from tests.forensics.test_visible_label import photo, stamp
 from webhooks.models import EventType, WebhookEvent
 
@@ -71,6 +72,28 @@ def test_a_report_is_read_for_marks_only_once(order, merchant):
     analysis.read_visible_label(report.pk)
     assert report.signals.filter(code=CODE).count() == 1
     assert analysis.read_visible_label(10**9) is None  # a report deleted meanwhile
+
+
+def test_a_mark_read_later_turns_a_c2pa_capture_into_a_conflict(order, merchant):
+    """The mark found in the second stage is judged with the first stage's signals as the
+    engine judges them together: a camera-capture manifest on a picture that carries an AI
+    mark no longer counts as authenticity."""
+    buf = io.BytesIO()
+    stamp(photo(), "豆包AI生成").save(buf, "JPEG", quality=92)
+    signed = c2.signed("digitalCapture", jpeg=buf.getvalue())
+    upload = SimpleUploadedFile("listing.jpg", signed, content_type="image/jpeg")
+    (item,) = evidence_add(order=order, party=merchant, files=[upload], role="listing")
+    report = analysis.analyze_evidence(item.pk)
+    assert report.signals.filter(code="provenance.c2pa_capture").exists()
+
+    analysis.read_visible_label(report.pk)
+    report.refresh_from_db()
+    codes = set(report.signals.values_list("code", flat=True))
+    assert {CODE, "provenance.conflict"} <= codes
+    assert "provenance.c2pa_capture" not in codes
+    conflict = report.signals.get(code="provenance.conflict")
+    assert conflict.data["markers"] == [CODE]
+    assert report.verdict == ForensicReport.Verdict.AI_GENERATED
 
 
 def test_a_broker_outage_after_the_first_stage_leaves_the_analysis_done(

@@ -10,6 +10,17 @@ from tests.fixtures import forensic as f
 from tests.fixtures.photos import camera_photo, scene
 
 ROOT = Path(__file__).resolve().parents[2]
+PHOTO_KEYS = {
+    "file",
+    "sha256",
+    "width",
+    "height",
+    "format",
+    "forgery_score",
+    "verdict",
+    "signals",
+    "metadata",
+}
 
 
 def run(*args):
@@ -33,17 +44,7 @@ def test_json_report_with_listing_known_and_delivery(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert set(report) == {
-        "file",
-        "sha256",
-        "width",
-        "height",
-        "format",
-        "forgery_score",
-        "verdict",
-        "signals",
-        "metadata",
-    }
+    assert set(report) == PHOTO_KEYS
     assert report["file"] == str(evidence) and report["format"] == "JPEG"
     codes = {s["code"] for s in report["signals"]}
     assert {"reuse.local_edit", "reuse.cross_dispute", "timeline.captured_before_delivery"} <= codes
@@ -126,3 +127,28 @@ def test_known_image_cropped_ten_percent_per_side_is_cross_dispute(tmp_path):
     done = run(other, "--known", known, "--json")
     codes = {s["code"] for s in json.loads(done.stdout)["signals"]}
     assert "reuse.cross_dispute" not in codes
+
+
+def test_a_video_gets_the_photo_shape_plus_duration_frames_and_times(tmp_path):
+    from tests.fixtures import videos
+
+    clip = tmp_path / "clip.mov"
+    clip.write_bytes(
+        videos.with_boxes(
+            videos.clip(fmt="mov", frames=6, fps=3),
+            moov=videos.udta((b"\xa9swr", b"CapCut 12.3.0")),
+        )
+    )
+    done = run(clip, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) == PHOTO_KEYS | {"duration", "frames_analysed"}
+    assert (report["format"], report["duration"], report["frames_analysed"]) == ("MOV", 2.0, 1)
+    [signal] = report["signals"]
+    assert signal["code"] == "metadata.editing_software" and signal["times"] == []
+    assert report["verdict"] == "no_findings"
+    truncated = tmp_path / "cut.mp4"
+    truncated.write_bytes(videos.clip()[:5000])
+    failed = run(truncated, "--json")
+    assert failed.returncode == 2
+    assert json.loads(failed.stdout)["error"]["code"] == "truncated"

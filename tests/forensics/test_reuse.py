@@ -1,6 +1,7 @@
 """Reuse of listing photos and of evidence from other disputes; fingerprint banding."""
 
 import itertools
+import random
 
 from evidence.forensics import Context, KnownFingerprint, Reference, analyze, fingerprints
 from evidence.forensics.regions import iou
@@ -73,16 +74,23 @@ def test_cross_dispute_ignores_other_photos():
     assert analyze(camera_photo(seed=9), ctx).signal("reuse.cross_dispute") is None
 
 
-def test_bands_and_signed_storage_round_trip():
+def test_triple_keys_and_signed_storage_round_trip():
     h = 0xFEDC_BA98_7654_3210
-    assert fingerprints.bands(h) == (0xFEDC, 0xBA98, 0x7654, 0x3210)
+    keys = fingerprints.keys(h)
+    assert len(keys) == 8 and keys[0] == 0xFE << 16 | 0xBA << 8 | 0x54  # bytes 0, 2, 5
     assert fingerprints.to_signed64(h) < 0
     assert fingerprints.from_signed64(fingerprints.to_signed64(h)) == h
     assert fingerprints.hamming(h, h ^ 0b1011) == 3
-    near = h ^ (1 << 5) ^ (1 << 40) ^ (1 << 63)  # 3 bits off: one band is untouched
-    same = [a == b for a, b in zip(fingerprints.bands(h), fingerprints.bands(near), strict=True)]
-    assert same == [False, False, True, False]
-    assert fingerprints.band_keys(h, 1)[0] == 1 << 16 | 0xFEDC
+    # A key survives only while its three bytes are clean: one error in each of bytes 0, 1,
+    # 3, 4, 6 and 7 leaves only bytes 2 and 5 clean, and no key is made of those alone.
+    near = h ^ (1 << 63) ^ (1 << 50) ^ (1 << 35) ^ (1 << 28) ^ (1 << 12) ^ (1 << 1)
+    assert [a == b for a, b in zip(keys, fingerprints.keys(near), strict=True)] == [False] * 8
+    one_byte = h ^ (1 << 63) ^ (1 << 60)  # two errors, both in byte 0
+    same = [a == b for a, b in zip(keys, fingerprints.keys(one_byte), strict=True)]
+    assert same == [i not in (0, 3, 6) for i in range(8)]  # the keys holding byte 0
+    stored = fingerprints.Hashes(h, 1, 2)
+    assert len(fingerprints.lookup_keys(stored, 1)) == 24
+    assert fingerprints.lookup_keys(stored, 1)[0] == 1 << 24 | keys[0]
 
 
 def test_hashes_propose_and_the_pixels_confirm_resized_and_mirrored_copies():
@@ -127,13 +135,52 @@ def test_a_shift_along_one_axis_with_a_slight_crop_along_the_other_is_found():
     assert fingerprints.compare(fingerprints.of_bytes(copy), stored)
 
 
-def test_the_database_screen_keeps_every_match_the_rule_accepts():
-    """The lookup tests `screen()` before the rule; it may let non-matches through, never
-    drop a match."""
-    for p, d, w in itertools.product(range(65), repeat=3):
-        dist = {"phash": p, "dhash": d, "whash": w}
-        if fingerprints.accepts(dist)[0]:
-            assert any(dist[kind] <= bound for kind, bound in fingerprints.screen()), dist
+def test_the_vectorised_rule_is_the_rule(monkeypatch):
+    """`closest_matches` keeps exactly the rows `accepts` accepts through an aligned view,
+    each with its closest such view, closest rows first; a view never meets a crop it is
+    not aligned with."""
+    monkeypatch.setattr(fingerprints, "STORED_CROPS", (0.1, 0.2))  # two crops to align with
+    rng = random.Random(7)
+    base = rng.getrandbits(64)
+
+    def near(bits):
+        value = base
+        for bit in rng.sample(range(64), bits):
+            value ^= 1 << bit
+        return value
+
+    views = [
+        fingerprints.View(0, False, (0, 0, 1, 1), fingerprints.Hashes(base, base, base)),
+        fingerprints.View(0, True, (0, 0, 1, 1), fingerprints.Hashes(near(3), base, near(9))),
+        fingerprints.View(1, False, (0, 0, 1, 1), fingerprints.Hashes(base, base, base)),
+    ]
+    rows = [
+        (variant, fingerprints.Hashes(near(p), near(d), near(w)))
+        for variant in (0, 1, 2)
+        for p, d, w in itertools.product((0, 4, 5, 12, 13, 30), (0, 5, 14, 15), (3, 12, 13))
+    ]
+    signed = {
+        kind: [fingerprints.to_signed64(getattr(h, kind)) for _, h in rows]
+        for kind in fingerprints.KINDS
+    }
+    found = fingerprints.closest_matches(views, [v for v, _ in rows], signed)
+    expected = {}
+    for j, (variant, hashes) in enumerate(rows):
+        accepted = [
+            (sum(d.values()), i, d)
+            for i, view in enumerate(views)
+            if view.variant == variant
+            and fingerprints.accepts(d := view.hashes.distances(hashes))[0]
+        ]
+        if accepted:
+            expected[j] = min(accepted, key=lambda a: (a[0], a[1]))
+    assert {row for row, _ in found} == set(expected) and 0 < len(found) < len(rows)
+    for row, match in found:
+        _, view, distances = expected[row]
+        assert match.distances == distances and match.mirrored == views[view].mirrored
+    totals = [sum(match.distances.values()) for _, match in found]
+    assert totals == sorted(totals)
+    assert len(fingerprints.closest_matches(views, [v for v, _ in rows], signed, limit=3)) == 3
 
 
 def test_cropped_views_do_not_match_unrelated_photos():

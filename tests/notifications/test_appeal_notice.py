@@ -117,7 +117,7 @@ def test_opening_the_notice_goes_to_the_credit_page(
     review(appeal, arbitrator, django_capture_on_commit_callbacks, reverse=True, note="ok")
     client = Client()
     client.force_login(buyer.user)
-    response = client.get(reverse("notification_open", args=[notices(buyer).get().pk]))
+    response = client.post(reverse("notification_open", args=[notices(buyer).get().pk]))
     assert response.status_code == 302
     assert response.url == reverse("credit")
     assert notices(buyer).get().read_at is not None

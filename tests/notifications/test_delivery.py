@@ -190,7 +190,7 @@ def test_the_email_is_in_the_default_language(dispute, settings):
     tasks.notify_dispute_event(submit_event(dispute).pk)
     assert mail.outbox[0].subject == f"New dispute {dispute.reference}"
     assert "Answer by" in mail.outbox[0].body
-    assert "(Asia/Shanghai)" in mail.outbox[0].body
+    assert "(Beijing time)" in mail.outbox[0].body
 
 
 def test_a_credit_tier_change_notifies_that_party(

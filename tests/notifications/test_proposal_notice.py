@@ -95,5 +95,5 @@ def test_opening_the_notice_goes_to_the_credit_page(
     review(proposal, arbitrator, django_capture_on_commit_callbacks, confirm=True)
     client = Client()
     client.force_login(buyer.user)
-    response = client.get(reverse("notification_open", args=[notices(buyer).get().pk]))
+    response = client.post(reverse("notification_open", args=[notices(buyer).get().pk]))
     assert response.status_code == 302 and response.url == reverse("credit")

@@ -1,5 +1,6 @@
 """`manage.py analyze_image PATH [--listing PATH ...] [--known PATH ...]
-[--delivered-at YYYY-MM-DD] [--json]`: the worker's analysis, from a shell, no database."""
+[--delivered-at YYYY-MM-DD] [--json]`: the worker's analysis of a photo or an MP4/MOV video,
+from a shell, no database."""
 
 import datetime as dt
 import json
@@ -18,7 +19,7 @@ from evidence.forensics.intake import RejectedFile
 
 
 class Command(BaseCommand):
-    help = "Run the forensic analyzers on one image and print the report."
+    help = "Run the forensic analyzers on one photo or video and print the report."
     requires_system_checks = []
     requires_migrations_checks = False
 
@@ -58,11 +59,15 @@ class Command(BaseCommand):
     def _table(self, path, report):
         out = self.stdout
         out.write(f"{path}  {report.format} {report.width}x{report.height}  sha256 {report.sha256}")
+        if report.duration is not None:
+            out.write(f"{report.duration:g} s, {report.frames_analysed} keyframe(s) analysed")
         out.write(f"verdict: {report.verdict}   forgery_score: {report.forgery_score:.2f}")
         if not report.signals:
             out.write("no signals")
         for s in report.signals:
             where = _box(s.region) if s.region else ""
+            if s.times:
+                where += " at " + ", ".join(f"{t:g} s" for t in s.times)
             out.write(f"  {s.code:<36} {s.score:4.2f} {s.polarity:<9} {where}")
             out.write(f"      {s.detail}")
         out.write(f"detector: {report.metadata.get('detector')}")
