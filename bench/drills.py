@@ -315,6 +315,8 @@ class Drill:
         self.web_refused = 0
         self.faults: dict[str, float] = {}
         self.notes: list[str] = []
+        self.restarts = 0
+        self.supervising = threading.Event()
 
     def _worker(self) -> Process:
         self.worker_count += 1
@@ -444,11 +446,13 @@ class Drill:
             "the 6-MP analysis to start",
             interval=0.02,
         )
+        self.supervising.clear()
         self.worker.kill()
         killed = time.monotonic()
         time.sleep(2)
         self.worker = self._worker()
         self.worker.start()
+        self.supervising.set()
         wait_for(
             lambda: Evidence.objects.filter(sha256=sha, analysis="done").exists(),
             self.args.settle,
@@ -542,6 +546,18 @@ class Drill:
         self.faults[f"beat back → {len(due)} overdue disputes moved"] = time.monotonic() - back
         return due
 
+    def supervise(self, stop: threading.Event) -> None:
+        """Start a worker again when one exits on its own, as systemd's ``Restart=always``
+        (or a container's restart policy) does in production."""
+        while not stop.wait(1):
+            if self.supervising.is_set() and not self.worker.alive():
+                self.restarts += 1
+                self.notes.append(
+                    f"the worker exited on its own; restarted (see {self.worker.log})"
+                )
+                self.worker = self._worker()
+                self.worker.start()
+
     # --- the run ---
     def run(self) -> int:
         started = time.monotonic()
@@ -550,6 +566,8 @@ class Drill:
         stop = threading.Event()
         streamer = threading.Thread(target=self.stream, args=(stop,))
         streamer.start()
+        self.supervising.set()
+        threading.Thread(target=self.supervise, args=(stop,), daemon=True).start()
         try:
             for name, step in [
                 ("kill the worker mid-analysis", self.kill_worker_mid_analysis),
@@ -565,6 +583,7 @@ class Drill:
         finally:
             stop.set()
             streamer.join()
+        self.supervising.clear()
         print("- settle…", flush=True)
         settled = self.settle()
         report = self.report(race_codes, settled, time.monotonic() - started)
@@ -638,6 +657,7 @@ class Drill:
             ("webhook events created / delivered", f"{events} / {delivered}"),
             ("… deliveries received (at least once)", len(self.receiver.event_ids)),
             ("refunds pending", Refund.objects.filter(status="pending").count()),
+            ("worker restarts by the supervisor (it exited on its own)", self.restarts),
             ("answer race status codes", ", ".join(f"{k}×{v}" for k, v in sorted(codes))),
         ]  # fmt: skip
         rows += [
@@ -671,7 +691,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help=f"default: the DATABASE_URL server, db {DB_NAME}")
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--pace", type=float, default=2.0, help="seconds between new clients")
+    parser.add_argument("--pace", type=float, default=4.0, help="seconds between new clients")
     parser.add_argument("--outage", type=float, default=10, help="seconds each outage lasts")
     parser.add_argument("--races", type=int, default=4)
     parser.add_argument("--deadlines", type=int, default=5, help="disputes whose deadline passes")

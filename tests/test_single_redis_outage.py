@@ -3,9 +3,9 @@ down, an upload is stored ``pending`` (never a 500 because of the enqueue) and a
 Redis is back.
 
 The Redis is a private ``redis-server`` (``tests/fixtures/redis_server.py``), stopped in the
-middle of the test. The API's throttle and the pages' rate limits read the same cache; their
-degradation is tested with them, so here they are switched off and what is asserted is the
-upload path itself.
+middle of the test. The API's throttle and the pages' rate limits read the same cache and
+stay on: they degrade to per-process counters (``tests/test_cache_outage.py``), so the upload
+path runs whole, as a client meets it.
 """
 
 import logging

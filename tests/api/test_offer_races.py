@@ -66,4 +66,6 @@ def test_the_loser_of_an_answer_race_gets_409(api_client, offered, actions):
     [loser] = [r for r in results.values() if r.status_code == 409]
     assert error_of(loser)["code"] in {"no_offer", "illegal_transition"}
     assert Offer.objects.exclude(status="pending").count() == 1
-    assert Decision.objects.count() == (1 if "accept" in actions else 0)
+    [winner] = [actions[i] for i, r in results.items() if r.status_code == 200]
+    assert Decision.objects.count() == (1 if winner == "accept" else 0)
+    assert Offer.objects.get().status == ("accepted" if winner == "accept" else "rejected")
