@@ -200,18 +200,18 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
             classes.add(FABRICATED)
             text = (
                 _(
-                    "Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f), although "
+                    "Buyer's photo #%(id)s: %(verdict)s (forgery score %(score)d/100), although "
                     "it was captured live in the app."
                 )
                 if live
-                else _("Buyer's photo #%(id)s: %(verdict)s (forgery score %(score).2f).")
+                else _("Buyer's photo #%(id)s: %(verdict)s (forgery score %(score)d/100).")
             )
             reasons.append(
                 text
                 % {
                     "id": item.pk,
                     "verdict": report.get_verdict_display(),
-                    "score": report.forgery_score,
+                    "score": round(report.forgery_score * 100),
                 }
             )
         elif report is not None and any(s.code == LISTING_ELSEWHERE for s in report.signals.all()):
@@ -227,13 +227,13 @@ def _classify_buyer(items: list[Evidence], reports: dict) -> tuple[str, list[str
             classes.add(SUSPICIOUS_LIVE if live else SUSPICIOUS)
             text = (
                 _(
-                    "Buyer's photo #%(id)s is suspicious (forgery score %(score).2f), although it "
-                    "was captured live in the app after delivery."
+                    "Buyer's photo #%(id)s is suspicious (forgery score %(score)d/100), although "
+                    "it was captured live in the app after delivery."
                 )
                 if live
-                else _("Buyer's photo #%(id)s is suspicious (forgery score %(score).2f).")
+                else _("Buyer's photo #%(id)s is suspicious (forgery score %(score)d/100).")
             )
-            reasons.append(text % {"id": item.pk, "score": report.forgery_score})
+            reasons.append(text % {"id": item.pk, "score": round(report.forgery_score * 100)})
         elif live:
             classes.add(CLEAN)
             reasons.append(
