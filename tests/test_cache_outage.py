@@ -17,34 +17,8 @@ from rest_framework.test import APIClient
 from accounts.models import ApiKey
 from accounts.services import api_key_create
 from arbitration.api.auth import ApiKeyThrottle
-from arbitration.celery import app
 from evidence.models import Evidence
 from tests.conftest import jpeg_upload
-from tests.fixtures.redis_server import RedisServer, connect_to_current_broker
-
-
-@pytest.fixture
-def single_redis(settings, tmp_path):
-    """This process's cache and broker on one private Redis, as ``REDIS_URL`` sets them."""
-    server = RedisServer(tmp_path)
-    server.start()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "arbitration.cache.DegradingRedisCache",
-            "LOCATION": server.url,
-            "KEY_PREFIX": "tianping",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    previous = app.conf.broker_url
-    app.conf.broker_url = server.url
-    connect_to_current_broker()
-    try:
-        yield server
-    finally:
-        app.conf.broker_url = previous
-        connect_to_current_broker()
-        server.stop()
 
 
 def _api(platform) -> APIClient:

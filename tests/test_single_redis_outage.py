@@ -27,20 +27,6 @@ from tests.worker import wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def single_redis(private_broker, settings):
-    """Broker and cache on the same private Redis, as ``REDIS_URL`` configures them."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "arbitration.cache.DegradingRedisCache",
-            "LOCATION": private_broker.url,
-            "KEY_PREFIX": "tianping",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
-    return private_broker
-
-
 def _pending(rows) -> bool:
     return all(e.analysis == "pending" and e.analysis_queued_at for e in rows)
 
