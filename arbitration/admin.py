@@ -320,7 +320,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
         return format_html(
             '<span class="deadline {}">{} · {} · {}</span>',
             overdue,
-            local.strftime("%m-%d %H:%M"),
+            local.strftime("%Y-%m-%d %H:%M"),
             relative_text(obj.deadline_at),
             obj.get_waiting_on_display(),
         )
@@ -335,7 +335,7 @@ class DisputeAdmin(ConsoleAccess, admin.ModelAdmin):
             '<span class="deadline review {}" data-testid="queue-review-due">{} · {} · {} {}'
             "</span>",
             "overdue" if due < timezone.now() and not paused else "",
-            timezone.localtime(due).strftime("%m-%d %H:%M"),
+            timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
             relative_text(due),
             _("review"),
             paused,
