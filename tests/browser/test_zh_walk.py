@@ -26,6 +26,7 @@ ALLOWED = {
     "HEIC",
     "GIF",
     "MP4",
+    "MOV",
     "AI",
     "AIGC",
     "C2PA",
@@ -102,7 +103,8 @@ def test_the_chinese_pages_have_no_english_words(open_as, shoot, story):
     assert found == {}
 
 
-CONSOLE_ALLOWED = ALLOWED | {"ELA", "KB", "MB", "SKU", "MUG", "z"}  # units, codes, keys
+# units, codes, keys; the case file's formats (PDF, JSON) and its SHA-256
+CONSOLE_ALLOWED = ALLOWED | {"ELA", "KB", "MB", "SKU", "MUG", "z", "PDF", "JSON", "SHA"}
 HEX = re.compile(r"^(?=.*\d)[0-9a-f]{6,}$")  # hash prefixes
 
 
