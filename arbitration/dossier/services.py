@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from dataclasses import replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +25,17 @@ def _bytes(member: Member) -> bytes:
         return handle.read()
 
 
-def _originals_intact(dispute_data: dict, evidence) -> None:
+def _originals_intact(dispute_data: dict, evidence: list[Member], files: dict, full: bool):
     """Re-hash every stored original: the case file says whether it is still the file that
-    was uploaded (its SHA-256 was taken then)."""
-    for item, row in zip(dispute_data["evidence"], evidence, strict=True):
-        with row.original.open("rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()
+    was uploaded (its SHA-256 was taken then). A full file packs the originals, so their
+    bytes are already read."""
+    for item, member in zip(dispute_data["evidence"], evidence, strict=True):
+        original = (
+            files[member.path]
+            if full
+            else _bytes(replace(member, field=member.field.instance.original))
+        )
+        digest = hashlib.sha256(original).hexdigest()
         item["original"]["intact"] = digest == item["original"]["sha256"]
 
 
@@ -46,8 +52,9 @@ def dossier_export(
         pk=dispute.pk
     )
     data, members = case_content(dispute, full=full)
+    files = {m.path: _bytes(m) for m in members}
     evidence = [m for m in members if m.path.startswith("evidence/")]
-    _originals_intact(data, [m.field.instance for m in evidence])
+    _originals_intact(data, evidence, files, full)
     generated = {
         "at": timezone.now().isoformat(),
         "by": user.get_username() if user is not None else _("the platform (API)"),
@@ -55,7 +62,6 @@ def dossier_export(
         "key_id": signing.key_id(),
     }
     data = {"generated": generated, **data}
-    files = {m.path: _bytes(m) for m in members}
     files["case.json"] = json.dumps(data, ensure_ascii=False, indent=2).encode()
     files["case.pdf"] = case_pdf(data, files, generated=generated)
     packed = archive.pack(files, reference=dispute.reference)
